@@ -1,0 +1,78 @@
+package org.fedoraproject.fedimg.aws;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsAsyncClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+
+/**
+ * One async client per region, all sharing one Netty HTTP client. Throttling, 5xx and transport errors
+ * are retried here, by the SDK's STANDARD strategy, and nowhere else; callers retry only semantic
+ * conditions (eventual consistency) with an exception filter.
+ */
+public final class AwsClients implements AutoCloseable {
+
+    private final AwsConfig config;
+    private final SdkAsyncHttpClient http;
+    private final AwsCredentialsProvider credentials;
+    private final ExecutionInterceptor metrics;
+    private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
+
+    public AwsClients(AwsConfig config, ExecutionInterceptor metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.http = NettyNioAsyncHttpClient.builder()
+                .maxConcurrency(config.maxConnections())
+                .build();
+        this.credentials = config.staticCredentials()
+                .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
+                .orElseGet(DefaultCredentialsProvider::create);
+    }
+
+    public AwsConfig config() {
+        return config;
+    }
+
+    public String baseRegion() {
+        return config.baseRegion();
+    }
+
+    public Ec2AsyncClient ec2(String region) {
+        return ec2.computeIfAbsent(region, r -> configure(Ec2AsyncClient.builder(), r).build());
+    }
+
+    /** Applies region, endpoint, credentials, retries, timeouts and metrics to any async client builder. */
+    public <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> B configure(B builder, String region) {
+        builder.region(Region.of(region))
+                .credentialsProvider(credentials)
+                .httpClient(http)
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryStrategy(RetryMode.STANDARD)
+                        .retryStrategy(b -> b.maxAttempts(config.maxAttempts()))
+                        .apiCallAttemptTimeout(config.apiCallAttemptTimeout())
+                        .apiCallTimeout(config.apiCallTimeout())
+                        .addExecutionInterceptor(metrics)
+                        .build());
+        config.endpointOverride().ifPresent(builder::endpointOverride);
+        return builder;
+    }
+
+    @Override
+    public void close() {
+        ec2.values().forEach(Ec2AsyncClient::close);
+        http.close();
+    }
+}

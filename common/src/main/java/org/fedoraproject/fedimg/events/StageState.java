@@ -1,0 +1,5 @@
+package org.fedoraproject.fedimg.events;
+
+public enum StageState {
+    STARTED, PROGRESS, COMPLETED, FAILED
+}

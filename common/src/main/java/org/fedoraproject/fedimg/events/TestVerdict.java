@@ -1,0 +1,5 @@
+package org.fedoraproject.fedimg.events;
+
+public enum TestVerdict {
+    PASSED, FAILED
+}

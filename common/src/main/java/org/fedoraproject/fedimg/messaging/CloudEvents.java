@@ -1,0 +1,54 @@
+package org.fedoraproject.fedimg.messaging;
+
+import java.net.URI;
+import java.time.ZoneOffset;
+
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.fedoraproject.fedimg.events.FedimgEvent;
+
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * Builds outgoing Kafka messages as CloudEvents 1.0 in binary mode: the record value is the event JSON
+ * and {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_subject} and {@code ce_time} are headers.
+ * The subject is the image key; the id is the event id, so consumers can deduplicate.
+ */
+public final class CloudEvents {
+
+    public static final String SOURCE_PREFIX = "urn:fedimg:";
+
+    private CloudEvents() {
+    }
+
+    public static URI source(String service) {
+        return URI.create(SOURCE_PREFIX + service);
+    }
+
+    public static <T extends FedimgEvent> OutgoingCloudEventMetadata<T> metadata(T event, String service) {
+        return OutgoingCloudEventMetadata.<T>builder()
+                .withId(event.eventId())
+                .withSource(source(service))
+                .withType(event.eventType().ceType())
+                .withSubject(event.imageKey())
+                .withTimestamp(event.time().atZone(ZoneOffset.UTC))
+                .withDataContentType("application/json")
+                .build();
+    }
+
+    public static <T extends FedimgEvent> OutgoingKafkaRecordMetadata<String> kafka(T event) {
+        return OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(event.kafkaKey())
+                .build();
+    }
+
+    /** A new message, for emitters; processors should use {@link #attach} to keep the ack chain. */
+    public static <T extends FedimgEvent> Message<T> message(T event, String service) {
+        return Message.of(event).addMetadata(metadata(event, service)).addMetadata(kafka(event));
+    }
+
+    /** Replaces the payload of an incoming message, keeping its acknowledgement. */
+    public static <T extends FedimgEvent> Message<T> attach(Message<?> incoming, T event, String service) {
+        return incoming.withPayload(event).addMetadata(metadata(event, service)).addMetadata(kafka(event));
+    }
+}

@@ -1,0 +1,166 @@
+package org.fedoraproject.fedimg.testing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.fedoraproject.fedimg.events.FedimgEvent;
+import org.fedoraproject.fedimg.messaging.CloudEvents;
+import org.fedoraproject.fedimg.messaging.EventJson;
+
+/**
+ * Plain Kafka clients for tests: send events the way the services do (CloudEvents binary mode, keyed by
+ * image) or raw bytes, and read a topic from the beginning until what the test waits for is there.
+ */
+public final class TopicProbe implements AutoCloseable {
+
+    private final String bootstrap;
+    private final KafkaProducer<String, byte[]> producer;
+
+    public TopicProbe(String bootstrapServers) {
+        this.bootstrap = bootstrapServers;
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    public static TopicProbe forSharedBroker() {
+        return new TopicProbe(KafkaBroker.shared().bootstrapServers());
+    }
+
+    /** Sends an event with the {@code ce_*} headers the services write. */
+    public void send(FedimgEvent event, String sourceService) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.eventType().topic(), event.kafkaKey(),
+                EventJson.write(event));
+        record.headers().add("ce_specversion", bytes("1.0"));
+        record.headers().add("ce_id", bytes(event.eventId()));
+        record.headers().add("ce_source", bytes(CloudEvents.source(sourceService).toString()));
+        record.headers().add("ce_type", bytes(event.eventType().ceType()));
+        record.headers().add("ce_subject", bytes(event.imageKey()));
+        record.headers().add("ce_time", bytes(event.time().toString()));
+        record.headers().add("content-type", bytes("application/json"));
+        sendRecord(record);
+    }
+
+    public void sendRaw(String topic, String key, byte[] value) {
+        sendRecord(new ProducerRecord<>(topic, key, value));
+    }
+
+    private void sendRecord(ProducerRecord<String, byte[]> record) {
+        try {
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("send to " + record.topic() + " failed", e);
+        }
+    }
+
+    /** Every record on the topic from the beginning, read until {@code done} holds or the timeout passes. */
+    public List<Received> readUntil(String topic, Duration timeout, Predicate<List<Received>> done) {
+        List<Received> all = new ArrayList<>();
+        Instant deadline = Instant.now().plus(timeout);
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            consumer.subscribe(List.of(topic));
+            while (Instant.now().isBefore(deadline)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    all.add(Received.of(r));
+                }
+                if (done.test(all)) {
+                    return all;
+                }
+            }
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting on topic " + topic + "; got " + all.size()
+                + " records: " + all);
+    }
+
+    /** Reads the topic from the beginning for a quiet period and returns everything, for "nothing else came" checks. */
+    public List<Received> readAll(String topic, Duration quiet) {
+        List<Received> all = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            consumer.subscribe(List.of(topic));
+            Instant lastSeen = Instant.now();
+            while (Duration.between(lastSeen, Instant.now()).compareTo(quiet) < 0) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    all.add(Received.of(r));
+                }
+                if (!records.isEmpty()) {
+                    lastSeen = Instant.now();
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Events of one type on the topic, decoded. */
+    public static <T extends FedimgEvent> List<T> decode(List<Received> records, Class<T> type) {
+        String ceType = org.fedoraproject.fedimg.events.EventType.of(type).ceType();
+        return records.stream().filter(r -> ceType.equals(r.headers().get("ce_type")))
+                .map(r -> EventJson.read(r.value(), type)).toList();
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(p);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A record as read: key, value, headers (as strings), partition and offset. */
+    public record Received(String topic, String key, byte[] value, Map<String, String> headers, int partition,
+            long offset) {
+
+        static Received of(ConsumerRecord<String, byte[]> r) {
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            for (Header h : r.headers()) {
+                headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+            }
+            return new Received(r.topic(), r.key(), r.value(), headers, r.partition(), r.offset());
+        }
+
+        public String valueAsString() {
+            return value == null ? null : new String(value, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public String toString() {
+            return topic + "[" + partition + "@" + offset + "] " + key + " " + headers.get("ce_type");
+        }
+    }
+}
