@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import org.fedoraproject.fedimg.bridge.support.BridgeTestResource;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The service comes up healthy against a real broker and exports Prometheus metrics. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(BridgeTestResource.class)
 class BridgeAliveTest {
 
     @Test

@@ -263,11 +263,17 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static String randomClusterId() {
-        // Kafka cluster ids are 16 random bytes, base64url without padding.
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
-        b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+        // Kafka cluster ids are 16 random bytes, base64url without padding; one starting with '-' would be
+        // read by the storage tool's argument parser as an option.
+        while (true) {
+            UUID u = UUID.randomUUID();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+            b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (id.charAt(0) != '-') {
+                return id;
+            }
+        }
     }
 
     private static void deleteRecursively(Path dir) {

@@ -1,0 +1,100 @@
+package org.fedoraproject.fedimg.bridge.api;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
+import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import org.fedoraproject.fedimg.bridge.messaging.ManualTrigger;
+import org.fedoraproject.fedimg.bridge.messaging.Outcome;
+import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.events.DeadLetterReason;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * {@code POST /api/v1/trigger/compose} and {@code /api/v1/trigger/image}. Responses: 202 with the emitted
+ * image events, 409 when already handled (retry with force), 400/404 for bad input, 503 when a dependency
+ * (compose server, Kafka) is failing, 401 without the configured bearer token.
+ */
+@Path("/api/v1/trigger")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class TriggerResource {
+
+    private final ManualTrigger trigger;
+    private final BridgeConfig config;
+
+    public TriggerResource(ManualTrigger trigger, BridgeConfig config) {
+        this.trigger = trigger;
+        this.config = config;
+    }
+
+    @POST
+    @Path("/compose")
+    public Uni<Response> compose(@HeaderParam("Authorization") String auth, ManualTrigger.ComposeRequest request) {
+        return run(auth, () -> trigger.compose(request == null
+                ? new ManualTrigger.ComposeRequest(null, null, false, 0) : request));
+    }
+
+    @POST
+    @Path("/image")
+    public Uni<Response> image(@HeaderParam("Authorization") String auth, ManualTrigger.ImageRequest request) {
+        if (request == null) {
+            return Uni.createFrom().item(error(Response.Status.BAD_REQUEST, "MALFORMED_MESSAGE", "empty request"));
+        }
+        return run(auth, () -> trigger.image(request));
+    }
+
+    private Uni<Response> run(String auth, java.util.function.Supplier<Uni<Outcome>> action) {
+        if (!authorized(auth)) {
+            return Uni.createFrom().item(error(Response.Status.UNAUTHORIZED, "UNAUTHORIZED",
+                    "a valid bearer token is required"));
+        }
+        return Uni.createFrom().<Outcome>deferred(action::get).map(TriggerResource::toResponse)
+                .onFailure(BadInputException.class).recoverWithItem(e -> {
+                    BadInputException b = (BadInputException) e;
+                    Response.Status status = b.reason() == DeadLetterReason.UNKNOWN_COMPOSE
+                            || b.reason() == DeadLetterReason.METADATA_NOT_FOUND
+                            || b.reason() == DeadLetterReason.IMAGE_NOT_FOUND
+                                    ? Response.Status.NOT_FOUND : Response.Status.BAD_REQUEST;
+                    return error(status, b.reason().name(), b.getMessage());
+                })
+                .onFailure(TransientFailure.class).recoverWithItem(e -> error(Response.Status.SERVICE_UNAVAILABLE,
+                        "UNAVAILABLE", e.getMessage()));
+    }
+
+    private boolean authorized(String auth) {
+        if (config.trigger().token().isEmpty()) {
+            return true;
+        }
+        String expected = "Bearer " + config.trigger().token().get();
+        return auth != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                auth.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Response toResponse(Outcome o) {
+        Response.Status status = o.kind() == Outcome.Kind.DUPLICATE ? Response.Status.CONFLICT
+                : Response.Status.ACCEPTED;
+        List<Map<String, Object>> images = o.images().stream().map(e -> Map.<String, Object>of(
+                "imageKey", e.imageKey(), "eventId", e.eventId(), "url", e.image().url(),
+                "sha256", e.image().sha256(), "sizeBytes", e.image().sizeBytes(), "arch", e.image().arch(),
+                "force", e.force(), "respin", e.image().respin())).toList();
+        return Response.status(status).entity(Map.of("outcome", o.kind().name(), "detail", o.detail(),
+                "images", images)).build();
+    }
+
+    private static Response error(Response.Status status, String code, String message) {
+        return Response.status(status).entity(Map.of("outcome", "REJECTED", "reason", code, "detail",
+                message == null ? "" : message)).build();
+    }
+}

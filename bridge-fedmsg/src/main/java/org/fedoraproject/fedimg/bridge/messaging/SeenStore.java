@@ -1,0 +1,230 @@
+package org.fedoraproject.fedimg.bridge.messaging;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * What the bridge has already turned into image events: bus message ids ({@code message:<id>}), compose ids
+ * ({@code compose:<id>}) and image keys ({@code image:<key>}). Kept in a compacted Kafka topic, so it
+ * survives restarts and lives where the events it guards live (no extra database); loaded completely at
+ * start before any consumer runs, then tailed so several bridge instances see each other's writes.
+ * A key is written only after the image events are acknowledged by Kafka: a crash in between re-emits
+ * the same (derived-id) events, never loses them.
+ */
+@ApplicationScoped
+public class SeenStore {
+
+    private static final Logger LOG = Logger.getLogger(SeenStore.class);
+
+    private final BridgeConfig.Dedup config;
+    private final String bootstrap;
+    private final Map<String, Instant> seen = new ConcurrentHashMap<>();
+    private final Clock clock = Clock.systemUTC();
+    private KafkaProducer<String, byte[]> producer;
+    private KafkaConsumer<String, byte[]> tail;
+    private Thread tailThread;
+    private volatile boolean running;
+
+    public SeenStore(BridgeConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.config = config.dedup();
+        this.bootstrap = bootstrap;
+    }
+
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    public boolean seen(String key) {
+        return config.enabled() && seen.containsKey(key);
+    }
+
+    public Optional<Instant> when(String key) {
+        return Optional.ofNullable(seen.get(key));
+    }
+
+    public int size() {
+        return seen.size();
+    }
+
+    /** Creates the compacted topic if needed and reads it from the beginning to its end. */
+    public synchronized void start() {
+        if (!config.enabled() || running) {
+            return;
+        }
+        createTopic();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "bridge-fedmsg-seen");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        tail = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new ByteArrayDeserializer());
+        Instant deadline = clock.instant().plus(config.loadTimeout());
+        List<TopicPartition> partitions = List.of();
+        while (partitions.isEmpty()) {
+            // a topic created a moment ago may not be in the metadata yet
+            partitions = tail.partitionsFor(config.topic(), config.loadTimeout()).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            if (partitions.isEmpty()) {
+                if (clock.instant().isAfter(deadline)) {
+                    throw new IllegalStateException("topic " + config.topic() + " has no partitions");
+                }
+                sleep(200);
+            }
+        }
+        tail.assign(partitions);
+        tail.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = tail.endOffsets(partitions, config.loadTimeout());
+        while (end.entrySet().stream().anyMatch(e -> tail.position(e.getKey()) < e.getValue())) {
+            if (clock.instant().isAfter(deadline)) {
+                throw new IllegalStateException("could not read " + config.topic() + " within " + config.loadTimeout());
+            }
+            tail.poll(Duration.ofMillis(200)).forEach(this::apply);
+        }
+        LOG.infof("dedup store %s loaded: %d keys", config.topic(), seen.size());
+        running = true;
+        tailThread = new Thread(this::tailLoop, "bridge-seen-tail");
+        tailThread.setDaemon(true);
+        tailThread.start();
+    }
+
+    public synchronized void stop() {
+        running = false;
+        if (tail != null) {
+            tail.wakeup();
+        }
+        if (tailThread != null) {
+            try {
+                tailThread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Records keys; completes when Kafka acknowledged all of them. */
+    public Uni<Void> remember(Set<String> keys, String by) {
+        if (!config.enabled() || keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = clock.instant();
+        byte[] value = ("{\"time\":\"" + now + "\",\"by\":\"" + by.replace("\"", "'") + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        List<CompletableFuture<Void>> writes = keys.stream().map(key -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            producer.send(new ProducerRecord<>(config.topic(), key, value), (md, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                } else {
+                    seen.put(key, now);
+                    done.complete(null);
+                }
+            });
+            return done;
+        }).toList();
+        return Uni.createFrom().completionStage(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)))
+                .replaceWithVoid();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void tailLoop() {
+        try {
+            while (running) {
+                tail.poll(Duration.ofSeconds(1)).forEach(this::apply);
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "tailing %s stopped; other instances' writes are no longer seen", config.topic());
+        } finally {
+            tail.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        if (r.key() == null) {
+            return;
+        }
+        if (r.value() == null) {
+            seen.remove(r.key()); // tombstone: an operator made the bridge forget it
+        } else {
+            seen.put(r.key(), Instant.ofEpochMilli(r.timestamp()));
+        }
+    }
+
+    private void createTopic() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            NewTopic topic = new NewTopic(config.topic(), Optional.of(1), config.replicationFactor())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            admin.createTopics(List.of(topic)).all().get(config.loadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            LOG.infof("created compacted topic %s", config.topic());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create " + config.topic() + ": " + e.getCause(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("cannot create " + config.topic() + " in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Properties consumerProps() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bridge-fedmsg-seen-reader");
+        return p;
+    }
+}

@@ -1,0 +1,74 @@
+package org.fedoraproject.fedimg.bridge.outbound;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.fedoraproject.fedimg.bridge.amqp.AmqpPublisher;
+import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import org.fedoraproject.fedimg.bridge.domain.BusMessage;
+import org.fedoraproject.fedimg.bridge.fedmsg.FedmsgPublisher;
+import org.fedoraproject.fedimg.bridge.messaging.BridgeMetrics;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Publishes a bus message on every enabled transport. Each transport is retried with back-off up to
+ * {@code fedimg.bridge.outbound.retry-deadline}; after that the message is given up on that transport
+ * (logged at ERROR and counted as outcome=failed) so one dead bus cannot stall the pipeline's status topic.
+ */
+@ApplicationScoped
+public class OutboundPublisher {
+
+    private static final Logger LOG = Logger.getLogger(OutboundPublisher.class);
+
+    private final List<BusTransport> transports = new ArrayList<>();
+    private final BridgeMetrics metrics;
+    private final Duration deadline;
+    private final String topicPrefix;
+
+    public OutboundPublisher(BridgeConfig config, AmqpPublisher amqp, FedmsgPublisher fedmsg, BridgeMetrics metrics) {
+        if (config.amqp().publish()) {
+            transports.add(amqp);
+        }
+        if (config.fedmsg().publish().enabled()) {
+            transports.add(fedmsg);
+        }
+        this.metrics = metrics;
+        this.deadline = config.outbound().retryDeadline();
+        this.topicPrefix = config.topicPrefix() + "." + config.environment() + ".";
+    }
+
+    public Uni<Void> publish(BusMessage message) {
+        if (transports.isEmpty()) {
+            LOG.debugf("no bus transport enabled; %s not published", message.topic());
+            return Uni.createFrom().voidItem();
+        }
+        String shortTopic = shortTopic(message.topic());
+        List<Uni<Void>> all = transports.stream().map(t -> t.publish(message)
+                .onFailure().invoke(e -> LOG.warnf("publishing %s on %s failed, retrying: %s", message.topic(),
+                        t.name(), e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(15)).expireIn(
+                        System.currentTimeMillis() + deadline.toMillis())
+                .onItem().invoke(d -> {
+                    metrics.busPublish(t.name(), shortTopic, d.name().toLowerCase(Locale.ROOT));
+                    LOG.infof("published %s on %s (%s) id %s", message.topic(), t.name(), d, message.id());
+                })
+                .onFailure().recoverWithItem(e -> {
+                    metrics.busPublish(t.name(), shortTopic, "failed");
+                    LOG.errorf("giving up publishing %s (id %s) on %s after %s: %s", message.topic(), message.id(),
+                            t.name(), deadline, e.getMessage());
+                    return null;
+                }).replaceWithVoid()).toList();
+        return Uni.join().all(all).andCollectFailures().replaceWithVoid();
+    }
+
+    private String shortTopic(String topic) {
+        String t = topic.startsWith(topicPrefix) ? topic.substring(topicPrefix.length()) : topic;
+        int aws = t.indexOf(".aws.");
+        return aws > 0 ? t.substring(0, aws + 4) : t;
+    }
+}

@@ -1,0 +1,24 @@
+package org.fedoraproject.fedimg.cli.janitor;
+
+/** The kinds of resource the janitor sweeps, in the order they are deleted. */
+public enum ResourceType {
+    /** First: terminating an instance frees its volumes, key pair and security groups. */
+    INSTANCE("instance"),
+    VOLUME("volume"),
+    /** Deregistered before its snapshots, which AWS refuses to delete while an AMI uses them. */
+    AMI("ami"),
+    SNAPSHOT("snapshot"),
+    KEY_PAIR("key-pair"),
+    /** Last: a group cannot be deleted while an instance's network interface still uses it. */
+    SECURITY_GROUP("security-group");
+
+    private final String label;
+
+    ResourceType(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}

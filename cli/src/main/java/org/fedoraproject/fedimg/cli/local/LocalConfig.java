@@ -1,0 +1,29 @@
+package org.fedoraproject.fedimg.cli.local;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The per-service settings of local mode that depend on where things run on this machine. */
+final class LocalConfig {
+
+    private LocalConfig() {
+    }
+
+    /**
+     * @param busEndpoint the fedmsg PUB socket local mode publishes pungi messages on
+     * @param busOutPort  where the bridge binds its fedmsg PUB socket for outgoing fedimg messages
+     */
+    static Map<String, Map<String, String>> perService(String busEndpoint, int busOutPort, Path root) {
+        return Map.of(
+                "bridge-fedmsg", Map.of(
+                        "fedimg.bridge.fedmsg.subscribe.enabled", "true",
+                        "fedimg.bridge.fedmsg.subscribe.endpoints", busEndpoint,
+                        "fedimg.bridge.fedmsg.publish.enabled", "true",
+                        "fedimg.bridge.fedmsg.publish.endpoint", "tcp://127.0.0.1:" + busOutPort,
+                        "fedimg.bridge.amqp.consume", "false",
+                        "fedimg.bridge.amqp.publish", "false"),
+                "tester-service", Map.of(),
+                "uploader-service", Map.of(),
+                "replicator-service", Map.of());
+    }
+}

@@ -1,0 +1,119 @@
+package org.fedoraproject.fedimg.cli.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.fedoraproject.fedimg.emulator.AwsEmulator;
+import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.testing.KafkaBroker;
+import org.fedoraproject.fedimg.testing.ServiceProcess;
+
+/**
+ * The whole pipeline on one machine: a Kafka broker, the AWS emulator (unless real AWS is used) and the
+ * four services as separate JVMs. Local mode and the end-to-end tests both run it.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    /** Start order: consumers before the producers that feed them. */
+    public static final List<String> SERVICES = List.of("replicator-service", "tester-service", "uploader-service",
+            "bridge-fedmsg");
+
+    private final Settings settings;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private KafkaBroker broker;
+    private AwsEmulator emulator;
+
+    /**
+     * @param projectDir   the checkout, holding each service's {@code target/quarkus-app}
+     * @param delays       emulator delays; null means real AWS (no emulator, no endpoint override)
+     * @param regions      emulated regions; empty means the emulator's default (every commercial region)
+     * @param common       system properties for every service
+     * @param perService   system properties per service module name
+     */
+    public record Settings(Path projectDir, Delays delays, List<String> regions, Map<String, String> common,
+            Map<String, Map<String, String>> perService) {
+    }
+
+    public Pipeline(Settings settings) {
+        this.settings = settings;
+    }
+
+    public Pipeline startInfrastructure() {
+        broker = KafkaBroker.create();
+        broker.start();
+        if (settings.delays() != null) {
+            var builder = AwsEmulator.builder().port(0).delays(settings.delays());
+            if (!settings.regions().isEmpty()) {
+                builder.regions(settings.regions());
+            }
+            emulator = builder.build().start();
+        }
+        return this;
+    }
+
+    public Pipeline startServices() {
+        for (String name : SERVICES) {
+            service(name).start(Duration.ofMinutes(3));
+        }
+        return this;
+    }
+
+    public ServiceProcess service(String name) {
+        return services.computeIfAbsent(name, n -> ServiceProcess.of(n, settings.projectDir().resolve(n), config(n)));
+    }
+
+    public List<ServiceProcess> services() {
+        return new ArrayList<>(services.values());
+    }
+
+    public KafkaBroker broker() {
+        return broker;
+    }
+
+    /** Null when running against real AWS. */
+    public AwsEmulator emulator() {
+        return emulator;
+    }
+
+    private Map<String, String> config(String service) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("quarkus.profile", "local");
+        config.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        if (emulator != null) {
+            config.put("fedimg.aws.endpoint-override", emulator.endpoint().toString());
+            config.put("fedimg.aws.static-credentials.access-key-id", "local");
+            config.put("fedimg.aws.static-credentials.secret-access-key", "local");
+        }
+        config.putAll(settings.common());
+        config.putAll(settings.perService().getOrDefault(service, Map.of()));
+        return config;
+    }
+
+    /** Checks every service is built, before anything starts. */
+    public static void requireBuilt(Path projectDir) {
+        for (String name : SERVICES) {
+            Path jar = projectDir.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+            if (!Files.exists(jar)) {
+                throw new IllegalStateException(jar + " is missing: build first (./mvnw -B -DskipTests install)");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        List<ServiceProcess> reverse = new ArrayList<>(services.values());
+        java.util.Collections.reverse(reverse);
+        reverse.forEach(ServiceProcess::stop);
+        if (emulator != null) {
+            emulator.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

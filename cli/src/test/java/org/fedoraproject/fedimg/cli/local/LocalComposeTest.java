@@ -1,0 +1,48 @@
+package org.fedoraproject.fedimg.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+import org.fedoraproject.fedimg.messaging.EventJson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tukaani.xz.XZInputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+class LocalComposeTest {
+
+    @Test
+    void servesProductmdMetadataMatchingTheImages(@TempDir Path dir) throws Exception {
+        try (LocalCompose compose = LocalCompose.generate(dir, "43", 4).serve()) {
+            HttpClient http = HttpClient.newHttpClient();
+            JsonNode images = EventJson.MAPPER.readTree(http.send(HttpRequest.newBuilder(
+                    URI.create(compose.location() + "/metadata/images.json")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).body());
+            assertThat(images.at("/header/type").asText()).isEqualTo("productmd.images");
+            for (String arch : LocalCompose.ARCHES) {
+                JsonNode image = images.at("/payload/images/Cloud/" + arch + "/0");
+                assertThat(image.get("type").asText()).isEqualTo("raw-xz");
+                assertThat(image.get("subvariant").asText()).isEqualTo("Cloud_Base");
+                assertThat(image.get("path").asText()).contains("AmazonEC2").endsWith("." + arch + ".raw.xz");
+                byte[] body = http.send(HttpRequest.newBuilder(URI.create(compose.location() + "/"
+                        + image.get("path").asText())).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+                assertThat((long) body.length).isEqualTo(image.get("size").asLong());
+                assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)))
+                        .isEqualTo(image.at("/checksums/sha256").asText());
+                long raw = new XZInputStream(new java.io.ByteArrayInputStream(body)).transferTo(
+                        java.io.OutputStream.nullOutputStream());
+                assertThat(raw).isEqualTo(4L << 20);
+            }
+            assertThat(compose.finishedMessageBody()).containsEntry("status", "FINISHED")
+                    .containsEntry("compose_id", compose.composeId()).containsEntry("location", compose.location());
+        }
+    }
+}

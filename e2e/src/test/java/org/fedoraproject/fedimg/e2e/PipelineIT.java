@@ -1,0 +1,199 @@
+package org.fedoraproject.fedimg.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.fedoraproject.fedimg.aws.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.cli.local.LocalCompose;
+import org.fedoraproject.fedimg.cli.local.Pipeline;
+import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
+import org.fedoraproject.fedimg.cli.local.PublicityCheck;
+import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.Views;
+import org.fedoraproject.fedimg.events.AmiPublished;
+import org.fedoraproject.fedimg.events.ImageKeys;
+import org.fedoraproject.fedimg.events.ImageOutcome;
+import org.fedoraproject.fedimg.events.ImagePublished;
+import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The whole pipeline as separate processes: a fedora-messaging pungi FINISHED message on the real
+ * RabbitMQ goes in; public AMIs in every emulated region and the fedimg bus messages come out.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineIT {
+
+    private final String environment = "e2e" + UUID.randomUUID().toString().substring(0, 8);
+    private Pipeline pipeline;
+    private LocalCompose compose;
+    private RabbitBus bus;
+    private PipelineWatcher watcher;
+    private Set<String> imageKeys;
+
+    @BeforeAll
+    void runPipeline() throws Exception {
+        Assumptions.assumeTrue(RabbitBus.reachable(E2eConfig.RABBIT_URL),
+                "no RabbitMQ at " + E2eConfig.RABBIT_URL + ": the end-to-end run needs the machine's broker");
+        Path work = Files.createTempDirectory("fedimg-e2e-");
+        compose = LocalCompose.generate(work, "43", 24).serve();
+        imageKeys = compose.images().stream().map(i -> ImageKeys.of(compose.composeId(), i.fileName()))
+                .collect(Collectors.toSet());
+        pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
+                Map.of(), E2eConfig.perService(environment, "fedimg-" + environment, work)));
+        pipeline.startInfrastructure();
+        bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
+                "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
+        pipeline.startServices();
+        watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
+        });
+        bus.publish("org.fedoraproject." + environment + ".pungi.compose.status.change", compose.finishedMessageBody());
+        bus.awaitUntil(Duration.ofMinutes(6), got -> got.stream()
+                .filter(m -> m.routingKey().contains(".fedora_image_uploader.published.")).count() >= imageKeys.size());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (bus != null) {
+            bus.close();
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (compose != null) {
+            compose.close();
+        }
+    }
+
+    @Test
+    void everyImageIsCompleteInEveryRegion() {
+        List<ImagePublished> aggregates = watcher.seen(ImagePublished.class);
+        assertThat(aggregates).extracting(ImagePublished::imageKey).containsAll(imageKeys);
+        assertThat(aggregates).allSatisfy(a -> assertThat(a.outcome()).as(a.reason()).isEqualTo(ImageOutcome.COMPLETE));
+        for (String key : imageKeys) {
+            Set<String> regions = watcher.seen(AmiPublished.class).stream()
+                    .filter(p -> p.imageKey().equals(key) && p.outcome() == RegionOutcome.PUBLISHED)
+                    .map(AmiPublished::region).collect(Collectors.toSet());
+            assertThat(regions).as("published regions of %s", key).containsExactlyInAnyOrderElementsOf(E2eConfig.REGIONS);
+        }
+    }
+
+    @Test
+    void everyAmiAndItsSnapshotArePublicAccordingToEc2() {
+        try (AwsClients aws = new AwsClients(CliAwsConfig.of("us-east-1", pipeline.emulator().endpoint()),
+                new AwsCallMetrics(new SimpleMeterRegistry()))) {
+            PublicityCheck check = new PublicityCheck(aws);
+            List<AmiPublished> published = watcher.seen(AmiPublished.class).stream()
+                    .filter(p -> p.outcome() == RegionOutcome.PUBLISHED).toList();
+            assertThat(published).isNotEmpty();
+            for (AmiPublished p : published) {
+                assertThat(check.isPublic(p.region(), p.amiId())).as("%s in %s", p.amiId(), p.region()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void noDuplicateAmisAndNothingLeaked() {
+        for (String region : E2eConfig.REGIONS) {
+            List<Views.Image> images = pipeline.emulator().inspect().images(region);
+            assertThat(images.stream().map(Views.Image::name).toList()).as("AMI names in %s", region).doesNotHaveDuplicates();
+            assertThat(pipeline.emulator().inspect().instances(region)).as("instances in %s", region)
+                    .allSatisfy(i -> assertThat(i.state()).isIn("terminated", "shutting-down"));
+            assertThat(pipeline.emulator().inspect().volumes(region)).as("volumes in %s", region).isEmpty();
+            assertThat(pipeline.emulator().inspect().keyPairs(region)).as("key pairs in %s", region).isEmpty();
+        }
+    }
+
+    @Test
+    void busCarriesEveryStageInOrderPerImage() {
+        List<RabbitBus.Received> fedimg = bus.received().stream()
+                .filter(m -> m.routingKey().startsWith("org.fedoraproject." + environment + ".fedimg.")).toList();
+        for (LocalCompose.Image image : compose.images()) {
+            String name = image.fileName().replace(".raw.xz", "");
+            List<String> stages = fedimg.stream()
+                    .filter(m -> name.equals(m.body().path("image_name").asText()))
+                    .map(m -> m.routingKey().substring(m.routingKey().indexOf(".fedimg.") + 8)
+                            + (m.body().has("status") ? ":" + m.body().get("status").asText() : ""))
+                    .toList();
+            assertThat(stages).as("bus messages of %s", name).contains("image.upload:started", "image.upload:completed");
+            assertThat(stages.indexOf("image.upload:started")).isLessThan(stages.indexOf("image.upload:completed"));
+            int lastUpload = stages.lastIndexOf("image.upload:completed");
+            int firstCopy = indexOfPrefix(stages, "image.copy");
+            int firstPublish = indexOfPrefix(stages, "image.publish");
+            assertThat(firstCopy).as("copies of %s", name).isGreaterThan(lastUpload);
+            assertThat(firstPublish).as("publish of %s", name).isGreaterThan(lastUpload);
+            assertThat(stages.stream().filter(s -> s.startsWith("image.copy")).count())
+                    .as("one image.copy per non-base region and variant").isGreaterThanOrEqualTo(E2eConfig.REGIONS.size() - 1);
+            for (RabbitBus.Received m : fedimg) {
+                assertThat(m.headers()).containsKeys("fedora_messaging_schema", "fedora_messaging_severity", "sent-at");
+                assertThat(UUID.fromString(m.messageId())).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void successorMessageNamesEveryRegion() {
+        List<RabbitBus.Received> successor = bus.received().stream()
+                .filter(m -> m.routingKey().contains(".fedora_image_uploader.published.v1.aws.")).toList();
+        assertThat(successor).hasSize(imageKeys.size());
+        for (RabbitBus.Received m : successor) {
+            assertThat(m.body().get("compose_id").asText()).isEqualTo(compose.composeId());
+            Set<String> regions = new java.util.TreeSet<>();
+            m.body().get("regions").fieldNames().forEachRemaining(regions::add);
+            assertThat(regions).containsExactlyInAnyOrderElementsOf(E2eConfig.REGIONS);
+            assertThat(m.headers().get("fedora_messaging_schema").toString()).isEqualTo("fedora_image_uploader.published.v1.aws");
+        }
+    }
+
+    @Test
+    void catalogueAnswers() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI base = pipeline.service("replicator-service").baseUri();
+        String amis = http.send(HttpRequest.newBuilder(base.resolve("/amis?compose="
+                + URLEncoder.encode(compose.composeId(), StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (AmiPublished p : watcher.seen(AmiPublished.class)) {
+            assertThat(amis).contains(p.amiId()).contains(p.region());
+        }
+        for (String key : imageKeys) {
+            HttpResponse<String> image = http.send(HttpRequest.newBuilder(base.resolve("/images/"
+                    + URLEncoder.encode(key, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(image.statusCode()).isEqualTo(200);
+            E2eConfig.REGIONS.forEach(r -> assertThat(image.body()).contains(r));
+        }
+    }
+
+    private static int indexOfPrefix(List<String> list, String prefix) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

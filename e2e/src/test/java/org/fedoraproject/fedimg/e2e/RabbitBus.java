@@ -1,0 +1,103 @@
+package org.fedoraproject.fedimg.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+import org.fedoraproject.fedimg.messaging.EventJson;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+/**
+ * The Fedora bus in a test: publishes fedora-messaging messages to {@code amq.topic} and records every
+ * message whose routing key matches the given binding patterns, in arrival order.
+ */
+final class RabbitBus implements AutoCloseable {
+
+    record Received(String routingKey, Map<String, Object> headers, JsonNode body, String messageId) {
+    }
+
+    private final Connection connection;
+    private final Channel channel;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+
+    RabbitBus(String url, List<String> bindings) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(url);
+        connection = factory.newConnection("fedimg-e2e");
+        channel = connection.createChannel();
+        String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+        for (String binding : bindings) {
+            channel.queueBind(queue, "amq.topic", binding);
+        }
+        channel.basicConsume(queue, true, (tag, delivery) -> received.add(new Received(
+                delivery.getEnvelope().getRoutingKey(), delivery.getProperties().getHeaders(),
+                EventJson.MAPPER.readTree(delivery.getBody()), delivery.getProperties().getMessageId())), tag -> {
+                });
+    }
+
+    static boolean reachable(String url) {
+        try {
+            ConnectionFactory factory = new ConnectionFactory();
+            factory.setUri(url);
+            factory.setConnectionTimeout(2000);
+            try (Connection c = factory.newConnection()) {
+                return c.isOpen();
+            }
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Publishes as fedora-messaging does: JSON body, UUID id, schema/severity/sent-at headers, persistent. */
+    void publish(String routingKey, Object body) throws IOException {
+        String sentAt = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                .atOffset(ZoneOffset.UTC));
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType("application/json").contentEncoding("utf-8").deliveryMode(2)
+                .messageId(UUID.randomUUID().toString())
+                .headers(Map.of("fedora_messaging_schema", "base.message", "fedora_messaging_severity", 20,
+                        "sent-at", sentAt, "priority", 0))
+                .build();
+        channel.basicPublish("amq.topic", routingKey, props, EventJson.writeString(body).getBytes(StandardCharsets.UTF_8));
+    }
+
+    List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    List<Received> awaitUntil(Duration timeout, Predicate<List<Received>> done) throws TimeoutException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (done.test(received())) {
+                return received();
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new TimeoutException("bus condition not met after " + timeout + "; received " + received.size());
+    }
+
+    @Override
+    public void close() throws Exception {
+        connection.close();
+    }
+}
