@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.fedoraproject.fedimg.bridge.amqp.AmqpPublisher;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.BusMessage;
+import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
 import org.fedoraproject.fedimg.bridge.fedmsg.FedmsgPublisher;
 import org.fedoraproject.fedimg.bridge.messaging.BridgeMetrics;
 import org.jboss.logging.Logger;
@@ -29,8 +30,11 @@ public class OutboundPublisher {
     private final BridgeMetrics metrics;
     private final Duration deadline;
     private final String topicPrefix;
+    private final SeenStore seen;
 
-    public OutboundPublisher(BridgeConfig config, AmqpPublisher amqp, FedmsgPublisher fedmsg, BridgeMetrics metrics) {
+    public OutboundPublisher(BridgeConfig config, AmqpPublisher amqp, FedmsgPublisher fedmsg, BridgeMetrics metrics,
+            SeenStore seen) {
+        this.seen = seen;
         if (config.amqp().publish()) {
             transports.add(amqp);
         }
@@ -42,11 +46,25 @@ public class OutboundPublisher {
         this.topicPrefix = config.topicPrefix() + "." + config.environment() + ".";
     }
 
+    /**
+     * Publishes once per message id: the id is derived from the event id, so a status that a replay or a
+     * crash-restart re-emits is recognised and not sent to the bus a second time.
+     */
     public Uni<Void> publish(BusMessage message) {
         if (transports.isEmpty()) {
             LOG.debugf("no bus transport enabled; %s not published", message.topic());
             return Uni.createFrom().voidItem();
         }
+        String key = "bus:" + message.id();
+        if (seen.seen(key)) {
+            LOG.debugf("%s (id %s) was already published; not sending it again", message.topic(), message.id());
+            metrics.busPublish("all", shortTopic(message.topic()), "duplicate");
+            return Uni.createFrom().voidItem();
+        }
+        return publishEverywhere(message).chain(() -> seen.remember(java.util.Set.of(key), "outbound"));
+    }
+
+    private Uni<Void> publishEverywhere(BusMessage message) {
         String shortTopic = shortTopic(message.topic());
         List<Uni<Void>> all = transports.stream().map(t -> t.publish(message)
                 .onFailure().invoke(e -> LOG.warnf("publishing %s on %s failed, retrying: %s", message.topic(),
