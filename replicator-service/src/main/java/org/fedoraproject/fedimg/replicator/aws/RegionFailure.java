@@ -1,0 +1,37 @@
+package org.fedoraproject.fedimg.replicator.aws;
+
+/**
+ * A region that cannot be completed, with the sentence an operator reads in the aggregate. Thrown by the
+ * steps; the region pipeline turns it into a FAILED per-region result. Never retried by the service.
+ */
+public class RegionFailure extends RuntimeException {
+
+    /** Where it failed: the copy (image.copy) or the publication (image.publish). */
+    public enum Phase { COPY, PUBLISH }
+
+    private final Phase phase;
+
+    public RegionFailure(Phase phase, String reason) {
+        super(reason);
+        this.phase = phase;
+    }
+
+    public RegionFailure(Phase phase, String reason, Throwable cause) {
+        super(reason, cause);
+        this.phase = phase;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** A clear reason for an AWS error in a step: the step, the region, the error code and AWS's message. */
+    public static RegionFailure of(Phase phase, String step, String region, Throwable t) {
+        if (Aws.unwrap(t) instanceof RegionFailure rf) {
+            return rf;
+        }
+        String code = Aws.errorCode(t);
+        String detail = code == null ? Aws.errorMessage(t) : code + ": " + Aws.errorMessage(t);
+        return new RegionFailure(phase, step + " in " + region + " failed (" + detail + ")", Aws.unwrap(t));
+    }
+}

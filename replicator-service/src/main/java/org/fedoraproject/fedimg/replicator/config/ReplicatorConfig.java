@@ -1,0 +1,101 @@
+package org.fedoraproject.fedimg.replicator.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Everything the replicator decides from config; keys are listed in the module README. */
+@ConfigMapping(prefix = "fedimg.replicator")
+public interface ReplicatorConfig {
+
+    Regions regions();
+
+    Copy copy();
+
+    Encrypted encrypted();
+
+    @WithName("block-public-access")
+    BlockPublicAccess blockPublicAccess();
+
+    /** Compose type (production, nightly, test, ...) → how long after the test the AMIs are deprecated. */
+    Map<String, Duration> deprecation();
+
+    Jobs jobs();
+
+    @WithName("published-topic")
+    PublishedTopic publishedTopic();
+
+    interface Regions {
+        /** Only these regions (when set); the base region is always a target. */
+        Optional<List<String>> allow();
+
+        /** Never these regions. */
+        Optional<List<String>> deny();
+    }
+
+    interface Copy {
+        /** Regions worked on at the same time, per AMI variant (40: every commercial region in one round). */
+        @WithDefault("40")
+        int parallelism();
+
+        /** Per-region deadline for copy, wait, publish and deprecation together. */
+        @WithDefault("PT45M")
+        Duration regionDeadline();
+
+        /** Polling of a copy until it is available: attempts × delay must exceed the longest copy. */
+        @WithName("wait")
+        Wait waiting();
+    }
+
+    interface Wait {
+        @WithDefault("PT15S")
+        Duration delay();
+
+        @WithDefault("200")
+        int maxAttempts();
+    }
+
+    interface Encrypted {
+        /** Region → KMS key id/ARN/alias for the copies of encrypted variants. A region without one fails clearly. */
+        Map<String, String> kmsKeys();
+
+        /** Accounts the encrypted AMIs are shared with, in addition to those the event names. */
+        Optional<List<String>> shareWithAccounts();
+    }
+
+    interface BlockPublicAccess {
+        /** Turn image block-public-access off in a region where it is on, instead of failing that region. */
+        @WithDefault("false")
+        boolean disableWhenOn();
+
+        /** Polling for {@code unblocked} after turning it off (AWS says this can take up to 10 minutes). */
+        @WithDefault("PT10S")
+        Duration pollDelay();
+
+        @WithDefault("90")
+        int maxAttempts();
+    }
+
+    interface Jobs {
+        /** AmiTested events (one per AMI variant) replicated at the same time by one instance. */
+        @WithDefault("4")
+        int maxConcurrent();
+    }
+
+    interface PublishedTopic {
+        /** Create fedimg.amis.published (compacted) at start, or make an existing one compacted. */
+        @WithDefault("true")
+        boolean manage();
+
+        @WithDefault("8")
+        int partitions();
+
+        @WithDefault("1")
+        short replicationFactor();
+    }
+}

@@ -1,0 +1,204 @@
+package org.fedoraproject.fedimg.replicator.job;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.events.AmiPublished;
+import org.fedoraproject.fedimg.events.AmiTested;
+import org.fedoraproject.fedimg.events.DeadLetter;
+import org.fedoraproject.fedimg.events.DeadLetterReason;
+import org.fedoraproject.fedimg.events.ImagePublished;
+import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.fedoraproject.fedimg.events.Stage;
+import org.fedoraproject.fedimg.events.StageState;
+import org.fedoraproject.fedimg.events.Topics;
+import org.fedoraproject.fedimg.messaging.EventIds;
+import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.replicator.aws.RegionDirectory;
+import org.fedoraproject.fedimg.replicator.aws.SourceImages;
+import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
+import org.fedoraproject.fedimg.replicator.domain.ImageAggregator;
+import org.fedoraproject.fedimg.replicator.domain.ImageAggregator.ExpectedVariant;
+import org.fedoraproject.fedimg.replicator.domain.ImageAggregator.ImageRef;
+import org.fedoraproject.fedimg.replicator.domain.PublicationGuard;
+import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
+import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Refusal;
+import org.fedoraproject.fedimg.replicator.domain.RegionSelection;
+import org.fedoraproject.fedimg.replicator.domain.RegionSelection.Plan;
+import org.fedoraproject.fedimg.replicator.domain.Rejections;
+import org.fedoraproject.fedimg.replicator.messaging.Outbox;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * One {@link AmiTested} (one AMI variant) from start to acknowledged output:
+ * <ol>
+ * <li>the {@link PublicationGuard} decides; a refusal is recorded (and dead-lettered when it breaks the
+ * invariant) and nothing is copied;</li>
+ * <li>otherwise the target regions are selected, regions already done for this source AMI (known from
+ * the compacted topic) are skipped, and the rest are replicated, each result written as it comes;</li>
+ * <li>then, if every variant of the image is done, the image aggregate is written.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class ReplicationJob {
+
+    private static final Logger LOG = Logger.getLogger(ReplicationJob.class);
+
+    @Inject
+    ReplicationEngine engine;
+    @Inject
+    AwsClients aws;
+    @Inject
+    PublishedStore store;
+    @Inject
+    Outbox outbox;
+    @Inject
+    ReplicatorMetrics metrics;
+
+    private final Clock clock = Clock.systemUTC();
+
+    public Uni<Void> run(AmiTested tested) {
+        return store.whenLoaded().chain(() -> {
+            PublicationGuard.Decision decision = PublicationGuard.evaluate(tested);
+            if (decision instanceof Permit permit) {
+                return plan().flatMap(plan -> replicate(tested, permit, plan).chain(() -> aggregate(tested, plan)));
+            }
+            // Record the refusal first: it must not depend on AWS being reachable.
+            return reject(tested, (Refusal) decision).chain(() -> plan()).flatMap(plan -> aggregate(tested, plan));
+        });
+    }
+
+    private Uni<Plan> plan() {
+        String base = aws.baseRegion();
+        return RegionDirectory.accountRegions(aws.ec2(base))
+                .map(regions -> RegionSelection.select(regions, base, engine.settings().allow(), engine.settings().deny()))
+                .onFailure().transform(t -> new JobFailure(DeadLetterReason.CONFIGURATION_ERROR,
+                        "DescribeRegions in " + base + " failed, so the target regions are unknown: " + t.getMessage(), t));
+    }
+
+    private Uni<Void> replicate(AmiTested tested, Permit permit, Plan plan) {
+        Map<String, AmiPublished> mine = new LinkedHashMap<>();
+        for (AmiPublished p : store.records(tested.imageKey())) {
+            if (p.sourceAmi() != null && p.sourceAmi().variant() != null
+                    && permit.variant().equals(p.sourceAmi().variant().slug()) && permit.sourceAmiId().equals(p.sourceAmi().amiId())) {
+                mine.put(p.region(), p);
+            }
+        }
+        List<String> todo = new ArrayList<>();
+        for (String region : plan.targets()) {
+            AmiPublished known = mine.get(region);
+            if (known == null || known.outcome() == RegionOutcome.FAILED) {
+                todo.add(region);
+            }
+        }
+        Instant now = clock.instant();
+        List<RegionDone> refusals = plan.refused().entrySet().stream()
+                .filter(e -> !sameFailure(mine.get(e.getKey()), e.getValue()))
+                .map(e -> refusedRegion(tested, e.getKey(), e.getValue(), now))
+                .toList();
+        LOG.infof("%s %s from %s: %d target regions, %d already done, %d to replicate, %d refused", tested.imageKey(),
+                permit.variant(), permit.sourceAmiId(), plan.targets().size(), plan.targets().size() - todo.size(),
+                todo.size(), plan.refused().size());
+        metrics.job(todo.isEmpty() ? "resumed-complete" : "replicated");
+        return Multi.createFrom().iterable(refusals).onItem().transformToUniAndConcatenate(outbox::region)
+                .collect().last()
+                .chain(() -> todo.isEmpty() ? Uni.createFrom().voidItem()
+                        : engine.replicate(tested, permit, todo, outbox::region).replaceWithVoid());
+    }
+
+    private Uni<Void> reject(AmiTested tested, Refusal refusal) {
+        String base = aws.baseRegion();
+        metrics.job("rejected");
+        LOG.infof("not replicating %s %s: %s", tested.imageKey(),
+                tested.ami() == null || tested.ami().variant() == null ? "?" : tested.ami().variant().slug(), refusal.reason());
+        if (tested.ami() == null || tested.ami().variant() == null || tested.ami().amiId() == null) {
+            return Uni.createFrom().failure(new JobFailure(DeadLetterReason.INVARIANT_VIOLATION, refusal.reason(), null));
+        }
+        AmiPublished record = Rejections.record(tested, base, refusal.reason(), clock.instant());
+        boolean known = store.record(record.kafkaKey()).map(p -> p.eventId().equals(record.eventId())).orElse(false);
+        Uni<Void> write = known ? Uni.createFrom().voidItem()
+                : outbox.region(new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.PUBLISH, StageState.FAILED,
+                        base, tested.ami().amiId(), record.reason(), record.time()))));
+        if (refusal.invariantViolation()) {
+            write = write.chain(() -> outbox.deadLetter(deadLetter(tested, DeadLetterReason.INVARIANT_VIOLATION, refusal.reason())));
+        }
+        return write;
+    }
+
+    /** Writes the image aggregate when every variant is done; never before its per-region records are acked. */
+    private Uni<Void> aggregate(AmiTested tested, Plan plan) {
+        if (tested.ami() == null || tested.ami().variant() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        int respin = tested.image() == null ? 0 : tested.image().respin();
+        return SourceImages.variants(aws.ec2(aws.baseRegion()), tested.imageKey(), respin)
+                .onFailure().transform(t -> new JobFailure(DeadLetterReason.CONFIGURATION_ERROR,
+                        "listing the variants of " + tested.imageKey() + " in " + aws.baseRegion() + " failed: " + t.getMessage(), t))
+                .flatMap(found -> {
+                    Map<String, ExpectedVariant> expected = new LinkedHashMap<>();
+                    found.forEach(v -> expected.put(v.slug(), v));
+                    // The event's own variant always counts, even if its AMI is gone from the base region.
+                    expected.put(tested.ami().variant().slug(),
+                            new ExpectedVariant(tested.ami().variant().slug(), tested.ami().amiId()));
+                    ImageRef ref = new ImageRef(tested.imageKey(), tested.composeId(), tested.traceId(), tested.image());
+                    var aggregate = ImageAggregator.aggregate(ref, expected.values(), plan.allRegions(),
+                            store.records(tested.imageKey()));
+                    if (aggregate.isEmpty()) {
+                        LOG.infof("%s: %s done; waiting for the other variants (%s)", tested.imageKey(),
+                                tested.ami().variant().slug(), expected.keySet());
+                        return Uni.createFrom().voidItem();
+                    }
+                    ImagePublished image = aggregate.get();
+                    if (!store.claimAggregate(image.imageKey(), image.eventId())) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    LOG.infof("%s: %s (%s)", image.imageKey(), image.outcome(), image.reason() == null ? "all regions" : image.reason());
+                    return outbox.image(image)
+                            .invoke(() -> metrics.image(image.outcome()))
+                            .onFailure().invoke(t -> store.releaseAggregate(image.imageKey(), image.eventId()));
+                });
+    }
+
+    private boolean sameFailure(AmiPublished known, String reason) {
+        return known != null && known.outcome() == RegionOutcome.FAILED && reason.equals(known.reason());
+    }
+
+    private RegionDone refusedRegion(AmiTested tested, String region, String reason, Instant now) {
+        AmiPublished record = new AmiPublished(
+                EventIds.derived(tested.eventId(), "published", region, RegionOutcome.FAILED.name(), "null", reason),
+                tested.imageKey(), tested.composeId(), tested.traceId(), now, tested.image(), tested.ami(), region,
+                null, null, false, List.of(), RegionOutcome.FAILED, reason, null);
+        return new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.COPY, StageState.FAILED, region, null,
+                reason, now)));
+    }
+
+    public DeadLetter deadLetter(AmiTested tested, DeadLetterReason code, String reason) {
+        return new DeadLetter(EventIds.derived(tested.eventId(), "dead-letter", code.name()), tested.imageKey(),
+                tested.composeId(), tested.traceId(), clock.instant(), ReplicationEngine.SERVICE, Topics.AMIS_TESTED,
+                code.name(), reason, EventJson.writeString(tested), Map.of());
+    }
+
+    /** The job cannot go on for this input; it is dead-lettered with this code. */
+    public static final class JobFailure extends RuntimeException {
+        private final DeadLetterReason code;
+
+        public JobFailure(DeadLetterReason code, String message, Throwable cause) {
+            super(message, cause);
+            this.code = code;
+        }
+
+        public DeadLetterReason code() {
+            return code;
+        }
+    }
+}
