@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.tester.support.TesterTestResource;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +16,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The service comes up healthy against a real broker and exports Prometheus metrics. */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(AwsEmulatorTestResource.class)
+@QuarkusTestResource(TesterTestResource.class)
 class TesterAliveTest {
 
     @Test
@@ -28,6 +32,7 @@ class TesterAliveTest {
     void exportsPrometheusMetrics() {
         given().get("/q/metrics").then()
                 .statusCode(200)
-                .body(containsString("jvm_memory_used_bytes"));
+                .body(containsString("jvm_memory_used_bytes"))
+                .body(containsString("fedimg_tester_instances_inflight"));
     }
 }

@@ -1,0 +1,81 @@
+package org.fedoraproject.fedimg.tester.aws;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.events.AmiRegistered;
+import org.fedoraproject.fedimg.events.DeadLetterReason;
+import org.fedoraproject.fedimg.tester.config.TesterConfig;
+import org.fedoraproject.fedimg.tester.domain.AmiFacts;
+
+import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.Image;
+
+/**
+ * Reads AMIs from EC2: the one under test (retrying only "not visible yet" right after RegisterImage)
+ * and its siblings, found by the tags the uploader put on every AMI of an image.
+ */
+@ApplicationScoped
+public class AmiLookup {
+
+    private final AwsClients aws;
+    private final TesterConfig config;
+
+    AmiLookup(AwsClients aws, TesterConfig config) {
+        this.aws = aws;
+        this.config = config;
+    }
+
+    public Uni<AmiFacts> require(String region, String amiId) {
+        Duration visible = config.timeouts().amiVisible();
+        return find(region, amiId)
+                .onItem().ifNull().failWith(() -> new NotVisibleYet(amiId))
+                .onFailure(t -> t instanceof NotVisibleYet || Aws.hasCode(t, "InvalidAMIID.NotFound"))
+                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(visible.toMillis())
+                .onFailure(t -> t instanceof NotVisibleYet || Aws.hasCode(t, "InvalidAMIID.NotFound"))
+                .transform(t -> new BadInputException(DeadLetterReason.IMAGE_NOT_FOUND,
+                        "AMI " + amiId + " not found in " + region + " within " + visible));
+    }
+
+    /** The AMI, or null when EC2 does not know it. */
+    public Uni<AmiFacts> find(String region, String amiId) {
+        return Aws.call(() -> aws.ec2(region).describeImages(b -> b.filters(Aws.filter("image-id", amiId))))
+                .map(r -> r.images().stream().findFirst().map(AmiLookup::facts).orElse(null));
+    }
+
+    /** Every AMI of the same image upload (image key, respin and checksum), in the event's region. */
+    public Uni<List<AmiFacts>> siblings(AmiRegistered event) {
+        String region = event.ami().region();
+        return Aws.call(() -> aws.ec2(region).describeImages(b -> b.filters(
+                Aws.tag(AwsTags.CREATED_BY, AwsTags.CREATED_BY_VALUE),
+                Aws.tag(AwsTags.IMAGE_KEY, event.imageKey()),
+                Aws.tag(AwsTags.RESPIN, String.valueOf(event.image().respin())),
+                Aws.tag(AwsTags.SHA256, event.image().sha256()))))
+                .map(r -> r.images().stream().map(AmiLookup::facts).toList());
+    }
+
+    static AmiFacts facts(Image image) {
+        Optional<BlockDeviceMapping> root = image.blockDeviceMappings().stream()
+                .filter(m -> m.ebs() != null)
+                .filter(m -> image.rootDeviceName() == null || image.rootDeviceName().equals(m.deviceName()))
+                .findFirst()
+                .or(() -> image.blockDeviceMappings().stream().filter(m -> m.ebs() != null).findFirst());
+        String volumeType = root.map(m -> m.ebs().volumeTypeAsString()).orElse("unknown");
+        boolean encrypted = root.map(m -> Boolean.TRUE.equals(m.ebs().encrypted())).orElse(false);
+        return new AmiFacts(image.imageId(), image.architectureAsString(), image.virtualizationTypeAsString(),
+                volumeType, encrypted, Aws.map(image.tags()));
+    }
+
+    static final class NotVisibleYet extends RuntimeException {
+        NotVisibleYet(String amiId) {
+            super(amiId + " not visible yet", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.fedoraproject.fedimg.tester.aws;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.tester.config.TesterConfig;
+import org.fedoraproject.fedimg.tester.domain.TestAttempts;
+
+import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
+
+/**
+ * RunInstances for one attempt. The ClientToken comes from region, AMI and attempt, so sending it again
+ * (redelivery, retry, restart) returns the instance of the first call. IMDSv2 is required, the instance
+ * terminates itself on shutdown (a script that powers off leaves nothing behind), and the instance and
+ * its volumes are tagged at creation, atomically, so nothing exists untagged even for a moment.
+ */
+@ApplicationScoped
+public class TestInstanceLauncher {
+
+    private final AwsClients aws;
+    private final TesterConfig config;
+
+    TestInstanceLauncher(AwsClients aws, TesterConfig config) {
+        this.aws = aws;
+        this.config = config;
+    }
+
+    public record Launch(String region, String amiId, String architecture, int attempt, String userData,
+            String keyName, List<String> extraSecurityGroups, Map<String, String> tags) {
+    }
+
+    public Uni<Instance> launch(Launch l) {
+        String type = config.instanceTypes().get(l.architecture());
+        if (type == null) {
+            return Uni.createFrom().failure(new IllegalStateException(
+                    "no instance type configured for architecture " + l.architecture()));
+        }
+        List<String> groups = new ArrayList<>(config.securityGroupIds().orElse(List.of()));
+        groups.addAll(l.extraSecurityGroups());
+        RunInstancesRequest.Builder b = RunInstancesRequest.builder()
+                .imageId(l.amiId())
+                .instanceType(type)
+                .minCount(1)
+                .maxCount(1)
+                .clientToken(TestAttempts.clientToken(l.region(), l.amiId(), l.attempt()))
+                .metadataOptions(InstanceMetadataOptionsRequest.builder()
+                        .httpTokens(HttpTokensState.REQUIRED)
+                        .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
+                        .build())
+                .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
+                .tagSpecifications(Aws.spec(ResourceType.INSTANCE, l.tags()), Aws.spec(ResourceType.VOLUME, l.tags()));
+        config.subnetId().ifPresent(b::subnetId);
+        if (!groups.isEmpty()) {
+            b.securityGroupIds(groups);
+        }
+        if (l.userData() != null) {
+            b.userData(Base64.getEncoder().encodeToString(l.userData().getBytes(StandardCharsets.UTF_8)));
+        }
+        if (l.keyName() != null) {
+            b.keyName(l.keyName());
+        }
+        RunInstancesRequest request = b.build();
+        // no capacity for the type in this zone right now: a semantic condition the SDK does not retry;
+        // the same ClientToken is sent again, a failed call does not use it up
+        return Aws.call(() -> aws.ec2(l.region()).runInstances(request))
+                .onFailure(t -> Aws.hasCode(t, "InsufficientInstanceCapacity"))
+                .retry().withBackOff(Duration.ofSeconds(5), Duration.ofMinutes(1)).withJitter(0.2)
+                .expireIn(config.timeouts().running().toMillis())
+                .map(r -> r.instances().get(0));
+    }
+}

@@ -1,0 +1,142 @@
+package org.fedoraproject.fedimg.tester.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Everything the tester can be told; README.md lists each key with its default and why. */
+@ConfigMapping(prefix = "fedimg.tester")
+public interface TesterConfig {
+
+    /** The test script, as {@code test} in the original fedimg.cfg. Runs as root under cloud-init (user-data) or is piped to the ssh command. */
+    Path scriptPath();
+
+    /** {@code user-data} (default, no inbound network) or {@code ssh}. */
+    @WithDefault("user-data")
+    Transport transport();
+
+    /** {@code all} (default) or {@code one-per-group}: one AMI per (architecture, virtualization type, encryption). */
+    @WithDefault("all")
+    Selection selection();
+
+    /** In one-per-group mode, which volume type to boot when no sibling has a verdict or a test in flight yet. */
+    @WithDefault("gp3,gp2,io2,io1,standard")
+    List<String> preferredVolumeTypes();
+
+    /** EC2 architecture (x86_64, arm64) to instance type; application.properties sets t3.small and t4g.small. */
+    Map<String, String> instanceTypes();
+
+    /** Subnet of the test instance; the default VPC when absent. */
+    Optional<String> subnetId();
+
+    /** Security groups of the test instance (the ssh transport adds its temporary one). */
+    Optional<List<String>> securityGroupIds();
+
+    Timeouts timeouts();
+
+    /**
+     * Test instances at once per region. Jobs beyond it wait for a slot while their record ages, so keep
+     * throttled.unprocessed-record-max-age.ms above 2 x ceil(channel concurrency / this) x timeouts.job.
+     */
+    @WithDefault("4")
+    int maxConcurrentPerRegion();
+
+    /** Bound on the outputExcerpt and consoleExcerpt fields, in characters (the tail is kept). */
+    @WithDefault("4000")
+    int excerptMaxChars();
+
+    Ssh ssh();
+
+    Sweep sweep();
+
+    enum Transport {
+        USER_DATA, SSH;
+    }
+
+    enum Selection {
+        ALL, ONE_PER_GROUP;
+    }
+
+    interface Timeouts {
+        /** pending → running. */
+        @WithDefault("PT5M")
+        Duration running();
+
+        /** running → both status checks ok. */
+        @WithDefault("PT10M")
+        Duration statusOk();
+
+        /** status ok → the script's end marker (user-data) or the channel's close (ssh). */
+        @WithDefault("PT15M")
+        Duration script();
+
+        /** How often waiters and the console poll ask EC2. */
+        @WithDefault("PT15S")
+        Duration pollInterval();
+
+        /** Right after RegisterImage, DescribeImages may not see the AMI yet: retried for this long. */
+        @WithDefault("PT2M")
+        Duration amiVisible();
+
+        /** Hard bound on one job; must stay below the channel's throttled.unprocessed-record-max-age.ms. */
+        @WithDefault("PT40M")
+        Duration job();
+    }
+
+    interface Ssh {
+        /** Port of the test instance's sshd (tests point it at a local server). */
+        @WithDefault("22")
+        int port();
+
+        @WithDefault("fedora")
+        String user();
+
+        /** Run on the instance with the script on standard input. */
+        @WithDefault("sudo -n bash -s")
+        String remoteCommand();
+
+        /** The tester's own address as a CIDR for the port-22 rule; discovered through {@code source-address-url} when absent. */
+        Optional<String> sourceCidr();
+
+        @WithDefault("https://checkip.amazonaws.com")
+        String sourceAddressUrl();
+
+        /** {@code public} (default) or {@code private} address of the instance. */
+        @WithDefault("public")
+        String addressType();
+
+        /** How long to wait for cloud-init's host key fingerprints on the console before connecting. */
+        @WithDefault("PT2M")
+        Duration fingerprintWait();
+
+        /** Refuse to connect when the console shows no host key fingerprint (otherwise: accept with a warning). */
+        @WithDefault("false")
+        boolean requireConsoleFingerprint();
+
+        /** Optional user-data for ssh-mode instances (e.g. packages the script needs). */
+        Optional<Path> userDataPath();
+
+        @WithDefault("PT30S")
+        Duration connectTimeout();
+    }
+
+    interface Sweep {
+        @WithDefault("true")
+        boolean enabled();
+
+        /** First sweep this long after start, then every {@code interval}. */
+        @WithDefault("PT30S")
+        Duration initialDelay();
+
+        @WithDefault("PT10M")
+        Duration interval();
+
+        /** Regions swept for leftovers; the base region when empty. */
+        Optional<List<String>> regions();
+    }
+}

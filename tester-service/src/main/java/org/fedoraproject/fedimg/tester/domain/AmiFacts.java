@@ -1,0 +1,31 @@
+package org.fedoraproject.fedimg.tester.domain;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What EC2 says about one AMI (DescribeImages), not what an event claims: architecture, virtualization
+ * type, root volume type and encryption, and the tags holding the test state.
+ */
+public record AmiFacts(
+        String amiId,
+        String architecture,
+        String virtualizationType,
+        String volumeType,
+        boolean encrypted,
+        Map<String, String> tags) {
+
+    public Optional<TestOutcome> verdict() {
+        return ResultMarker.read(tags);
+    }
+
+    /** A test was started and has no verdict yet: it may still be running. */
+    public boolean testInFlight() {
+        return verdict().isEmpty() && TestAttempts.current(tags) > 0;
+    }
+
+    /** AMIs whose verdict may stand for each other: they differ only in the volume type of their root device. */
+    public String groupKey() {
+        return architecture + "/" + virtualizationType + (encrypted ? "/encrypted" : "");
+    }
+}

@@ -1,0 +1,238 @@
+package org.fedoraproject.fedimg.tester.job;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.events.AmiRegistered;
+import org.fedoraproject.fedimg.tester.aws.Aws;
+import org.fedoraproject.fedimg.tester.aws.ConsoleReader;
+import org.fedoraproject.fedimg.tester.aws.InstanceWaiters;
+import org.fedoraproject.fedimg.tester.aws.ResultTags;
+import org.fedoraproject.fedimg.tester.aws.TestInstanceLauncher;
+import org.fedoraproject.fedimg.tester.aws.TestResources;
+import org.fedoraproject.fedimg.tester.config.TesterConfig;
+import org.fedoraproject.fedimg.tester.domain.AmiFacts;
+import org.fedoraproject.fedimg.tester.domain.ConsoleMarkers;
+import org.fedoraproject.fedimg.tester.domain.FailureKind;
+import org.fedoraproject.fedimg.tester.domain.TestAttempts;
+import org.fedoraproject.fedimg.tester.domain.TestOutcome;
+import org.fedoraproject.fedimg.tester.domain.TestTags;
+import org.fedoraproject.fedimg.tester.domain.VerdictRules;
+import org.fedoraproject.fedimg.tester.domain.VerdictRules.TestFailure;
+import org.fedoraproject.fedimg.tester.transport.RunContext;
+import org.fedoraproject.fedimg.tester.transport.ScriptTransport;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.ec2.model.Instance;
+
+/**
+ * Boots one AMI and runs the script on it: resume the current attempt's instance when this process can,
+ * otherwise start the next attempt (tag, launch, wait running, wait status ok, run). Every way a test
+ * can go wrong ends as a FAILED {@link TestOutcome} with evidence; only AWS errors that are nobody's
+ * verdict (the API unreachable after the SDK's retries) fail the Uni.
+ */
+@ApplicationScoped
+public class InstanceTest {
+
+    private static final Logger LOG = Logger.getLogger(InstanceTest.class);
+
+    private final TesterConfig config;
+    private final TestResources resources;
+    private final ResultTags resultTags;
+    private final TestInstanceLauncher launcher;
+    private final InstanceWaiters waiters;
+    private final ConsoleReader console;
+    private final ScriptTransport transport;
+    private final TesterMetrics metrics;
+
+    InstanceTest(TesterConfig config, TestResources resources, ResultTags resultTags, TestInstanceLauncher launcher,
+            InstanceWaiters waiters, ConsoleReader console, @TransportChoice.Selected ScriptTransport transport,
+            TesterMetrics metrics) {
+        this.config = config;
+        this.resources = resources;
+        this.resultTags = resultTags;
+        this.launcher = launcher;
+        this.waiters = waiters;
+        this.console = console;
+        this.transport = transport;
+        this.metrics = metrics;
+    }
+
+    /** @param started called with the attempt when a test instance is launched or taken over */
+    public Uni<TestOutcome> test(AmiRegistered event, AmiFacts target, IntFunction<Uni<Void>> started) {
+        String region = event.ami().region();
+        int current = TestAttempts.current(target.tags());
+        // the attempt under way, for the verdict if the job deadline cuts it short
+        AtomicInteger underWay = new AtomicInteger(Math.max(current, 1));
+        IntFunction<Uni<Void>> tracked = attempt -> {
+            underWay.set(attempt);
+            return started.apply(attempt);
+        };
+        Uni<Optional<Instance>> live = current == 0 ? Uni.createFrom().item(Optional.empty())
+                : liveInstance(region, target.amiId(), current);
+        return live.chain(found -> {
+            RunContext ctx = context(event, target, current);
+            if (found.isPresent() && transport.name().equals(tag(found.get(), TestTags.TRANSPORT))
+                    && transport.canResume(ctx)) {
+                LOG.infof("resuming test of %s: attempt %d on %s", target.amiId(), current, found.get().instanceId());
+                return tracked.apply(current).chain(() -> proceed(ctx, found.get()));
+            }
+            return fresh(event, target, current + 1, tracked, 0);
+        }).ifNoItem().after(config.timeouts().job()).recoverWithItem(() -> VerdictRules.failed(
+                new TestFailure(FailureKind.SCRIPT_TIMEOUT, "test job exceeded its deadline of "
+                        + config.timeouts().job(), null, null, null),
+                config.timeouts().job().toMillis(), target.amiId(), underWay.get()));
+    }
+
+    private Uni<TestOutcome> fresh(AmiRegistered event, AmiFacts target, int attempt, IntFunction<Uni<Void>> started,
+            int mismatches) {
+        RunContext ctx = context(event, target, attempt);
+        Instant begin = Instant.now();
+        return resultTags.markAttempt(ctx.region(), target.amiId(), attempt)
+                .chain(() -> started.apply(attempt))
+                .chain(() -> transport.prepare(ctx))
+                .chain(prep -> launcher.launch(new TestInstanceLauncher.Launch(ctx.region(), target.amiId(),
+                        target.architecture(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
+                        instanceTags(ctx))))
+                .onItemOrFailure().transformToUni((instance, t) -> {
+                    if (t == null) {
+                        return proceed(ctx, instance);
+                    }
+                    if (Aws.hasCode(t, "IdempotentParameterMismatch") && mismatches < 2) {
+                        LOG.warnf("attempt %d of %s was launched with other parameters (config changed); "
+                                + "starting attempt %d", attempt, target.amiId(), attempt + 1);
+                        return fresh(event, target, attempt + 1, started, mismatches + 1);
+                    }
+                    if (Aws.unwrap(t) instanceof AwsServiceException e && !e.isThrottlingException()
+                            && e.statusCode() < 500) {
+                        return Uni.createFrom().item(VerdictRules.failed(new TestFailure(FailureKind.LAUNCH_FAILED,
+                                "EC2 refused to launch the test instance: " + e.getMessage(), null, null, null),
+                                Duration.between(begin, Instant.now()).toMillis(), target.amiId(), attempt));
+                    }
+                    return Uni.createFrom().failure(t);
+                });
+    }
+
+    /** Waits for running and status ok, runs the script, turns what happened into an outcome. */
+    private Uni<TestOutcome> proceed(RunContext ctx, Instance launched) {
+        String region = ctx.region();
+        String id = launched.instanceId();
+        Instant start = launched.launchTime() != null ? launched.launchTime() : Instant.now();
+        Instant scriptCap = start.plus(config.timeouts().running()).plus(config.timeouts().statusOk())
+                .plus(config.timeouts().script());
+        metrics.instanceStarted();
+        return waiters.running(region, id)
+                .onFailure().recoverWithUni(t -> waiters.describe(region, id).chain(i -> Uni.createFrom().failure(
+                        VerdictRules.notRunning(stateOf(i) + " after " + config.timeouts().running(), null))))
+                .chain(() -> waiters.statusOk(region, id)
+                        .onFailure().recoverWithUni(t -> waiters.lastStatus(region, id).chain(s -> Uni.createFrom()
+                                .failure(VerdictRules.statusChecks(config.timeouts().statusOk(), s, null)))))
+                .chain(() -> waiters.describe(region, id))
+                .chain(instance -> {
+                    Instant deadline = min(Instant.now().plus(config.timeouts().script()), scriptCap);
+                    return transport.run(ctx, instance == null ? launched : instance, deadline);
+                })
+                .map(r -> VerdictRules.finished(r.exitCode(), millisSince(start), r.output(), r.console(),
+                        ctx.amiId(), ctx.attempt()))
+                .onFailure(TestFailure.class).recoverWithUni(t -> {
+                    TestFailure f = (TestFailure) t;
+                    Uni<String> evidence = f.consoleExcerpt() != null ? Uni.createFrom().item(f.consoleExcerpt())
+                            : console.evidence(region, id);
+                    return evidence.map(text -> VerdictRules.failed(f.withConsole(text), millisSince(start),
+                            ctx.amiId(), ctx.attempt()));
+                })
+                .eventually(metrics::instanceEnded);
+    }
+
+    /** For a verdict re-emitted from tags: the output and console, while the test instance still exists. */
+    public Uni<TestOutcome> withEvidence(String region, TestOutcome recorded) {
+        return liveInstance(region, recorded.testedAmiId(), recorded.attempt())
+                .chain(found -> found.isEmpty() ? Uni.createFrom().item(recorded)
+                        : console.evidence(region, found.get().instanceId()).map(text -> {
+                            var run = ConsoleMarkers.parse(text, TestAttempts.runId(recorded.testedAmiId(),
+                                    recorded.attempt()));
+                            return new TestOutcome(recorded.verdict(), recorded.failure(), recorded.exitCode(),
+                                    recorded.durationMillis(), run.started() ? run.output() : null,
+                                    text.isEmpty() ? null : text, recorded.reason(), recorded.testedAmiId(),
+                                    recorded.attempt());
+                        }))
+                .onFailure().recoverWithItem(recorded);
+    }
+
+    public void forget(String amiId, int attempt) {
+        transport.forget(TestAttempts.runId(amiId, attempt));
+    }
+
+    private Uni<Optional<Instance>> liveInstance(String region, String amiId, int attempt) {
+        return resources.find(region, amiId).chain(found -> {
+            Optional<String> id = found.stream()
+                    .filter(r -> r.kind() == TestResources.Kind.INSTANCE)
+                    .filter(r -> "pending".equals(r.state()) || "running".equals(r.state()))
+                    .filter(r -> String.valueOf(attempt).equals(r.tags().get(TestTags.ATTEMPT)))
+                    .map(TestResources.Resource::id)
+                    .findFirst();
+            return id.isEmpty() ? Uni.createFrom().item(Optional.<Instance>empty())
+                    : waiters.describe(region, id.get()).map(Optional::ofNullable);
+        });
+    }
+
+    private RunContext context(AmiRegistered event, AmiFacts target, int attempt) {
+        String runId = TestAttempts.runId(target.amiId(), attempt);
+        Instant expires = Instant.now().plus(config.timeouts().job()).plus(config.timeouts().running());
+        Map<String, String> tags = new LinkedHashMap<>(AwsTags.forAmi(event.imageKey(), event.composeId(),
+                event.image(), event.ami().variant(), TestTags.PURPOSE_INSTANCE));
+        tags.put(TestTags.TEST_AMI, target.amiId());
+        tags.put(TestTags.ATTEMPT, String.valueOf(attempt));
+        tags.put(TestTags.EXPIRES_AT, expires.toString());
+        return new RunContext(event.ami().region(), target.amiId(), target.architecture(), attempt, runId, script(),
+                tags, expires);
+    }
+
+    private Map<String, String> instanceTags(RunContext ctx) {
+        Map<String, String> tags = new LinkedHashMap<>(ctx.tags());
+        tags.put(TestTags.TRANSPORT, transport.name());
+        tags.put(AwsTags.NAME, "fedimg-test " + ctx.runId());
+        return tags;
+    }
+
+    private String script() {
+        try {
+            return Files.readString(config.scriptPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read fedimg.tester.script-path " + config.scriptPath(), e);
+        }
+    }
+
+    private static String stateOf(Instance i) {
+        if (i == null) {
+            return "instance vanished";
+        }
+        String reason = i.stateReason() == null ? "" : " (" + i.stateReason().message() + ")";
+        return "state " + i.state().nameAsString() + reason;
+    }
+
+    private static String tag(Instance i, String key) {
+        return Aws.map(i.tags()).get(key);
+    }
+
+    private static long millisSince(Instant start) {
+        return Math.max(0, Duration.between(start, Instant.now()).toMillis());
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+}
