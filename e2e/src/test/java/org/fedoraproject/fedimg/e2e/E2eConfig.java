@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.fedoraproject.fedimg.cli.local.LocalConfig;
+
 /** Service settings for end-to-end runs: the bus, the regions and the test script. */
 final class E2eConfig {
 
@@ -20,7 +22,7 @@ final class E2eConfig {
     }
 
     /** The bridge on fedora-messaging, in its own environment so parallel runs on one RabbitMQ never mix. */
-    static Map<String, Map<String, String>> perService(String environment, String queue, Path testScript) {
+    static Map<String, Map<String, String>> perService(String environment, String queue, Path work) {
         Map<String, String> bridge = new LinkedHashMap<>();
         bridge.put("fedimg.bridge.environment", environment);
         bridge.put("fedimg.bridge.amqp.consume", "true");
@@ -35,7 +37,7 @@ final class E2eConfig {
         return Map.of(
                 "bridge-fedmsg", bridge,
                 "uploader-service", Map.of(),
-                "tester-service", Map.of(),
+                "tester-service", Map.of("fedimg.tester.script-path", LocalConfig.testScript(work).toString()),
                 "replicator-service", Map.of());
     }
 }

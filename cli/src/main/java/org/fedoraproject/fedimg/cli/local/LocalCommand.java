@@ -81,7 +81,7 @@ public final class LocalCommand implements Callable<Integer> {
                 FedmsgPublisher bus = new FedmsgPublisher(KafkaBroker.freePort())) {
             int busOut = KafkaBroker.freePort();
             Pipeline pipeline = new Pipeline(new Pipeline.Settings(root, aws ? null : Delays.named(delays), List.of(),
-                    commonConfig(), LocalConfig.perService(bus.endpoint(), busOut, root)));
+                    commonConfig(), LocalConfig.perService(bus.endpoint(), busOut, work)));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 out.println("\nstopping services, emulator and Kafka...");
                 pipeline.close();
