@@ -1,0 +1,162 @@
+package org.fedoraproject.fedimg.emulator;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+
+import org.fedoraproject.fedimg.emulator.internal.HttpFront;
+import org.fedoraproject.fedimg.emulator.internal.HttpReply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/**
+ * The emulator's own HTTP API under {@code /_emulator/}, for local mode and process-level tests:
+ * <ul>
+ * <li>{@code GET /_emulator/health}</li>
+ * <li>{@code POST /_emulator/faults} with a JSON object (see README), {@code DELETE /_emulator/faults}</li>
+ * <li>{@code POST /_emulator/reset}</li>
+ * <li>{@code POST /_emulator/delays} with {@code {"profile":"fast"}}</li>
+ * <li>{@code GET /_emulator/live}, {@code GET /_emulator/calls?action=X[&region=R]}</li>
+ * <li>{@code GET /_emulator/regions/{region}/{images|snapshots|instances|volumes|key-pairs|security-groups}}</li>
+ * <li>{@code GET /_emulator/regions/{region}/snapshots/{id}/sha256}</li>
+ * </ul>
+ */
+final class AdminEndpoint implements HttpFront.Admin {
+
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private final AwsEmulator emulator;
+
+    AdminEndpoint(AwsEmulator emulator) {
+        this.emulator = emulator;
+    }
+
+    @Override
+    public HttpReply handle(String method, String path, Map<String, String> query, byte[] body) throws IOException {
+        try {
+            return route(method, path, query, body);
+        } catch (IllegalArgumentException | IOException e) {
+            return HttpReply.json(400, JSON.createObjectNode().put("error", String.valueOf(e.getMessage())).toString());
+        } catch (RuntimeException e) {
+            return HttpReply.json(404, JSON.createObjectNode().put("error", String.valueOf(e.getMessage())).toString());
+        }
+    }
+
+    private HttpReply route(String method, String path, Map<String, String> query, byte[] body) throws IOException {
+        String[] p = path.substring(1).split("/");
+        String what = p.length > 1 ? p[1] : "";
+        Inspector inspect = emulator.inspect();
+        switch (method + " " + what) {
+            case "GET health":
+                return ok(Map.of("status", "ok", "endpoint", emulator.endpoint().toString(),
+                        "regions", emulator.regions().size(), "heap", heap()));
+            case "POST faults":
+                apply(JSON.readTree(body.length == 0 ? "{}".getBytes() : body));
+                return ok(Map.of("status", "applied"));
+            case "DELETE faults":
+                emulator.faults().clear();
+                return ok(Map.of("status", "cleared"));
+            case "POST reset":
+                emulator.reset();
+                return ok(Map.of("status", "reset"));
+            case "POST delays":
+                emulator.delays(Delays.named(JSON.readTree(body).path("profile").asText("zero")));
+                return ok(Map.of("status", "applied"));
+            case "GET live":
+                return ok(inspect.liveResources());
+            case "GET calls": {
+                String action = query.get("action");
+                if (action == null) {
+                    throw new IllegalArgumentException("action is required");
+                }
+                String region = query.get("region");
+                long count = region == null ? inspect.callCount(action) : inspect.callCount(action, region);
+                return ok(Map.of("action", action, "count", count));
+            }
+            case "GET regions": {
+                if (p.length < 4) {
+                    return ok(emulator.regions());
+                }
+                String region = p[2];
+                if (p.length == 6 && p[3].equals("snapshots") && p[5].equals("sha256")) {
+                    return ok(Map.of("snapshotId", p[4], "sha256", inspect.snapshotSha256(region, p[4])));
+                }
+                return switch (p[3]) {
+                    case "images" -> ok(inspect.images(region));
+                    case "snapshots" -> ok(inspect.snapshots(region));
+                    case "instances" -> ok(inspect.instances(region));
+                    case "volumes" -> ok(inspect.volumes(region));
+                    case "key-pairs" -> ok(inspect.keyPairs(region));
+                    case "security-groups" -> ok(inspect.securityGroups(region));
+                    default -> throw new IllegalArgumentException("unknown collection " + p[3]);
+                };
+            }
+            default:
+                return HttpReply.json(404, "{\"error\":\"unknown admin path " + method + " " + path + "\"}");
+        }
+    }
+
+    /**
+     * Applies a faults document; every field is optional:
+     * {@code {"throttle":0.1,"internalErrors":0.05,"latency":"PT0.2S","snapshotNotFoundFor":"PT3S",
+     * "instanceNeverPassesStatusChecks":true,"failCopyImageInto":["eu-west-1"],"publicAmiQuotaExceeded":["us-east-1"],
+     * "blockPublicAccess":{"us-east-2":true},"failCall":[{"action":"CopyImage","times":2,"errorCode":"InternalError"}],
+     * "clear":true}}
+     */
+    private void apply(JsonNode doc) {
+        Faults f = emulator.faults();
+        if (doc.path("clear").asBoolean(false)) {
+            f.clear();
+        }
+        if (doc.has("throttle")) {
+            f.throttle(doc.get("throttle").asDouble());
+        }
+        if (doc.has("internalErrors")) {
+            f.internalErrors(doc.get("internalErrors").asDouble());
+        }
+        if (doc.has("latency")) {
+            f.latency(Duration.parse(doc.get("latency").asText()));
+        }
+        if (doc.has("snapshotNotFoundFor")) {
+            f.snapshotNotFoundFor(Duration.parse(doc.get("snapshotNotFoundFor").asText()));
+        }
+        if (doc.has("instanceNeverPassesStatusChecks")) {
+            f.instanceNeverPassesStatusChecks(doc.get("instanceNeverPassesStatusChecks").asBoolean());
+        }
+        for (JsonNode r : doc.path("failCopyImageInto")) {
+            f.failCopyImageInto(r.asText());
+        }
+        for (JsonNode r : doc.path("publicAmiQuotaExceeded")) {
+            f.publicAmiQuotaExceeded(r.asText());
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("blockPublicAccess").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            f.blockPublicAccess(e.getKey(), e.getValue().asBoolean());
+        }
+        for (JsonNode call : doc.path("failCall")) {
+            f.failCall(call.path("action").asText(), call.path("times").asInt(1), call.path("errorCode").asText());
+        }
+    }
+
+    /** The emulator JVM's heap: used, peak since start (or the last reset of peaks) and max, in bytes. */
+    private static Map<String, Long> heap() {
+        long used = 0;
+        long peak = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                used += pool.getUsage().getUsed();
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return Map.of("used", used, "peak", peak, "max", Runtime.getRuntime().maxMemory());
+    }
+
+    private static HttpReply ok(Object value) throws IOException {
+        return HttpReply.json(200, JSON.writeValueAsString(value));
+    }
+}

@@ -1,0 +1,193 @@
+package org.fedoraproject.fedimg.emulator;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import org.fedoraproject.fedimg.emulator.internal.Engine;
+import org.fedoraproject.fedimg.emulator.internal.HttpFront;
+
+/**
+ * An EC2 + EBS direct endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
+ * {@code endpointOverride(emulator.endpoint())} and any static credentials; the region comes from the SigV4
+ * credential scope, so one endpoint serves every region.
+ *
+ * <pre>{@code
+ * try (AwsEmulator aws = AwsEmulator.builder().delays(Delays.fast()).build().start()) {
+ *     Ec2AsyncClient ec2 = Ec2AsyncClient.builder().endpointOverride(aws.endpoint())...
+ * }
+ * }</pre>
+ */
+public final class AwsEmulator implements AutoCloseable {
+
+    public static final String DEFAULT_ACCOUNT_ID = "123456789012";
+
+    private final int port;
+    private final String host;
+    private final List<String> regions;
+    private final String accountId;
+    private final Duration userDataTimeout;
+    private final Path workDir;
+    private final Faults faults = new Faults();
+    private final Engine engine;
+    private final Inspector inspector;
+    private HttpFront front;
+
+    private AwsEmulator(Builder b) {
+        this.port = b.port;
+        this.host = b.host;
+        this.regions = List.copyOf(b.regions);
+        this.accountId = b.accountId;
+        this.userDataTimeout = b.userDataTimeout;
+        try {
+            this.workDir = b.workDir != null ? Files.createDirectories(b.workDir)
+                    : Files.createTempDirectory("aws-emulator-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.engine = new Engine(accountId, regions, b.delays, faults, workDir, userDataTimeout);
+        this.inspector = new Inspector(engine);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the port and starts serving; returns this. */
+    public synchronized AwsEmulator start() {
+        if (front != null) {
+            return this;
+        }
+        try {
+            front = new HttpFront(engine, host, port, new AdminEndpoint(this));
+        } catch (IOException e) {
+            throw new UncheckedIOException("aws-emulator could not listen on " + host + ":" + port, e);
+        }
+        return this;
+    }
+
+    /** {@code http://127.0.0.1:PORT}: EC2 and EBS direct, every region. */
+    public URI endpoint() {
+        requireStarted();
+        return front.endpoint();
+    }
+
+    public int port() {
+        requireStarted();
+        return front.port();
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public Inspector inspect() {
+        return inspector;
+    }
+
+    public List<String> regions() {
+        return regions;
+    }
+
+    public String accountId() {
+        return accountId;
+    }
+
+    public Delays delays() {
+        return engine.delays();
+    }
+
+    /** Changes the life-cycle delays for resources created from now on (and instance/volume states). */
+    public void delays(Delays delays) {
+        engine.delays(Objects.requireNonNull(delays));
+    }
+
+    /** Where block files, volume files and instance sandboxes live. */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Drops every resource in every region, the call counts and all faults; kills running user-data scripts. */
+    public void reset() {
+        engine.reset();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (front != null) {
+            front.close();
+            front = null;
+        }
+        engine.close();
+    }
+
+    private void requireStarted() {
+        if (front == null) {
+            throw new IllegalStateException("aws-emulator not started: call start()");
+        }
+    }
+
+    public static final class Builder {
+        private int port;
+        private String host = "127.0.0.1";
+        private List<String> regions = Regions.DEFAULT;
+        private Delays delays = Delays.zero();
+        private String accountId = DEFAULT_ACCOUNT_ID;
+        private Duration userDataTimeout = Duration.ofMinutes(15);
+        private Path workDir;
+
+        /** 0 (the default) picks a free port. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** The address to bind; loopback by default. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
+        }
+
+        public Builder regions(List<String> regions) {
+            if (regions.isEmpty()) {
+                throw new IllegalArgumentException("at least one region");
+            }
+            this.regions = List.copyOf(regions);
+            return this;
+        }
+
+        public Builder delays(Delays delays) {
+            this.delays = Objects.requireNonNull(delays);
+            return this;
+        }
+
+        public Builder accountId(String accountId) {
+            if (!accountId.matches("\\d{12}")) {
+                throw new IllegalArgumentException("an AWS account id has 12 digits: " + accountId);
+            }
+            this.accountId = accountId;
+            return this;
+        }
+
+        /** How long a user-data script may run before it is killed (15 minutes by default). */
+        public Builder userDataTimeout(Duration timeout) {
+            this.userDataTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Where to keep content (a fresh temp dir by default; deleted on close). */
+        public Builder workDir(Path dir) {
+            this.workDir = dir;
+            return this;
+        }
+
+        public AwsEmulator build() {
+            return new AwsEmulator(this);
+        }
+    }
+}

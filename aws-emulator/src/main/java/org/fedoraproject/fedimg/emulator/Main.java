@@ -1,0 +1,58 @@
+package org.fedoraproject.fedimg.emulator;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
+ * [--regions a,b] [--account 123456789012] [--host 127.0.0.1]}. Prints
+ * {@code aws-emulator listening on http://127.0.0.1:N} once ready; stops on SIGTERM/Ctrl-C.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        AwsEmulator.Builder builder = AwsEmulator.builder();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (arg) {
+                case "--port" -> builder.port(Integer.parseInt(require(arg, value)));
+                case "--delays" -> builder.delays(Delays.named(require(arg, value)));
+                case "--regions" -> builder.regions(List.of(require(arg, value).split(",")));
+                case "--account" -> builder.accountId(require(arg, value));
+                case "--host" -> builder.host(require(arg, value));
+                case "-h", "--help" -> {
+                    System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
+                            + "[--account 123456789012] [--host 127.0.0.1]");
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument " + arg + " (try --help); args: " + Arrays.toString(args));
+                    System.exit(2);
+                }
+            }
+            i++;
+        }
+        AwsEmulator emulator = builder.build().start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            emulator.close();
+            stopped.countDown();
+        }, "aws-emulator-shutdown"));
+        System.out.println("aws-emulator listening on " + emulator.endpoint());
+        System.out.flush();
+        stopped.await();
+    }
+
+    private static String require(String arg, String value) {
+        if (value == null) {
+            System.err.println(arg + " needs a value");
+            System.exit(2);
+        }
+        return value;
+    }
+}

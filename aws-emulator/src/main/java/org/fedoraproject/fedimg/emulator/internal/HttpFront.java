@@ -1,0 +1,286 @@
+package org.fedoraproject.fedimg.emulator.internal;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.fedoraproject.fedimg.emulator.Faults;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * One loopback HTTP endpoint for everything: EC2 Query ({@code POST /} with {@code Action=}), EBS direct
+ * (REST paths under {@code /snapshots}) and the emulator's admin API under {@code /_emulator/}. The region
+ * (and the service) come from the SigV4 credential scope of the Authorization header, as on AWS.
+ */
+public final class HttpFront implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(HttpFront.class.getName());
+    private static final Pattern SCOPE = Pattern.compile("Credential=[^/,\\s]+/\\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The admin API, implemented next to the public classes it exposes. */
+    public interface Admin {
+        HttpReply handle(String method, String path, Map<String, String> query, byte[] body) throws IOException;
+    }
+
+    private final Engine engine;
+    private final Ec2Api ec2;
+    private final EbsApi ebs;
+    private final Admin admin;
+    private final HttpServer server;
+    private final ExecutorService pool;
+    private final String host;
+
+    public HttpFront(Engine engine, String host, int port, Admin admin) throws IOException {
+        this.engine = engine;
+        this.ec2 = new Ec2Api(engine);
+        this.ebs = new EbsApi(engine);
+        this.admin = admin;
+        this.host = host;
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "aws-emulator-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        this.pool = executor;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 512);
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public URI endpoint() {
+        return URI.create("http://" + host + ":" + server.getAddress().getPort());
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static final boolean TRACE = Boolean.getBoolean("aws-emulator.trace");
+
+    private void handle(HttpExchange exchange) {
+        long started = System.nanoTime();
+        if (TRACE) {
+            System.err.println("aws-emulator <- " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                    + exchange.getRequestHeaders().entrySet());
+        }
+        try {
+            HttpReply reply;
+            try {
+                reply = route(exchange);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "aws-emulator: unexpected failure", e);
+                reply = HttpReply.xml(500, Ec2Xml.error("InternalError", "emulator failure: " + e, Ids.requestId()));
+            }
+            drain(exchange.getRequestBody());
+            send(exchange, reply);
+            if (TRACE) {
+                System.err.println("aws-emulator -> " + reply.status() + " in " + (System.nanoTime() - started) / 1000
+                        + " us");
+            }
+        } catch (IOException e) {
+            // the client went away
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private HttpReply route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        Map<String, String> query = parseForm(exchange.getRequestURI().getRawQuery());
+        if (path.startsWith("/_emulator")) {
+            return admin.handle(method, path, query, exchange.getRequestBody().readAllBytes());
+        }
+        Map<String, String> headers = new HashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT),
+                v.isEmpty() ? "" : v.get(0)));
+        InputStream body = new BufferedInputStream(exchange.getRequestBody(), 64 * 1024);
+        String sha = headers.getOrDefault("x-amz-content-sha256", "");
+        String encoding = headers.getOrDefault("content-encoding", "");
+        if (sha.startsWith("STREAMING-") || encoding.contains("aws-chunked")) {
+            body = new AwsChunkedInputStream(body);
+        }
+        String[] scope = scope(headers.get("authorization"));
+        String ebsOp = EbsApi.operation(method, path);
+        boolean ebsRequest = ebsOp != null && (scope == null || !"ec2".equals(scope[1]));
+        Duration latency = engine.faults().latency();
+        if (!latency.isZero()) {
+            try {
+                Thread.sleep(latency.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (ebsRequest) {
+            return ebsCall(ebsOp, scope, path, query, headers, body);
+        }
+        return ec2Call(method, scope, query, headers, body);
+    }
+
+    private HttpReply ec2Call(String method, String[] scope, Map<String, String> query, Map<String, String> headers,
+            InputStream body) throws IOException {
+        String requestId = Ids.requestId();
+        Map<String, String> form = new LinkedHashMap<>(query);
+        if ("POST".equals(method)) {
+            form.putAll(parseForm(new String(body.readAllBytes(), StandardCharsets.UTF_8)));
+        }
+        String action = form.get("Action");
+        try {
+            if (action == null || action.isEmpty()) {
+                throw new Ec2Exception("MissingAction", "The request must contain the parameter Action");
+            }
+            if (scope == null) {
+                throw new Ec2Exception(401, "AuthFailure", "AWS was not able to validate the provided access "
+                        + "credentials (no SigV4 Authorization header)");
+            }
+            String region = scope[0];
+            engine.countCall(action, region);
+            Optional<String> fault = engine.faults().injectedError(action);
+            if (fault.isPresent()) {
+                throw ec2Fault(fault.get());
+            }
+            return HttpReply.xml(200, ec2.handle(action, region, form, requestId));
+        } catch (Ec2Exception e) {
+            return HttpReply.xml(e.status(), Ec2Xml.error(e.code(), e.getMessage(), requestId));
+        }
+    }
+
+    private static Ec2Exception ec2Fault(String code) {
+        return switch (code) {
+            case Faults.THROTTLE -> new Ec2Exception(503, "RequestLimitExceeded", "Request limit exceeded.");
+            case Faults.INTERNAL -> new Ec2Exception(500, "InternalError",
+                    "An internal error has occurred. (injected fault)");
+            default -> new Ec2Exception(Ec2Exception.statusFor(code), code, "Injected fault: " + code);
+        };
+    }
+
+    private HttpReply ebsCall(String operation, String[] scope, String path, Map<String, String> query,
+            Map<String, String> headers, InputStream body) throws IOException {
+        String requestId = Ids.requestId();
+        try {
+            if (scope == null) {
+                throw new EbsException(403, "AccessDeniedException", null, "Missing SigV4 Authorization header");
+            }
+            String region = scope[0];
+            engine.countCall(operation, region);
+            Optional<String> fault = engine.faults().injectedError(operation);
+            if (fault.isPresent()) {
+                throw ebsFault(fault.get());
+            }
+            return ebs.handle(operation, region, path, query, headers, body).header("x-amzn-RequestId", requestId);
+        } catch (EbsException e) {
+            return ebsError(e.status, e.type, e.reason, e.getMessage(), requestId);
+        } catch (Ec2Exception e) {
+            return ebsError(e.status() == 401 ? 403 : e.status(), e.code().equals("AuthFailure")
+                    ? "AccessDeniedException" : e.code(), null, e.getMessage(), requestId);
+        } catch (NumberFormatException e) {
+            return ebsError(400, "ValidationException", "INVALID_PARAMETER_VALUE", "Malformed number: "
+                    + e.getMessage(), requestId);
+        }
+    }
+
+    private static EbsException ebsFault(String code) {
+        return switch (code) {
+            case Faults.THROTTLE -> new EbsException(503, "SlowDown", null, "Please reduce your request rate.");
+            case Faults.INTERNAL -> new EbsException(500, "InternalServerException", null,
+                    "An internal error has occurred. (injected fault)");
+            default -> new EbsException(Ec2Exception.statusFor(code), code,
+                    code.equals("ResourceNotFoundException") ? "SNAPSHOT_NOT_FOUND" : null, "Injected fault: " + code);
+        };
+    }
+
+    private static HttpReply ebsError(int status, String type, String reason, String message, String requestId) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("message", message);
+        if (reason != null) {
+            body.put("Reason", reason);
+        }
+        return HttpReply.json(status, body.toString()).header("x-amzn-ErrorType", type)
+                .header("x-amzn-RequestId", requestId);
+    }
+
+    /** [region, service] from the SigV4 credential scope, or null without one. */
+    static String[] scope(String authorization) {
+        if (authorization == null) {
+            return null;
+        }
+        Matcher m = SCOPE.matcher(authorization);
+        return m.find() ? new String[] {m.group(1), m.group(2)} : null;
+    }
+
+    private static void send(HttpExchange exchange, HttpReply reply) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+        reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        byte[] body = reply.body();
+        exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static void drain(InputStream in) {
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // nothing left to read
+        }
+    }
+
+    static Map<String, String> parseForm(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            out.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    static List<String> ebsOperations() {
+        return EbsApi.operations();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

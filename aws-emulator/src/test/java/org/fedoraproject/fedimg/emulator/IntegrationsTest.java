@@ -1,0 +1,75 @@
+package org.fedoraproject.fedimg.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Field;
+import java.net.URI;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager.TestInjector;
+
+/** The Quarkus test resource and the standalone main, as the services and local mode use them. */
+class IntegrationsTest {
+
+    static class FakeQuarkusTest {
+        @InjectAwsEmulator
+        AwsEmulator aws;
+        AwsEmulator notAnnotated;
+    }
+
+    @Test
+    void quarkusTestResourceConfiguresTheServiceAndInjects() throws Exception {
+        AwsEmulatorTestResource resource = new AwsEmulatorTestResource();
+        resource.init(Map.of("delays", "fast"));
+        Map<String, String> config = resource.start();
+        assertThat(config).containsEntry("fedimg.aws.static-credentials.access-key-id", "test")
+                .containsEntry("fedimg.aws.static-credentials.secret-access-key", "test")
+                .containsEntry("fedimg.aws.base-region", "us-east-1")
+                .containsKey("fedimg.aws.endpoint-override");
+        FakeQuarkusTest test = new FakeQuarkusTest();
+        resource.inject(new TestInjector() {
+            @Override
+            public void injectIntoFields(Object value, java.util.function.Predicate<Field> predicate) {
+                for (Field f : FakeQuarkusTest.class.getDeclaredFields()) {
+                    if (predicate.test(f)) {
+                        try {
+                            f.set(test, value);
+                        } catch (IllegalAccessException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            }
+        });
+        assertThat(test.aws).isSameAs(AwsEmulatorTestResource.emulator());
+        assertThat(test.notAnnotated).isNull();
+        assertThat(test.aws.endpoint()).isEqualTo(URI.create(config.get("fedimg.aws.endpoint-override")));
+        assertThat(test.aws.delays()).isEqualTo(Delays.fast());
+        try (Sdk sdk = new Sdk(test.aws.endpoint())) {
+            assertThat(sdk.ec2().describeRegions().join().regions()).hasSize(Regions.DEFAULT.size());
+        }
+        // A second resource start in the same JVM reuses the emulator, reset.
+        AwsEmulatorTestResource again = new AwsEmulatorTestResource();
+        again.init(Map.of());
+        assertThat(again.start()).isEqualTo(config);
+        assertThat(test.aws.delays()).isEqualTo(Delays.zero());
+        again.stop();
+        resource.stop();
+    }
+
+    @Test
+    void standaloneMainServesTheSdk() throws Exception {
+        try (EmulatorProcess standalone = EmulatorProcess.start("-Xmx128m", "--delays", "realistic", "--regions",
+                "us-east-1,eu-central-1"); Sdk sdk = new Sdk(standalone.endpoint())) {
+            assertThat(sdk.ec2("eu-central-1").describeRegions().join().regions()).extracting(r -> r.regionName())
+                    .containsExactly("us-east-1", "eu-central-1");
+            assertThat(standalone.admin("/_emulator/health").path("status").asText()).isEqualTo("ok");
+            String snap = sdk.ebs("us-east-1").startSnapshot(b -> b.volumeSize(1L)).join().snapshotId();
+            assertThat(standalone.admin("/_emulator/regions/us-east-1/snapshots").get(0).path("state").asText())
+                    .isEqualTo("pending");
+            assertThat(snap).startsWith("snap-");
+        }
+    }
+}
