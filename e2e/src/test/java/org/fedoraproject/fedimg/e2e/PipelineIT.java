@@ -35,7 +35,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -44,6 +47,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * RabbitMQ goes in; public AMIs in every emulated region and the fedimg bus messages come out.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
 
     private final String environment = "e2e" + UUID.randomUUID().toString().substring(0, 8);
@@ -186,6 +190,42 @@ class PipelineIT {
             assertThat(image.statusCode()).isEqualTo(200);
             E2eConfig.REGIONS.forEach(r -> assertThat(image.body()).contains(r));
         }
+    }
+
+    /** Runs last: a replay without --force must leave AWS and the bus exactly as they were. */
+    @Test
+    @Order(100)
+    void replayWithoutForceCreatesNothing() throws Exception {
+        var inspect = pipeline.emulator().inspect();
+        var before = inspect.liveResources();
+        long copies = inspect.callCount("CopyImage");
+        long registrations = inspect.callCount("RegisterImage");
+        long launches = inspect.callCount("RunInstances");
+        int busBefore = bus.received().size();
+        int eventsBefore = watcher.seen().size();
+        long distinctBefore = watcher.seen().stream().map(e -> e.eventId()).distinct().count();
+
+        int exit = new picocli.CommandLine(new org.fedoraproject.fedimg.cli.replay.ReplayCommand()).execute(
+                "--compose", compose.composeId(), "--bootstrap-servers", pipeline.broker().bootstrapServers());
+        assertThat(exit).isZero();
+        // the replayed events flow through the services again, then the pipeline goes quiet
+        int[] last = {-1};
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(15))
+                .until(() -> {
+                    int now = watcher.seen().size();
+                    boolean quiet = now == last[0] && now > eventsBefore;
+                    last[0] = now;
+                    return quiet;
+                });
+
+        assertThat(inspect.liveResources()).isEqualTo(before);
+        assertThat(inspect.callCount("CopyImage")).isEqualTo(copies);
+        assertThat(inspect.callCount("RegisterImage")).isEqualTo(registrations);
+        assertThat(inspect.callCount("RunInstances")).isEqualTo(launches);
+        assertThat(bus.received()).as("bus messages after the replay").hasSize(busBefore);
+        assertThat(watcher.seen().size()).isGreaterThan(eventsBefore);
+        assertThat(watcher.seen().stream().map(e -> e.eventId()).distinct().count())
+                .as("every replayed event reuses the id of the event it repeats").isEqualTo(distinctBefore);
     }
 
     private static int indexOfPrefix(List<String> list, String prefix) {
