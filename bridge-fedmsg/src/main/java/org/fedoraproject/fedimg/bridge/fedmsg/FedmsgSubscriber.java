@@ -163,7 +163,7 @@ public class FedmsgSubscriber {
         Duration deadline = config.subscribe().retryDeadline();
         pipeline.handle(new InboundMessage("fedmsg", id, topic, body, Map.of()))
                 .onFailure(TransientFailure.class).retry().withBackOff(Duration.ofSeconds(2), Duration.ofSeconds(60))
-                .expireIn(System.currentTimeMillis() + deadline.toMillis())
+                .expireIn(deadline.toMillis())
                 .subscribe().with(
                         outcome -> LOG.debugf("fedmsg %s: %s (%s)", topic, outcome.kind(), outcome.detail()),
                         failure -> LOG.errorf("fedmsg message on %s could not be handled within %s and is lost "

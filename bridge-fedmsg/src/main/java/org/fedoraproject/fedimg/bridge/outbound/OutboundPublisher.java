@@ -69,8 +69,7 @@ public class OutboundPublisher {
         List<Uni<Void>> all = transports.stream().map(t -> t.publish(message)
                 .onFailure().invoke(e -> LOG.warnf("publishing %s on %s failed, retrying: %s", message.topic(),
                         t.name(), e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(15)).expireIn(
-                        System.currentTimeMillis() + deadline.toMillis())
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(15)).expireIn(deadline.toMillis())
                 .onItem().invoke(d -> {
                     metrics.busPublish(t.name(), shortTopic, d.name().toLowerCase(Locale.ROOT));
                     LOG.infof("published %s on %s (%s) id %s", message.topic(), t.name(), d, message.id());

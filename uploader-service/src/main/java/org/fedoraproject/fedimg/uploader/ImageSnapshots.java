@@ -1,0 +1,201 @@
+package org.fedoraproject.fedimg.uploader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.fedoraproject.fedimg.aws.AmiNames;
+import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.ClientTokens;
+import org.fedoraproject.fedimg.events.ImageReady;
+import org.fedoraproject.fedimg.events.ImageSpec;
+import org.fedoraproject.fedimg.uploader.aws.EbsDirectEngine;
+import org.fedoraproject.fedimg.uploader.aws.SnapshotLookup;
+import org.fedoraproject.fedimg.uploader.aws.UtilityInstanceEngine;
+import org.fedoraproject.fedimg.uploader.aws.Waits;
+import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
+import org.fedoraproject.fedimg.uploader.download.VerifiedDownload;
+import org.fedoraproject.fedimg.uploader.metrics.UploadProgress;
+import org.fedoraproject.fedimg.uploader.xz.ParallelXzInputStream;
+import org.fedoraproject.fedimg.uploader.xz.XzFormatException;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
+import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.SnapshotState;
+import software.amazon.awssdk.services.ec2.model.Tag;
+
+/**
+ * Step 1–2 of an upload: a completed snapshot holding the verified, decompressed image in the base region.
+ * Looks up first: a completed snapshot tagged verified is reused, a verified one still completing is waited
+ * for, an unverified one left by a crash is resumed (same StartSnapshot token); only then is the configured
+ * method run.
+ */
+final class ImageSnapshots {
+
+    /** Set on a snapshot once the download behind it matched its size and SHA-256. */
+    static final String VERIFIED = "fedimg:verified";
+    private static final Logger LOG = Logger.getLogger(ImageSnapshots.class);
+
+    record Result(String snapshotId, int volumeSizeGib, boolean reused) {
+    }
+
+    private final UploaderConfig config;
+    private final SnapshotLookup lookup;
+    private final Waits waits;
+    private final EbsDirectEngine ebsDirect;
+    private final UtilityInstanceEngine utility;
+    private final HttpClient http;
+    private final ScheduledExecutorService watchdogs;
+    private final java.util.function.Function<String, Ec2AsyncClient> ec2;
+
+    ImageSnapshots(UploaderConfig config, SnapshotLookup lookup, Waits waits, EbsDirectEngine ebsDirect,
+            UtilityInstanceEngine utility, HttpClient http, ScheduledExecutorService watchdogs,
+            java.util.function.Function<String, Ec2AsyncClient> ec2) {
+        this.config = config;
+        this.lookup = lookup;
+        this.waits = waits;
+        this.ebsDirect = ebsDirect;
+        this.utility = utility;
+        this.http = http;
+        this.watchdogs = watchdogs;
+        this.ec2 = ec2;
+    }
+
+    Uni<Result> ensure(String region, ImageReady in, UploadProgress progress) {
+        ImageSpec image = in.image();
+        return lookup.find(region, in.imageKey(), image.respin(), SnapshotLookup.PURPOSE_SNAPSHOT).chain(found -> {
+            Snapshot done = pick(found, image, SnapshotState.COMPLETED);
+            if (done != null) {
+                LOG.infof("reusing verified snapshot %s of %s in %s", done.snapshotId(), in.imageKey(), region);
+                return Uni.createFrom().item(new Result(done.snapshotId(), done.volumeSize(), true));
+            }
+            Snapshot completing = pick(found, image, SnapshotState.PENDING);
+            if (completing != null) {
+                LOG.infof("waiting for verified snapshot %s of %s in %s", completing.snapshotId(), in.imageKey(), region);
+                return waits.snapshotCompleted(region, completing.snapshotId())
+                        .map(s -> new Result(s.snapshotId(), s.volumeSize(), true));
+            }
+            // snapshots that can never be completed (error, or completed without our verification) change the token,
+            // so StartSnapshot does not hand them back; a pending unverified one keeps it and is written again
+            List<String> dead = found.stream()
+                    .filter(s -> s.state() != SnapshotState.PENDING)
+                    .map(Snapshot::snapshotId).sorted(Comparator.naturalOrder()).toList();
+            return write(region, in, progress, dead).chain(id -> waits.snapshotCompleted(region, id))
+                    .map(s -> new Result(s.snapshotId(), s.volumeSize(), false));
+        });
+    }
+
+    private Uni<String> write(String region, ImageReady in, UploadProgress progress, List<String> dead) {
+        ImageSpec image = in.image();
+        Map<String, String> tags = snapshotTags(in, false);
+        int volume = config.ebs().volumeSizeGib();
+        if (config.method() == UploaderConfig.Method.UTILITY_INSTANCE) {
+            Map<String, String> snapshotTags = snapshotTags(in, true);
+            return utility.write(new UtilityInstanceEngine.Job(region, in.imageKey(), image, volume,
+                    AwsTags.forImage(in.imageKey(), in.composeId(), image, UtilityInstanceEngine.PURPOSE_INSTANCE),
+                    AwsTags.forImage(in.imageKey(), in.composeId(), image, UtilityInstanceEngine.PURPOSE_VOLUME),
+                    snapshotTags));
+        }
+        String token = ClientTokens.of(in.imageKey(), String.valueOf(image.respin()), "ebs-direct", region,
+                String.join(",", dead));
+        EbsDirectEngine.Target target = new EbsDirectEngine.Target(region, token, volume,
+                config.ebs().snapshotTimeoutMinutes(), tags, "fedimg " + image.fileName());
+        return ebsDirect.write(target, source(image, progress), progress, id -> markVerified(region, id))
+                .map(EbsDirectEngine.Written::snapshotId);
+    }
+
+    private Uni<Void> markVerified(String region, String snapshotId) {
+        CreateTagsRequest req = CreateTagsRequest.builder().resources(snapshotId)
+                .tags(Tag.builder().key(VERIFIED).value("true").build()).build();
+        return Uni.createFrom().completionStage(() -> ec2.apply(region).createTags(req)).replaceWithVoid();
+    }
+
+    Map<String, String> snapshotTags(ImageReady in, boolean verified) {
+        Map<String, String> tags = AwsTags.forImage(in.imageKey(), in.composeId(), in.image(),
+                SnapshotLookup.PURPOSE_SNAPSHOT);
+        tags.put(AwsTags.NAME, AmiNames.snapshot(in.image()));
+        if (verified) {
+            tags.put(VERIFIED, "true");
+        }
+        return tags;
+    }
+
+    private static Snapshot pick(List<Snapshot> found, ImageSpec image, SnapshotState state) {
+        return found.stream()
+                .filter(s -> s.state() == state)
+                .filter(s -> "true".equals(tag(s, VERIFIED)) && image.sha256().equalsIgnoreCase(tag(s, AwsTags.SHA256)))
+                .findFirst().orElse(null);
+    }
+
+    private static String tag(Snapshot s, String key) {
+        return s.tags().stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst().orElse(null);
+    }
+
+    /** The download, verified while it streams, decompressed block-parallel. */
+    private EbsDirectEngine.Source source(ImageSpec image, UploadProgress progress) {
+        UploaderConfig.Download d = config.download();
+        VerifiedDownload download = new VerifiedDownload(http, URI.create(image.url()), image.sizeBytes(),
+                image.sha256(), new VerifiedDownload.Settings(d.stallTimeout(), d.maxResumes(), d.resumeBackoff()),
+                watchdogs, progress::read);
+        int threads = config.xz().threads() > 0 ? config.xz().threads() : Runtime.getRuntime().availableProcessors();
+        return new EbsDirectEngine.Source() {
+            @Override
+            public InputStream image() throws IOException {
+                return new ChecksumFirst(download, ParallelXzInputStream.open(download, threads,
+                        config.xz().bufferPerThreadMib()));
+            }
+
+            @Override
+            public void verifyComplete() throws IOException {
+                download.verifyToEnd();
+                download.close();
+            }
+        };
+    }
+
+    /**
+     * When decompression fails, a damaged download is the likelier cause: read the rest and let a size or
+     * checksum mismatch win over the xz error, so the dead letter says what really went wrong.
+     */
+    private static final class ChecksumFirst extends InputStream {
+        private final VerifiedDownload download;
+        private final InputStream xz;
+
+        ChecksumFirst(VerifiedDownload download, InputStream xz) {
+            this.download = download;
+            this.xz = xz;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return xz.read(b, off, len);
+            } catch (XzFormatException e) {
+                xz.close();
+                download.verifyToEnd();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            xz.close();
+            download.close();
+        }
+    }
+}

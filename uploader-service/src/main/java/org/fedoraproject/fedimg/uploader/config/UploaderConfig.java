@@ -1,0 +1,193 @@
+package org.fedoraproject.fedimg.uploader.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** Everything the uploader can be told; AWS access itself is {@code fedimg.aws.*} ({@code AwsConfig}). */
+@ConfigMapping(prefix = "fedimg.uploader")
+public interface UploaderConfig {
+
+    /** How the image gets into a snapshot. */
+    @WithDefault("ebs-direct")
+    Method method();
+
+    /**
+     * Deadline of one image's whole job (download, snapshot, AMIs, events). Must stay below the channel's
+     * {@code throttled.unprocessed-record-max-age.ms}.
+     */
+    @WithDefault("PT50M")
+    Duration jobDeadline();
+
+    /** Attempts of a whole job on errors that are not bad input (AWS or network trouble beyond SDK retries). */
+    @WithDefault("3")
+    int jobAttempts();
+
+    @WithDefault("PT10S")
+    Duration jobRetryBackoff();
+
+    /** How often a PROGRESS status is emitted while an image uploads. */
+    @WithDefault("PT15S")
+    Duration progressInterval();
+
+    Download download();
+
+    Xz xz();
+
+    Ebs ebs();
+
+    Waits waits();
+
+    Registration registration();
+
+    Utility utility();
+
+    enum Method {
+        EBS_DIRECT, UTILITY_INSTANCE
+    }
+
+    interface Download {
+        @WithDefault("PT15S")
+        Duration connectTimeout();
+
+        /** A body that delivers no byte for this long is cut and resumed with Range. */
+        @WithDefault("PT60S")
+        Duration stallTimeout();
+
+        /** Reconnects (with Range) after a broken connection or a 5xx, per job attempt. */
+        @WithDefault("8")
+        int maxResumes();
+
+        @WithDefault("PT1S")
+        Duration resumeBackoff();
+    }
+
+    interface Xz {
+        /** Decoder threads for multi-block files; 0 means one per available processor. */
+        @WithDefault("0")
+        int threads();
+
+        /** Decoded bytes each decoder thread may hold ahead of the uploader, in MiB (bounds memory). */
+        @WithDefault("8")
+        int bufferPerThreadMib();
+    }
+
+    interface Ebs {
+        /** PutSnapshotBlock calls in flight per image; memory is about this × 512 KiB. */
+        @WithDefault("32")
+        int blockConcurrency();
+
+        /** StartSnapshot Timeout: an unfinished snapshot goes to {@code error} after this many minutes. */
+        @WithDefault("120")
+        int snapshotTimeoutMinutes();
+
+        /** How long "snapshot does not exist" right after StartSnapshot is retried (coldsnap: ~2 min). */
+        @WithDefault("PT2M")
+        Duration notFoundWindow();
+
+        /** Snapshot (volume) size in GiB when the image's decompressed size is not known beforehand. */
+        @WithDefault("7")
+        int volumeSizeGib();
+    }
+
+    interface Waits {
+        Wait snapshotCompleted();
+
+        Wait imageAvailable();
+
+        Wait volumeAvailable();
+
+        Wait instanceRunning();
+    }
+
+    interface Wait {
+        @WithDefault("180")
+        int maxAttempts();
+
+        @WithDefault("PT5S")
+        Duration delay();
+    }
+
+    interface Registration {
+        /** hvm and/or paravirtual; paravirtual needs {@link #paravirtualKernelIds()} for the region. */
+        @WithDefault("hvm")
+        List<String> virtualizationTypes();
+
+        @WithDefault("gp3,standard")
+        List<String> volumeTypes();
+
+        /** Region → AKI/kernel id for paravirtual AMIs. */
+        Map<String, String> paravirtualKernelIds();
+
+        @WithDefault("/dev/sda1")
+        String rootDeviceName();
+
+        @WithDefault("true")
+        boolean enaSupport();
+
+        @WithDefault("true")
+        boolean sriovNetSupport();
+
+        @WithDefault("false")
+        boolean tpmSupport();
+
+        Encryption encryption();
+    }
+
+    interface Encryption {
+        /** When set, each unencrypted variant also gets an EBS-encrypted twin with this KMS key. */
+        Optional<String> kmsKeyId();
+
+        /** Accounts an encrypted AMI is shared with (it can never be public). */
+        Optional<List<String>> shareWithAccounts();
+    }
+
+    interface Utility {
+        /** Region → utility AMI per architecture, as the original fedimg AMI list. */
+        Map<String, ArchAmis> amis();
+
+        @WithName("instance-type")
+        ArchInstanceTypes instanceType();
+
+        Optional<String> subnetId();
+
+        Optional<List<String>> securityGroupIds();
+
+        @WithDefault("/dev/sdf")
+        String deviceName();
+
+        /** How long the user-data may take to write the image and print its marker. */
+        @WithDefault("PT40M")
+        Duration markerTimeout();
+
+        @WithDefault("PT5S")
+        Duration consolePollInterval();
+
+        /** Console bytes kept in a failed status. */
+        @WithDefault("4096")
+        int consoleExcerptChars();
+    }
+
+    interface ArchAmis {
+        @WithName("x86_64")
+        Optional<String> x8664();
+
+        @WithName("aarch64")
+        Optional<String> aarch64();
+    }
+
+    interface ArchInstanceTypes {
+        @WithName("x86_64")
+        @WithDefault("c5.large")
+        String x8664();
+
+        @WithName("aarch64")
+        @WithDefault("c6g.large")
+        String aarch64();
+    }
+}

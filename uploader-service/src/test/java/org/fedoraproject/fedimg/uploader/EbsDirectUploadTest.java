@@ -1,0 +1,245 @@
+package org.fedoraproject.fedimg.uploader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import org.fedoraproject.fedimg.aws.AmiNames;
+import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.emulator.AwsEmulator;
+import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.InjectAwsEmulator;
+import org.fedoraproject.fedimg.emulator.Views;
+import org.fedoraproject.fedimg.events.AmiRegistered;
+import org.fedoraproject.fedimg.events.DeadLetter;
+import org.fedoraproject.fedimg.events.ImageReady;
+import org.fedoraproject.fedimg.events.StageState;
+import org.fedoraproject.fedimg.events.StageStatus;
+import org.fedoraproject.fedimg.events.Topics;
+import org.fedoraproject.fedimg.testing.KafkaTestResource;
+import org.fedoraproject.fedimg.testing.TopicProbe;
+import org.fedoraproject.fedimg.uploader.support.ImageServer;
+import org.fedoraproject.fedimg.uploader.support.TestImages;
+import org.fedoraproject.fedimg.uploader.support.Uploads;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The ebs-direct method end to end: real broker, the AWS emulator, images served over HTTP by the test. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(AwsEmulatorTestResource.class)
+class EbsDirectUploadTest {
+
+    static final String REGION = "us-east-1";
+    static final long GIB = 1024L * 1024 * 1024;
+    static final Duration WAIT = Duration.ofSeconds(90);
+    static final byte[] RAW = TestImages.raw(5 * 1024 * 1024 + 4321, 11);
+    static final byte[] SINGLE = TestImages.xzSingleBlock(RAW);
+    static final byte[] MULTI = TestImages.xzMultiBlock(RAW, 1024 * 1024);
+    static ImageServer server;
+    static TopicProbe probe;
+    static Uploads uploads;
+
+    @InjectAwsEmulator
+    AwsEmulator aws;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = new ImageServer();
+        probe = TopicProbe.forSharedBroker();
+        uploads = new Uploads(probe);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        probe.close();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        aws.faults().clear();
+    }
+
+    @Test
+    void singleBlockImageBecomesVerifiedSnapshotAndAmis() {
+        server.serve("/single/Fedora.raw.xz", SINGLE);
+        ImageReady event = Uploads.event(server.url("/single/Fedora.raw.xz"), SINGLE, "x86_64");
+        uploads.send(event);
+
+        List<AmiRegistered> amis = uploads.awaitRegistered(event, 2, WAIT);
+        assertThat(amis).extracting(a -> a.ami().variant().slug()).containsExactlyInAnyOrder("hvm-gp3", "hvm-standard");
+        String snapshotId = amis.get(0).ami().snapshotId();
+        assertThat(amis).allSatisfy(a -> {
+            assertThat(a.ami().checksumVerified()).isTrue();
+            assertThat(a.ami().region()).isEqualTo(REGION);
+            assertThat(a.ami().ec2Architecture()).isEqualTo("x86_64");
+            assertThat(a.ami().snapshotId()).isEqualTo(snapshotId);
+            assertThat(a.ami().amiName()).isEqualTo(AmiNames.ami(event.image(), a.ami().variant()));
+            assertThat(a.traceId()).isEqualTo(event.traceId());
+            Views.Image image = aws.inspect().image(REGION, a.ami().amiId()).orElseThrow();
+            assertThat(image.state()).isEqualTo("available");
+            assertThat(image.architecture()).isEqualTo("x86_64");
+            assertThat(image.bootMode()).isEqualTo("uefi-preferred");
+            assertThat(image.enaSupport()).isTrue();
+            assertThat(image.sriovNetSupport()).isEqualTo("simple");
+            assertThat(image.imdsSupport()).isEqualTo("v2.0");
+            assertThat(image.virtualizationType()).isEqualTo("hvm");
+            assertThat(image.rootSnapshotId()).isEqualTo(snapshotId);
+            assertThat(image.blockDeviceMappings().get(0).volumeType()).isEqualTo(a.ami().variant().volumeType());
+            assertThat(image.tags()).containsEntry(AwsTags.CREATED_BY, "fedimg")
+                    .containsEntry(AwsTags.IMAGE_KEY, event.imageKey())
+                    .containsEntry(AwsTags.COMPOSE_ID, event.composeId())
+                    .containsEntry(AwsTags.SHA256, event.image().sha256())
+                    .containsEntry(AwsTags.VARIANT, a.ami().variant().slug());
+        });
+        Views.Snapshot snapshot = aws.inspect().snapshot(REGION, snapshotId).orElseThrow();
+        assertThat(snapshot.state()).isEqualTo("completed");
+        assertThat(snapshot.ebsDirect()).isTrue();
+        assertThat(snapshot.tags()).containsEntry(AwsTags.IMAGE_KEY, event.imageKey()).containsEntry(AwsTags.CREATED_BY,
+                "fedimg");
+        // every byte of the snapshot is the decompressed image (then zeros to the volume size)
+        assertThat(aws.inspect().snapshotSha256(REGION, snapshotId)).isEqualTo(TestImages.paddedSha256(RAW, GIB));
+        // zero blocks were skipped: fewer blocks stored than the image has
+        assertThat(snapshot.storedBlocks()).isLessThan((RAW.length + TestImages.BLOCK - 1) / TestImages.BLOCK);
+
+        List<StageStatus> statuses = uploads.awaitStatuses(event,
+                s -> s.stream().filter(x -> x.state() == StageState.COMPLETED).count() == 2, WAIT);
+        assertThat(statuses).filteredOn(s -> s.state() == StageState.STARTED).hasSize(2)
+                .allSatisfy(s -> assertThat(s.amiId()).isNull());
+        assertThat(statuses).filteredOn(s -> s.state() == StageState.COMPLETED)
+                .allSatisfy(s -> {
+                    assertThat(s.service()).isEqualTo("uploader");
+                    assertThat(s.region()).isEqualTo(REGION);
+                    assertThat(s.amiId()).startsWith("ami-");
+                    assertThat(s.variant()).isNotNull();
+                });
+
+        // the same event again: nothing new in AWS, the same events (same ids) again
+        long registers = aws.inspect().callCount("RegisterImage");
+        long starts = aws.inspect().callCount("StartSnapshot");
+        long blocks = aws.inspect().callCount("PutSnapshotBlock");
+        uploads.send(event);
+        List<AmiRegistered> again = uploads.awaitRegistered(event, 4, WAIT);
+        assertThat(again).extracting(AmiRegistered::eventId).containsOnly(amis.stream().map(AmiRegistered::eventId)
+                .toArray(String[]::new));
+        assertThat(again).extracting(a -> a.ami().amiId()).containsOnly(amis.stream().map(a -> a.ami().amiId())
+                .toArray(String[]::new));
+        assertThat(aws.inspect().callCount("RegisterImage")).isEqualTo(registers);
+        assertThat(aws.inspect().callCount("StartSnapshot")).isEqualTo(starts);
+        assertThat(aws.inspect().callCount("PutSnapshotBlock")).isEqualTo(blocks);
+        assertThat(aws.inspect().images(REGION)).filteredOn(i -> event.imageKey().equals(i.tags().get(AwsTags.IMAGE_KEY)))
+                .hasSize(2);
+        assertThat(aws.inspect().snapshots(REGION))
+                .filteredOn(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY))).hasSize(1);
+        assertThat(uploads.deadLetters(event)).isEmpty();
+    }
+
+    @Test
+    void multiBlockImageThroughARedirectAndABrokenConnection() {
+        server.serve("/multi/real.raw.xz", MULTI).breakMidBody("/multi/real.raw.xz", 1)
+                .redirect("/multi/Fedora.raw.xz", server.url("/multi/real.raw.xz"));
+        ImageReady event = Uploads.event(server.url("/multi/Fedora.raw.xz"), MULTI, "aarch64");
+        uploads.send(event);
+        List<AmiRegistered> amis = uploads.awaitRegistered(event, 2, WAIT);
+        String snapshotId = amis.get(0).ami().snapshotId();
+        assertThat(aws.inspect().snapshotSha256(REGION, snapshotId)).isEqualTo(TestImages.paddedSha256(RAW, GIB));
+        assertThat(amis).allSatisfy(a -> {
+            assertThat(a.ami().ec2Architecture()).isEqualTo("arm64");
+            assertThat(aws.inspect().image(REGION, a.ami().amiId()).orElseThrow().bootMode()).isEqualTo("uefi");
+        });
+        assertThat(server.requests()).anySatisfy(r -> assertThat(r).matches("GET /multi/real.raw.xz bytes=\\d+-"));
+    }
+
+    @Test
+    void throttlingStormAndSnapshotNotYetVisible() {
+        server.serve("/storm/Fedora.raw.xz", MULTI);
+        ImageReady event = Uploads.event(server.url("/storm/Fedora.raw.xz"), MULTI, "x86_64");
+        aws.faults().throttle(0.3).snapshotNotFoundFor(Duration.ofSeconds(3));
+        uploads.send(event);
+        List<AmiRegistered> amis = uploads.awaitRegistered(event, 2, Duration.ofMinutes(3));
+        aws.faults().clear();
+        assertThat(aws.inspect().snapshotSha256(REGION, amis.get(0).ami().snapshotId()))
+                .isEqualTo(TestImages.paddedSha256(RAW, GIB));
+        assertThat(aws.inspect().images(REGION)).filteredOn(i -> event.imageKey().equals(i.tags().get(AwsTags.IMAGE_KEY)))
+                .hasSize(2);
+        assertThat(uploads.deadLetters(event)).isEmpty();
+    }
+
+    @Test
+    void checksumMismatchLeavesNothingBehind() {
+        server.serve("/bad-sha/Fedora.raw.xz", SINGLE);
+        ImageReady good = Uploads.event(server.url("/bad-sha/Fedora.raw.xz"), SINGLE, "x86_64");
+        String wrong = good.image().sha256().replace(good.image().sha256().charAt(5),
+                good.image().sha256().charAt(5) == 'a' ? 'b' : 'a');
+        ImageReady event = Uploads.withImage(good, withSha(good, wrong));
+        assertFailsWith(event, "CHECKSUM_MISMATCH");
+    }
+
+    @Test
+    void missingImageIsImageNotFound() {
+        ImageReady event = Uploads.event(server.url("/gone/Fedora.raw.xz"), SINGLE, "x86_64");
+        assertFailsWith(event, "IMAGE_NOT_FOUND");
+    }
+
+    @Test
+    void truncatedXzIsRejected() {
+        byte[] truncated = Arrays.copyOf(MULTI, MULTI.length * 2 / 3);
+        server.serve("/truncated/Fedora.raw.xz", truncated);
+        assertFailsWith(Uploads.event(server.url("/truncated/Fedora.raw.xz"), truncated, "x86_64"), "TRUNCATED_XZ");
+    }
+
+    @Test
+    void fileThatIsNotXzIsRejected() {
+        server.serve("/plain/Fedora.raw.xz", RAW);
+        assertFailsWith(Uploads.event(server.url("/plain/Fedora.raw.xz"), RAW, "x86_64"), "NOT_XZ");
+    }
+
+    @Test
+    void malformedEventIsDeadLettered() {
+        String key = "garbage-" + System.nanoTime();
+        probe.sendRaw(Topics.IMAGES, key, "{not json".getBytes());
+        List<DeadLetter> dls = TopicProbe.decode(probe.readUntil(Topics.DEAD_LETTER, WAIT,
+                rs -> TopicProbe.decode(rs, DeadLetter.class).stream()
+                        .anyMatch(d -> "{not json".equals(d.originalPayload()))), DeadLetter.class);
+        assertThat(dls).filteredOn(d -> "{not json".equals(d.originalPayload())).first()
+                .satisfies(d -> {
+                    assertThat(d.reasonCode()).isEqualTo("MALFORMED_MESSAGE");
+                    assertThat(d.service()).isEqualTo("uploader");
+                    assertThat(d.source()).isEqualTo(Topics.IMAGES);
+                });
+    }
+
+    private void assertFailsWith(ImageReady event, String reason) {
+        long registers = aws.inspect().callCount("RegisterImage");
+        uploads.send(event);
+        DeadLetter dl = uploads.awaitDeadLetter(event, WAIT);
+        assertThat(dl.reasonCode()).isEqualTo(reason);
+        assertThat(dl.service()).isEqualTo("uploader");
+        assertThat(dl.originalPayload()).contains(event.eventId());
+        assertThat(dl.traceId()).isEqualTo(event.traceId());
+        List<StageStatus> statuses = uploads.awaitStatuses(event,
+                s -> s.stream().filter(x -> x.state() == StageState.FAILED).count() == 2, WAIT);
+        assertThat(statuses).filteredOn(s -> s.state() == StageState.FAILED)
+                .allSatisfy(s -> assertThat(s.reason()).isNotBlank());
+        assertThat(uploads.registered(event)).isEmpty();
+        assertThat(aws.inspect().callCount("RegisterImage")).isEqualTo(registers);
+        assertThat(aws.inspect().images(REGION)).noneMatch(i -> event.imageKey().equals(i.tags().get(AwsTags.IMAGE_KEY)));
+        assertThat(aws.inspect().snapshots(REGION))
+                .noneMatch(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY)));
+    }
+
+    private static org.fedoraproject.fedimg.events.ImageSpec withSha(ImageReady e, String sha) {
+        var i = e.image();
+        return new org.fedoraproject.fedimg.events.ImageSpec(i.url(), i.fileName(), i.name(), sha, i.sizeBytes(),
+                i.arch(), i.release(), i.composeType(), i.variant(), i.subvariant(), i.respin());
+    }
+}

@@ -1,0 +1,252 @@
+package org.fedoraproject.fedimg.uploader.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The uploader benchmark ({@code mvn -Pbench}): builds realistic raw disk images (ext4 made by
+ * {@code mke2fs -d} from real files of this machine, the rest of the file system zeroed free space),
+ * compresses them as single-block ({@code xz -T1}) and multi-block ({@code xz -T2}) files, then measures in
+ * the same run {@code xz -dc > /dev/null}, {@code xz -T0 -dc > /dev/null} and the ebs-direct ingest (HTTP on
+ * loopback → verify → block-parallel xz → PutSnapshotBlock into the emulator → CompleteSnapshot) in its own
+ * JVM with its peak heap and RSS. Properties: bench.dir, bench.sizes (GiB, "1,8"), bench.fill (% of the file
+ * system filled with files, 30), bench.preset (xz preset, 3), bench.concurrency (32), bench.threads (0 = cores),
+ * bench.xmx (1g), bench.single.max (largest GiB size that also gets a single-block file, 1), bench.emulator.jar.
+ */
+public final class UploaderBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(System.getProperty("bench.dir", "target/bench")).toAbsolutePath();
+        Files.createDirectories(dir);
+        List<Integer> sizes = new ArrayList<>();
+        for (String s : System.getProperty("bench.sizes", "1,8").split(",")) {
+            sizes.add(Integer.parseInt(s.trim()));
+        }
+        int fill = Integer.getInteger("bench.fill", 30);
+        String preset = System.getProperty("bench.preset", "3");
+        int concurrency = Integer.getInteger("bench.concurrency", 32);
+        int threads = Integer.getInteger("bench.threads", 0);
+        int singleMax = Integer.getInteger("bench.single.max", 1);
+        String xmx = System.getProperty("bench.xmx", "1g");
+        Path jar = Path.of(System.getProperty("bench.emulator.jar", System.getProperty("user.home")
+                + "/.m2/repository/org/fedoraproject/fedimg/aws-emulator/1.0.0-SNAPSHOT/aws-emulator-1.0.0-SNAPSHOT-standalone.jar"));
+
+        List<String[]> files = new ArrayList<>();
+        for (int gib : sizes) {
+            Path raw = dir.resolve("disk-" + gib + "g.raw");
+            if (!Files.exists(raw)) {
+                makeDisk(dir, raw, gib, fill);
+            }
+            if (gib <= singleMax) {
+                files.add(new String[] {String.valueOf(gib), "single-block (xz -" + preset + " -T1)",
+                        compress(raw, preset, 1, "single").toString()});
+            }
+            files.add(new String[] {String.valueOf(gib), "multi-block (xz -" + preset + " -T2)",
+                    compress(raw, preset, 2, "multi").toString()});
+        }
+
+        int port = freePort();
+        Process emulator = new ProcessBuilder(java(), "-Xmx2g", "-jar", jar.toString(), "--port", String.valueOf(port),
+                "--delays", "zero", "--regions", "us-east-1").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("emulator.log").toFile()).start();
+        HttpServer http = fileServer(dir);
+        StringBuilder md = new StringBuilder();
+        try {
+            awaitPort(port);
+            md.append("| image | xz file | compressed | `xz -dc` | `xz -T0 -dc` | ebs-direct ingest | ingest ÷ `xz -dc` "
+                    + "| ingest ÷ `xz -T0 -dc` | blocks written / skipped | peak heap | peak RSS |\n")
+                    .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (String[] f : files) {
+                int gib = Integer.parseInt(f[0]);
+                Path file = Path.of(f[2]);
+                long rawBytes = Files.size(dir.resolve("disk-" + gib + "g.raw"));
+                long len = Files.size(file);
+                String sha = sha256(file);
+                double xz1 = timed("xz -dc '" + file + "' > /dev/null");
+                double xzT0 = timed("xz -T0 -dc '" + file + "' > /dev/null");
+                String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/" + file.getFileName();
+                List<String> cmd = List.of(java(), "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"),
+                        IngestRunner.class.getName(), url, String.valueOf(len), sha, "http://127.0.0.1:" + port,
+                        String.valueOf(gib), String.valueOf(threads > 0 ? threads : Runtime.getRuntime().availableProcessors()),
+                        String.valueOf(concurrency));
+                String load = Files.readString(Path.of("/proc/loadavg")).trim();
+                String result = run(cmd);
+                double ingest = Double.parseDouble(field(result, "seconds"));
+                System.out.printf("%d GiB %s: xz -dc %.1fs, xz -T0 -dc %.1fs, ingest %.1fs (%s) load %s%n", gib, f[1], xz1,
+                        xzT0, ingest, result, load);
+                md.append(String.format("| %d GiB ext4 | %s | %d MiB | %.1f s (%.0f MiB/s) | %.1f s (%.0f MiB/s) | %.1f s (%.0f MiB/s) "
+                        + "| %.2f× | %.2f× | %s / %s | %s MiB | %s MiB |%n", gib, f[1], len >> 20, xz1, mib(rawBytes) / xz1,
+                        xzT0, mib(rawBytes) / xzT0, ingest, mib(rawBytes) / ingest, xz1 / ingest, xzT0 / ingest,
+                        field(result, "written"), field(result, "skipped"), field(result, "heapPeakMiB"),
+                        field(result, "rssPeakMiB")));
+            }
+        } finally {
+            http.stop(0);
+            emulator.destroy();
+        }
+        String header = "Run " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
+                + System.getProperty("java.version") + ", " + run(List.of("xz", "--version")).lines().findFirst().orElse("")
+                + ", ingest JVM -Xmx" + xmx + ", block concurrency " + concurrency + ", fill " + fill + "%\n\n";
+        Files.writeString(dir.resolve("results.md"), header + md);
+        System.out.println(header + md);
+    }
+
+    private static double mib(long bytes) {
+        return bytes / 1048576.0;
+    }
+
+    /** ext4 via mke2fs -d from real files of this machine, filling about {@code fill}% of the file system. */
+    private static void makeDisk(Path dir, Path raw, int gib, int fill) throws Exception {
+        Path staging = dir.resolve("files-" + gib + "g");
+        long target = (long) gib * 1024 * 1024 * 1024 * fill / 100;
+        long[] copied = {0};
+        for (String source : new String[] {"/usr/share", "/usr/lib", "/usr/bin", "/usr/share", "/usr/lib"}) {
+            if (copied[0] >= target) {
+                break;
+            }
+            Path src = Path.of(source);
+            Path dst = staging.resolve("r" + copied[0]).resolve(src.getFileName().toString());
+            Files.walkFileTree(src, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
+                    Files.createDirectories(dst.resolve(src.relativize(d).toString()));
+                    return copied[0] >= target ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                    if (a.isRegularFile() && Files.isReadable(f) && copied[0] < target) {
+                        Files.copy(f, dst.resolve(src.relativize(f).toString()), StandardCopyOption.REPLACE_EXISTING,
+                                LinkOption.NOFOLLOW_LINKS);
+                        copied[0] += a.size();
+                    }
+                    return copied[0] >= target ? FileVisitResult.TERMINATE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path f, IOException e) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        run(List.of("/usr/sbin/mke2fs", "-q", "-t", "ext4", "-E", "root_owner=0:0", "-d", staging.toString(), "-F",
+                raw.toString(), gib + "G"));
+        run(List.of("rm", "-rf", staging.toString()));
+        System.out.printf("made %s: %d GiB ext4 with %d MiB of files%n", raw, gib, copied[0] >> 20);
+    }
+
+    private static Path compress(Path raw, String preset, int threads, String kind) throws Exception {
+        Path out = Path.of(raw + "." + kind + "-" + preset + ".xz");
+        if (!Files.exists(out)) {
+            Path tmp = Path.of(out + ".tmp");
+            run(List.of("sh", "-c", "xz -" + preset + " -T" + threads + " -c '" + raw + "' > '" + tmp + "'"));
+            Files.move(tmp, out);
+        }
+        return out;
+    }
+
+    private static double timed(String shell) throws Exception {
+        long t0 = System.nanoTime();
+        run(List.of("sh", "-c", shell));
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(cmd + " failed: " + out);
+        }
+        return out.lines().filter(l -> l.startsWith("RESULT")).findFirst().orElse(out);
+    }
+
+    private static String field(String result, String name) {
+        for (String part : result.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return part.substring(name.length() + 1);
+            }
+        }
+        throw new IllegalStateException("no " + name + " in " + result);
+    }
+
+    private static String sha256(Path file) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static HttpServer fileServer(Path dir) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", ex -> {
+            Path f = dir.resolve(ex.getRequestURI().getPath().substring(1));
+            try (ex) {
+                if (!Files.isRegularFile(f)) {
+                    ex.sendResponseHeaders(404, -1);
+                    return;
+                }
+                ex.sendResponseHeaders(200, Files.size(f));
+                try (OutputStream out = ex.getResponseBody()) {
+                    Files.copy(f, out);
+                }
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (var s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitPort(int port) throws InterruptedException {
+        for (int i = 0; i < 300; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("emulator did not listen on " + port);
+    }
+
+    static BufferedReader reader(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,162 @@
+package org.fedoraproject.fedimg.uploader.support;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The compose server of the tests (JDK HttpServer): serves images with Range support, and on request
+ * answers 404, redirects, cuts the connection in the middle of a body, ignores Range, or serves slowly.
+ */
+public final class ImageServer implements AutoCloseable {
+
+    private final HttpServer server;
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> breaks = new ConcurrentHashMap<>();
+    private final Map<String, Long> throttle = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
+    private volatile java.time.Duration stallFor = java.time.Duration.ZERO;
+    private volatile boolean ignoreRange;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+
+    public ImageServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "image-server");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+    }
+
+    public ImageServer serve(String path, byte[] body) {
+        files.put(path, body);
+        return this;
+    }
+
+    public ImageServer redirect(String from, String to) {
+        redirects.put(from, to);
+        return this;
+    }
+
+    /** The next {@code times} full-body responses for {@code path} stop after half the bytes and drop the connection. */
+    public ImageServer breakMidBody(String path, int times) {
+        breaks.put(path, new AtomicInteger(times));
+        return this;
+    }
+
+    /** The next {@code times} responses for {@code path} send half the body, then nothing for {@code pause}. */
+    public ImageServer stallMidBody(String path, int times, java.time.Duration pause) {
+        stalls.put(path, new AtomicInteger(times));
+        stallFor = pause;
+        return this;
+    }
+
+    /** Sends {@code path} at about this many bytes per second. */
+    public ImageServer slow(String path, long bytesPerSecond) {
+        throttle.put(path, bytesPerSecond);
+        return this;
+    }
+
+    public ImageServer ignoreRange(boolean ignore) {
+        this.ignoreRange = ignore;
+        return this;
+    }
+
+    /** "GET /path [Range]" for every request, in order. */
+    public List<String> requests() {
+        return requests;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        String range = ex.getRequestHeaders().getFirst("Range");
+        requests.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range));
+        try (ex) {
+            String to = redirects.get(path);
+            if (to != null) {
+                ex.getResponseHeaders().add("Location", to);
+                ex.sendResponseHeaders(302, -1);
+                return;
+            }
+            byte[] body = files.get(path);
+            if (body == null) {
+                ex.sendResponseHeaders(404, -1);
+                return;
+            }
+            long start = 0;
+            int status = 200;
+            if (range != null && !ignoreRange && range.startsWith("bytes=")) {
+                start = Long.parseLong(range.substring(6, range.indexOf('-')));
+                if (start >= body.length) {
+                    ex.sendResponseHeaders(416, -1);
+                    return;
+                }
+                status = 206;
+                ex.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + (body.length - 1) + "/" + body.length);
+            }
+            ex.getResponseHeaders().add("Accept-Ranges", "bytes");
+            long length = body.length - start;
+            ex.sendResponseHeaders(status, length);
+            OutputStream out = ex.getResponseBody();
+            AtomicInteger broken = breaks.get(path);
+            long stopAt = length;
+            if (broken != null && broken.getAndDecrement() > 0) {
+                stopAt = length / 2;
+            }
+            AtomicInteger stall = stalls.get(path);
+            boolean stalling = stall != null && stall.getAndDecrement() > 0;
+            if (stalling) {
+                stopAt = length / 2;
+            }
+            Long rate = throttle.get(path);
+            int off = (int) start;
+            long sent = 0;
+            while (sent < stopAt) {
+                int n = (int) Math.min(rate == null ? 64 * 1024 : Math.max(1024, rate / 20), stopAt - sent);
+                out.write(body, off, n);
+                out.flush();
+                off += n;
+                sent += n;
+                if (rate != null) {
+                    sleep(50);
+                }
+            }
+            if (stalling) {
+                sleep(stallFor.toMillis());
+            }
+            if (stopAt < length) {
+                // drop the connection with the body unfinished: the client sees a broken transfer
+                throw new IOException("dropping connection mid-body (test)");
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
