@@ -196,6 +196,9 @@ class PipelineIT {
     @Test
     @Order(100)
     void replayWithoutForceCreatesNothing() throws Exception {
+        // the bridge publishes status messages and the aggregate's successor message from different topics:
+        // wait until the first run's bus output has settled before taking the "before" picture
+        awaitQuiet(() -> bus.received().size() + watcher.seen().size(), Duration.ofSeconds(10));
         var inspect = pipeline.emulator().inspect();
         var before = inspect.liveResources();
         long copies = inspect.callCount("CopyImage");
@@ -209,23 +212,34 @@ class PipelineIT {
                 "--compose", compose.composeId(), "--bootstrap-servers", pipeline.broker().bootstrapServers());
         assertThat(exit).isZero();
         // the replayed events flow through the services again, then the pipeline goes quiet
-        int[] last = {-1};
-        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(15))
-                .until(() -> {
-                    int now = watcher.seen().size();
-                    boolean quiet = now == last[0] && now > eventsBefore;
-                    last[0] = now;
-                    return quiet;
-                });
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> watcher.seen().size() > eventsBefore);
+        awaitQuiet(() -> bus.received().size() + watcher.seen().size(), Duration.ofSeconds(15));
 
         assertThat(inspect.liveResources()).isEqualTo(before);
         assertThat(inspect.callCount("CopyImage")).isEqualTo(copies);
         assertThat(inspect.callCount("RegisterImage")).isEqualTo(registrations);
         assertThat(inspect.callCount("RunInstances")).isEqualTo(launches);
         assertThat(bus.received()).as("bus messages after the replay").hasSize(busBefore);
+        assertThat(bus.received().stream().map(RabbitBus.Received::messageId).toList()).as("bus message ids")
+                .doesNotHaveDuplicates();
         assertThat(watcher.seen().size()).isGreaterThan(eventsBefore);
         assertThat(watcher.seen().stream().map(e -> e.eventId()).distinct().count())
                 .as("every replayed event reuses the id of the event it repeats").isEqualTo(distinctBefore);
+    }
+
+    /** Returns once the count has not changed for {@code quiet}; fails after three minutes. */
+    private static void awaitQuiet(java.util.function.IntSupplier count, Duration quiet) {
+        int[] last = {-1};
+        long[] since = {System.nanoTime()};
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            int now = count.getAsInt();
+            if (now != last[0]) {
+                last[0] = now;
+                since[0] = System.nanoTime();
+                return false;
+            }
+            return System.nanoTime() - since[0] >= quiet.toNanos();
+        });
     }
 
     private static int indexOfPrefix(List<String> list, String prefix) {
