@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -31,7 +32,9 @@ public class TesterMetrics {
 
     TesterMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("fedimg.tester.instances.inflight", inFlight);
+        // a strong reference: registry.gauge() only keeps a weak one, and a collected gauge vanishes from /q/metrics
+        Gauge.builder("fedimg.tester.instances.inflight", inFlight, AtomicInteger::get).strongReference(true)
+                .register(registry);
     }
 
     public void verdict(String region, TestOutcome outcome, Source source) {
