@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.RegionOutcome;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -27,7 +28,7 @@ public final class ReplicatorMetrics {
 
     public ReplicatorMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("fedimg.replicator.regions.inflight", inflight);
+        Gauge.builder("fedimg.replicator.regions.inflight", inflight, AtomicInteger::get).strongReference(true).register(registry);
     }
 
     public void regionStarted() {

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -25,7 +26,7 @@ public class UploadMetrics {
     @Inject
     public UploadMetrics(MeterRegistry registry) {
         this.registry = registry;
-        registry.gauge("fedimg.upload.inflight", inFlight);
+        Gauge.builder("fedimg.upload.inflight", inFlight, AtomicInteger::get).strongReference(true).register(registry);
     }
 
     public UploadProgress progress(String region, String method) {
