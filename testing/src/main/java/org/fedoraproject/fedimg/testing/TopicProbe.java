@@ -65,6 +65,19 @@ public final class TopicProbe implements AutoCloseable {
         sendRecord(record);
     }
 
+    /** The partition the default partitioner gives {@code key} on {@code topic} (created if it is new). */
+    public int partitionOf(String topic, String key) {
+        int partitions = producer.partitionsFor(topic).size();
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % partitions;
+    }
+
+    /** The topic's partition count (created with the broker's default if it is new). */
+    public int partitions(String topic) {
+        return producer.partitionsFor(topic).size();
+    }
+
     public void sendRaw(String topic, String key, byte[] value) {
         sendRecord(new ProducerRecord<>(topic, key, value));
     }

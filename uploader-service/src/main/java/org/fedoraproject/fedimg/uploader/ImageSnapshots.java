@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.fedoraproject.fedimg.aws.AmiNames;
@@ -19,6 +20,8 @@ import org.fedoraproject.fedimg.uploader.aws.SnapshotLookup;
 import org.fedoraproject.fedimg.uploader.aws.UtilityInstanceEngine;
 import org.fedoraproject.fedimg.uploader.aws.Waits;
 import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
+import org.fedoraproject.fedimg.uploader.domain.VolumeSizes;
+import org.fedoraproject.fedimg.uploader.download.ImageTail;
 import org.fedoraproject.fedimg.uploader.download.VerifiedDownload;
 import org.fedoraproject.fedimg.uploader.metrics.UploadProgress;
 import org.fedoraproject.fedimg.uploader.xz.ParallelXzInputStream;
@@ -53,11 +56,13 @@ final class ImageSnapshots {
     private final EbsDirectEngine ebsDirect;
     private final UtilityInstanceEngine utility;
     private final HttpClient http;
+    private final ImageTail tail;
+    private final Executor blockingIo;
     private final ScheduledExecutorService watchdogs;
     private final java.util.function.Function<String, Ec2AsyncClient> ec2;
 
     ImageSnapshots(UploaderConfig config, SnapshotLookup lookup, Waits waits, EbsDirectEngine ebsDirect,
-            UtilityInstanceEngine utility, HttpClient http, ScheduledExecutorService watchdogs,
+            UtilityInstanceEngine utility, HttpClient http, Executor blockingIo, ScheduledExecutorService watchdogs,
             java.util.function.Function<String, Ec2AsyncClient> ec2) {
         this.config = config;
         this.lookup = lookup;
@@ -65,6 +70,8 @@ final class ImageSnapshots {
         this.ebsDirect = ebsDirect;
         this.utility = utility;
         this.http = http;
+        this.tail = new ImageTail(http, config.download().connectTimeout().multipliedBy(4));
+        this.blockingIo = blockingIo;
         this.watchdogs = watchdogs;
         this.ec2 = ec2;
     }
@@ -94,9 +101,12 @@ final class ImageSnapshots {
     }
 
     private Uni<String> write(String region, ImageReady in, UploadProgress progress, List<String> dead) {
+        return volumeSizeGib(in.image()).chain(volume -> write(region, in, progress, dead, volume));
+    }
+
+    private Uni<String> write(String region, ImageReady in, UploadProgress progress, List<String> dead, int volume) {
         ImageSpec image = in.image();
         Map<String, String> tags = snapshotTags(in, false);
-        int volume = config.ebs().volumeSizeGib();
         if (config.method() == UploaderConfig.Method.UTILITY_INSTANCE) {
             Map<String, String> snapshotTags = snapshotTags(in, true);
             return utility.write(new UtilityInstanceEngine.Job(region, in.imageKey(), image, volume,
@@ -104,12 +114,32 @@ final class ImageSnapshots {
                     AwsTags.forImage(in.imageKey(), in.composeId(), image, UtilityInstanceEngine.PURPOSE_VOLUME),
                     snapshotTags));
         }
+        // the volume size is part of the request, so it is part of the token: StartSnapshot refuses a token
+        // reused with other parameters
         String token = ClientTokens.of(in.imageKey(), String.valueOf(image.respin()), "ebs-direct", region,
-                String.join(",", dead));
+                String.valueOf(volume), String.join(",", dead));
         EbsDirectEngine.Target target = new EbsDirectEngine.Target(region, token, volume,
                 config.ebs().snapshotTimeoutMinutes(), tags, "fedimg " + image.fileName());
         return ebsDirect.write(target, source(image, progress), progress, id -> markVerified(region, id))
                 .map(EbsDirectEngine.Written::snapshotId);
+    }
+
+    /**
+     * The configured volume size, or more when the image needs it: its uncompressed size comes from the xz
+     * index at the end of the file, rounded up to whole GiB.
+     */
+    private Uni<Integer> volumeSizeGib(ImageSpec image) {
+        int configured = config.ebs().volumeSizeGib();
+        return Uni.createFrom().item(() -> tail.uncompressedSize(URI.create(image.url()), image.sizeBytes()))
+                .runSubscriptionOn(blockingIo)
+                .map(size -> {
+                    int needed = size.isPresent() ? VolumeSizes.gibFor(size.getAsLong()) : 0;
+                    if (needed > configured) {
+                        LOG.infof("%s holds %d bytes: the snapshot gets %d GiB instead of the configured %d",
+                                image.fileName(), size.getAsLong(), needed, configured);
+                    }
+                    return Math.max(configured, needed);
+                });
     }
 
     private Uni<Void> markVerified(String region, String snapshotId) {
@@ -150,7 +180,7 @@ final class ImageSnapshots {
             @Override
             public InputStream image() throws IOException {
                 return new ChecksumFirst(download, ParallelXzInputStream.open(download, threads,
-                        config.xz().bufferPerThreadMib()));
+                        config.xz().bufferPerThreadMib(), config.xz().decoder()));
             }
 
             @Override

@@ -95,7 +95,8 @@ public class ImageUploader {
         EbsDirectEngine ebsDirect = new EbsDirectEngine(ebs, blockingIo, config.ebs().blockConcurrency(),
                 config.ebs().notFoundWindow());
         UtilityInstanceEngine utility = new UtilityInstanceEngine(aws, waits, config.utility());
-        this.snapshots = new ImageSnapshots(config, lookup, waits, ebsDirect, utility, http, watchdogs, aws::ec2);
+        this.snapshots = new ImageSnapshots(config, lookup, waits, ebsDirect, utility, http, blockingIo, watchdogs,
+                aws::ec2);
         this.registration = new AmiRegistration(config, matrix,
                 new ImageRegistrar(aws, waits, config.ebs().notFoundWindow()));
         this.unfinished = new UnfinishedResources(aws, lookup, waits);

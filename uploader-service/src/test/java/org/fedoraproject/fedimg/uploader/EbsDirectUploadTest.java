@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.net.URI;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.fedoraproject.fedimg.aws.AmiNames;
 import org.fedoraproject.fedimg.aws.AwsTags;
@@ -144,6 +147,49 @@ class EbsDirectUploadTest {
     }
 
     @Test
+    void severalImagesUploadAtOnce() {
+        // one image per partition of fedimg.images, so each of the two consumers (concurrency=2) gets some
+        int partitions = probe.partitions(Topics.IMAGES);
+        Map<Integer, ImageReady> byPartition = new TreeMap<>();
+        while (byPartition.size() < partitions) {
+            String path = "/together/" + byPartition.size() + "-" + System.nanoTime() + "/Fedora.raw.xz";
+            ImageReady event = Uploads.event(server.url(path), MULTI, "x86_64");
+            byPartition.putIfAbsent(probe.partitionOf(Topics.IMAGES, event.imageKey()), event);
+        }
+        List<String> paths = byPartition.values().stream().map(e -> URI.create(e.image().url()).getPath()).toList();
+        paths.forEach(p -> server.serve(p, MULTI));
+        server.holdUntilConcurrent(paths, 2, Duration.ofSeconds(45));
+        byPartition.values().forEach(uploads::send);
+        for (ImageReady event : byPartition.values()) {
+            List<AmiRegistered> amis = uploads.awaitRegistered(event, 2, Duration.ofMinutes(3));
+            assertThat(aws.inspect().snapshotSha256(REGION, amis.get(0).ami().snapshotId()))
+                    .isEqualTo(TestImages.paddedSha256(RAW, GIB));
+        }
+        assertThat(server.maxConcurrentHeld()).as("image downloads in flight at the same time").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void anImageLargerThanTheConfiguredVolumeGetsASnapshotThatHoldsIt() {
+        // the image, then 1 GiB of zeros as 16 concatenated streams: 1 GiB + the image does not fit in the
+        // configured 1 GiB volume; the xz index at the end of the file says so before the upload starts
+        byte[] zeros = TestImages.xzSingleBlock(new byte[64 << 20]);
+        byte[] big = new byte[SINGLE.length + 16 * zeros.length];
+        System.arraycopy(SINGLE, 0, big, 0, SINGLE.length);
+        for (int i = 0; i < 16; i++) {
+            System.arraycopy(zeros, 0, big, SINGLE.length + i * zeros.length, zeros.length);
+        }
+        server.serve("/big/Fedora.raw.xz", big);
+        ImageReady event = Uploads.event(server.url("/big/Fedora.raw.xz"), big, "x86_64");
+        uploads.send(event);
+        List<AmiRegistered> amis = uploads.awaitRegistered(event, 2, WAIT);
+        String snapshotId = amis.get(0).ami().snapshotId();
+        assertThat(aws.inspect().snapshot(REGION, snapshotId).orElseThrow().volumeSizeGiB()).isEqualTo(2);
+        assertThat(amis).allSatisfy(a -> assertThat(aws.inspect().image(REGION, a.ami().amiId()).orElseThrow()
+                .blockDeviceMappings().get(0).volumeSize()).isEqualTo(2));
+        assertThat(aws.inspect().snapshotSha256(REGION, snapshotId)).isEqualTo(TestImages.paddedSha256(RAW, 2 * GIB));
+    }
+
+    @Test
     void multiBlockImageThroughARedirectAndABrokenConnection() {
         server.serve("/multi/real.raw.xz", MULTI).breakMidBody("/multi/real.raw.xz", 1)
                 .redirect("/multi/Fedora.raw.xz", server.url("/multi/real.raw.xz"));
@@ -187,7 +233,10 @@ class EbsDirectUploadTest {
     @Test
     void missingImageIsImageNotFound() {
         ImageReady event = Uploads.event(server.url("/gone/Fedora.raw.xz"), SINGLE, "x86_64");
+        long starts = aws.inspect().callCount("StartSnapshot");
         assertFailsWith(event, "IMAGE_NOT_FOUND");
+        // found out from the xz index request, before anything was created in AWS
+        assertThat(aws.inspect().callCount("StartSnapshot")).isEqualTo(starts);
     }
 
     @Test

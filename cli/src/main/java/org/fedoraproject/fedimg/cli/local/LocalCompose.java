@@ -109,13 +109,47 @@ public final class LocalCompose implements AutoCloseable {
             }
             exchange.getResponseHeaders().set("Content-Type",
                     file.toString().endsWith(".json") ? "application/json" : "application/octet-stream");
-            exchange.sendResponseHeaders(200, Files.size(file));
-            try (OutputStream out = exchange.getResponseBody()) {
-                Files.copy(file, out);
+            // byte ranges like a real mirror: the uploader reads the xz index first and resumes broken downloads
+            long size = Files.size(file);
+            long[] range = byteRange(exchange.getRequestHeaders().getFirst("Range"), size);
+            exchange.getResponseHeaders().set("Accept-Ranges", "bytes");
+            if (range == null) {
+                exchange.sendResponseHeaders(200, size);
+                range = new long[] {0, size - 1};
+            } else if (range[0] >= size) {
+                exchange.sendResponseHeaders(416, -1);
+                exchange.close();
+                return;
+            } else {
+                exchange.getResponseHeaders().set("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+                exchange.sendResponseHeaders(206, range[1] - range[0] + 1);
+            }
+            try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file);
+                    OutputStream out = exchange.getResponseBody()) {
+                in.transferTo(range[0], range[1] - range[0] + 1, java.nio.channels.Channels.newChannel(out));
             }
         });
         server.start();
         return this;
+    }
+
+    /** {first, last} of a single {@code bytes=} range (suffix and open ranges too), or null for the whole file. */
+    static long[] byteRange(String header, long size) {
+        if (header == null || !header.startsWith("bytes=") || header.contains(",")) {
+            return null;
+        }
+        String spec = header.substring(6).trim();
+        int dash = spec.indexOf('-');
+        try {
+            if (dash == 0) {
+                return new long[] {Math.max(0, size - Long.parseLong(spec.substring(1))), size - 1};
+            }
+            long first = Long.parseLong(spec.substring(0, dash));
+            long last = dash == spec.length() - 1 ? size - 1 : Math.min(size - 1, Long.parseLong(spec.substring(dash + 1)));
+            return last < first && first < size ? null : new long[] {first, last};
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            return null;
+        }
     }
 
     /** The pungi message that announces this compose as finished (fedora-messaging body shape). */

@@ -20,6 +20,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 class LocalComposeTest {
 
     @Test
+    void byteRanges() {
+        assertThat(LocalCompose.byteRange(null, 100)).isNull();
+        assertThat(LocalCompose.byteRange("bytes=10-19", 100)).containsExactly(10, 19);
+        assertThat(LocalCompose.byteRange("bytes=90-", 100)).containsExactly(90, 99);
+        assertThat(LocalCompose.byteRange("bytes=-5", 100)).containsExactly(95, 99);
+        assertThat(LocalCompose.byteRange("bytes=50-500", 100)).containsExactly(50, 99);
+        assertThat(LocalCompose.byteRange("bytes=200-", 100)).containsExactly(200, 99);
+        assertThat(LocalCompose.byteRange("bytes=1-2,5-6", 100)).isNull();
+        assertThat(LocalCompose.byteRange("lines=1-2", 100)).isNull();
+    }
+
+    @Test
     void servesProductmdMetadataMatchingTheImages(@TempDir Path dir) throws Exception {
         try (LocalCompose compose = LocalCompose.generate(dir, "43", 4).serve()) {
             HttpClient http = HttpClient.newHttpClient();
@@ -40,6 +52,13 @@ class LocalComposeTest {
                 long raw = new XZInputStream(new java.io.ByteArrayInputStream(body)).transferTo(
                         java.io.OutputStream.nullOutputStream());
                 assertThat(raw).isEqualTo(4L << 20);
+                HttpResponse<byte[]> tail = http.send(HttpRequest.newBuilder(URI.create(compose.location() + "/"
+                        + image.get("path").asText())).header("Range", "bytes=-100").build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(tail.statusCode()).isEqualTo(206);
+                assertThat(tail.body()).isEqualTo(java.util.Arrays.copyOfRange(body, body.length - 100, body.length));
+                assertThat(tail.headers().firstValue("Content-Range")).hasValue(
+                        "bytes " + (body.length - 100) + "-" + (body.length - 1) + "/" + body.length);
             }
             assertThat(compose.finishedMessageBody()).containsEntry("status", "FINISHED")
                     .containsEntry("compose_id", compose.composeId()).containsEntry("location", compose.location());

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.fedoraproject.fedimg.uploader.xz.XzDecoder;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -75,6 +77,10 @@ public interface UploaderConfig {
         /** Decoded bytes each decoder thread may hold ahead of the uploader, in MiB (bounds memory). */
         @WithDefault("8")
         int bufferPerThreadMib();
+
+        /** {@code auto} (liblzma when the library loads, else xz-java), {@code liblzma} or {@code java}. */
+        @WithDefault("auto")
+        XzDecoder decoder();
     }
 
     interface Ebs {

@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 
 import org.tukaani.xz.CorruptedInputException;
-import org.tukaani.xz.LZMA2InputStream;
 import org.tukaani.xz.UnsupportedOptionsException;
 import org.tukaani.xz.XZFormatException;
 import org.tukaani.xz.XZInputStream;
@@ -55,6 +54,7 @@ public final class ParallelXzInputStream extends InputStream {
     private static final AtomicInteger IDS = new AtomicInteger();
 
     private final InputStream in;
+    private final XzDecoder decoder;
     private final ExecutorService decoders;
     private final Semaphore openBlocks;
     private final BlockingQueue<Object> order = new LinkedBlockingQueue<>();
@@ -78,7 +78,8 @@ public final class ParallelXzInputStream extends InputStream {
      * Opens {@code compressed} for reading. Streams whose first block is not LZMA2-only (BCJ or delta
      * filters) fall back to xz-java's sequential decoder.
      */
-    public static InputStream open(InputStream compressed, int threads, int bufferPerThreadMib) throws IOException {
+    public static InputStream open(InputStream compressed, int threads, int bufferPerThreadMib, XzDecoder decoder)
+            throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(compressed, 1 << 16);
         buffered.mark(12 + 1024 + 8);
         byte[] head = buffered.readNBytes(12);
@@ -102,13 +103,14 @@ public final class ParallelXzInputStream extends InputStream {
         if (!lzma2Only) {
             return new SequentialXz(buffered);
         }
-        return new ParallelXzInputStream(buffered, threads, Math.max(1, bufferPerThreadMib));
+        return new ParallelXzInputStream(buffered, threads, Math.max(1, bufferPerThreadMib), decoder.resolve());
     }
 
     private static final int MAGIC_LEN = 6;
 
-    private ParallelXzInputStream(InputStream in, int threads, int chunksPerBlock) {
+    private ParallelXzInputStream(InputStream in, int threads, int chunksPerBlock, XzDecoder decoder) {
         this.in = in;
+        this.decoder = decoder;
         int n = Math.max(1, threads);
         int id = IDS.incrementAndGet();
         AtomicInteger t = new AtomicInteger();
@@ -240,7 +242,7 @@ public final class ParallelXzInputStream extends InputStream {
                         throw XzFormatException.notXz("a later block uses a filter chain other than LZMA2 alone");
                     }
                     openBlocks.acquire();
-                    block = new Block(h.dictSize(), checkType, chunksPerBlock, freeChunks);
+                    block = new Block(decoder, h.dictSize(), checkType, chunksPerBlock, freeChunks);
                     order.put(block);
                     decoders.execute(block);
                     long[] sizes = scanLzma2(block);
@@ -437,12 +439,14 @@ public final class ParallelXzInputStream extends InputStream {
         final Pipe pipe = new Pipe();
         final BlockingQueue<Object> out;
         final CompletableFuture<byte[]> expectedCheck = new CompletableFuture<>();
+        final XzDecoder decoder;
         final int dictSize;
         final int checkType;
         final BlockingQueue<byte[]> free;
         volatile long expectedSize = -1;
 
-        Block(int dictSize, int checkType, int chunks, BlockingQueue<byte[]> free) {
+        Block(XzDecoder decoder, int dictSize, int checkType, int chunks, BlockingQueue<byte[]> free) {
+            this.decoder = decoder;
             this.dictSize = dictSize;
             this.checkType = checkType;
             this.out = new ArrayBlockingQueue<>(chunks + 1);
@@ -452,15 +456,13 @@ public final class ParallelXzInputStream extends InputStream {
         @Override
         public void run() {
             try {
-                Check check = Check.getInstance(checkType);
                 long total = 0;
-                try (LZMA2InputStream lz = new LZMA2InputStream(pipe, dictSize)) {
+                try (BlockDecoder lz = BlockDecoder.open(decoder, pipe, dictSize, checkType)) {
                     while (true) {
                         byte[] recycled = free.poll();
                         byte[] buf = recycled != null ? recycled : new byte[CHUNK];
                         int len = lz.readNBytes(buf, 0, CHUNK);
                         if (len > 0) {
-                            check.update(buf, 0, len);
                             total += len;
                             out.put(new Chunk(buf, len));
                         }
@@ -471,10 +473,9 @@ public final class ParallelXzInputStream extends InputStream {
                             break;
                         }
                     }
-                }
-                byte[] expected = expectedCheck.get();
-                if (!Arrays.equals(check.finish(), expected)) {
-                    throw XzFormatException.corrupt("block " + check.getName() + " check mismatch");
+                    if (!Arrays.equals(lz.finishCheck(), expectedCheck.get())) {
+                        throw XzFormatException.corrupt("block integrity check mismatch");
+                    }
                 }
                 if (expectedSize >= 0 && total != expectedSize) {
                     throw XzFormatException.corrupt("block decoded to " + total + " bytes, expected " + expectedSize);
@@ -484,10 +485,6 @@ public final class ParallelXzInputStream extends InputStream {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
                 out.offer(new Failure(e.getCause()));
-            } catch (CorruptedInputException | XZFormatException e) {
-                out.offer(new Failure(XzFormatException.corrupt(e.getMessage(), e)));
-            } catch (EOFException e) {
-                out.offer(new Failure(XzFormatException.corrupt("LZMA2 data ends early")));
             } catch (Throwable t) {
                 out.offer(new Failure(t));
             }

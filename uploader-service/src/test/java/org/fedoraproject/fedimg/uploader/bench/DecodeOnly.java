@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.fedoraproject.fedimg.uploader.xz.ParallelXzInputStream;
+import org.fedoraproject.fedimg.uploader.xz.XzDecoder;
 import org.tukaani.xz.XZInputStream;
 
 /** Decode-only throughput of a file (no network, no EBS): args file threads|seq. Part of the bench profile. */
@@ -16,7 +17,8 @@ public final class DecodeOnly {
         long total = 0;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
                 InputStream in = "seq".equals(args[1]) ? new XZInputStream(raw)
-                        : ParallelXzInputStream.open(raw, Integer.parseInt(args[1]), 8)) {
+                        : ParallelXzInputStream.open(raw, Integer.parseInt(args[1]), 8,
+                                XzDecoder.valueOf(System.getProperty("bench.decoder", "AUTO")))) {
             byte[] buf = new byte[512 * 1024];
             int n;
             while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {

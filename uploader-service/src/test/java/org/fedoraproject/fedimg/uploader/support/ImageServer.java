@@ -28,6 +28,11 @@ public final class ImageServer implements AutoCloseable {
     private volatile java.time.Duration stallFor = java.time.Duration.ZERO;
     private volatile boolean ignoreRange;
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> gated = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger gatedInFlight = new AtomicInteger();
+    private final AtomicInteger gatedMaxInFlight = new AtomicInteger();
+    private volatile int gateOpensAt = Integer.MAX_VALUE;
+    private volatile java.time.Duration gateMax = java.time.Duration.ZERO;
 
     public ImageServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -54,13 +59,13 @@ public final class ImageServer implements AutoCloseable {
         return this;
     }
 
-    /** The next {@code times} full-body responses for {@code path} stop after half the bytes and drop the connection. */
+    /** The next {@code times} download responses for {@code path} stop after half the bytes and drop the connection. */
     public ImageServer breakMidBody(String path, int times) {
         breaks.put(path, new AtomicInteger(times));
         return this;
     }
 
-    /** The next {@code times} responses for {@code path} send half the body, then nothing for {@code pause}. */
+    /** The next {@code times} download responses for {@code path} send half the body, then nothing for {@code pause}. */
     public ImageServer stallMidBody(String path, int times, java.time.Duration pause) {
         stalls.put(path, new AtomicInteger(times));
         stallFor = pause;
@@ -71,6 +76,22 @@ public final class ImageServer implements AutoCloseable {
     public ImageServer slow(String path, long bytesPerSecond) {
         throttle.put(path, bytesPerSecond);
         return this;
+    }
+
+    /**
+     * Full downloads of these paths pause after half their body until {@code together} of them are in
+     * flight at once (or {@code max} passed): a service that takes images one at a time never gets there.
+     */
+    public ImageServer holdUntilConcurrent(java.util.Collection<String> paths, int together, java.time.Duration max) {
+        gated.addAll(paths);
+        gateOpensAt = together;
+        gateMax = max;
+        return this;
+    }
+
+    /** The most gated downloads that were in flight at once. */
+    public int maxConcurrentHeld() {
+        return gatedMaxInFlight.get();
     }
 
     public ImageServer ignoreRange(boolean ignore) {
@@ -100,41 +121,53 @@ public final class ImageServer implements AutoCloseable {
                 return;
             }
             long start = 0;
+            long last = body.length - 1;
             int status = 200;
             if (range != null && !ignoreRange && range.startsWith("bytes=")) {
-                start = Long.parseLong(range.substring(6, range.indexOf('-')));
+                String spec = range.substring(6);
+                int dash = spec.indexOf('-');
+                if (dash == 0) {
+                    start = Math.max(0, body.length - Long.parseLong(spec.substring(1)));
+                } else {
+                    start = Long.parseLong(spec.substring(0, dash));
+                    if (dash < spec.length() - 1) {
+                        last = Math.min(last, Long.parseLong(spec.substring(dash + 1)));
+                    }
+                }
                 if (start >= body.length) {
                     ex.sendResponseHeaders(416, -1);
                     return;
                 }
                 status = 206;
-                ex.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + (body.length - 1) + "/" + body.length);
+                ex.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + last + "/" + body.length);
             }
             ex.getResponseHeaders().add("Accept-Ranges", "bytes");
-            long length = body.length - start;
+            long length = last + 1 - start;
             ex.sendResponseHeaders(status, length);
             OutputStream out = ex.getResponseBody();
             AtomicInteger broken = breaks.get(path);
             long stopAt = length;
-            if (broken != null && broken.getAndDecrement() > 0) {
+            // downloads ask for the whole file or the rest of it; the xz index is read with closed ranges
+            boolean download = range == null || range.endsWith("-");
+            if (download && broken != null && broken.getAndDecrement() > 0) {
                 stopAt = length / 2;
             }
             AtomicInteger stall = stalls.get(path);
-            boolean stalling = stall != null && stall.getAndDecrement() > 0;
+            boolean stalling = download && stall != null && stall.getAndDecrement() > 0;
             if (stalling) {
                 stopAt = length / 2;
             }
             Long rate = throttle.get(path);
             int off = (int) start;
-            long sent = 0;
-            while (sent < stopAt) {
-                int n = (int) Math.min(rate == null ? 64 * 1024 : Math.max(1024, rate / 20), stopAt - sent);
-                out.write(body, off, n);
-                out.flush();
-                off += n;
-                sent += n;
-                if (rate != null) {
-                    sleep(50);
+            boolean held = range == null && gated.contains(path);
+            if (held) {
+                gatedMaxInFlight.accumulateAndGet(gatedInFlight.incrementAndGet(), Math::max);
+            }
+            try {
+                send(out, body, off, stopAt, rate, held ? length / 2 : -1);
+            } finally {
+                if (held) {
+                    gatedInFlight.decrementAndGet();
                 }
             }
             if (stalling) {
@@ -143,6 +176,30 @@ public final class ImageServer implements AutoCloseable {
             if (stopAt < length) {
                 // drop the connection with the body unfinished: the client sees a broken transfer
                 throw new IOException("dropping connection mid-body (test)");
+            }
+        }
+    }
+
+    private void send(OutputStream out, byte[] body, int off, long stopAt, Long rate, long holdAt) throws IOException {
+        long sent = 0;
+        while (sent < stopAt) {
+            if (sent >= holdAt && holdAt >= 0) {
+                long deadline = System.nanoTime() + gateMax.toNanos();
+                while (gatedInFlight.get() < gateOpensAt && System.nanoTime() < deadline) {
+                    sleep(20);
+                }
+                holdAt = -1;
+            }
+            int n = (int) Math.min(rate == null ? 64 * 1024 : Math.max(1024, rate / 20), stopAt - sent);
+            if (holdAt > sent) {
+                n = (int) Math.min(n, holdAt - sent);
+            }
+            out.write(body, off, n);
+            out.flush();
+            off += n;
+            sent += n;
+            if (rate != null) {
+                sleep(50);
             }
         }
     }

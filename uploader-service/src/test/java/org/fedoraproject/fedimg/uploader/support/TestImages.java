@@ -14,6 +14,7 @@ import java.util.Random;
 import org.tukaani.xz.FilterOptions;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.X86Options;
+import org.tukaani.xz.XZ;
 import org.tukaani.xz.XZOutputStream;
 
 /**
@@ -79,12 +80,21 @@ public final class TestImages {
         return xz(raw, 0, true);
     }
 
+    /** Blocks of {@code blockSize} (0: one block) with the given integrity check ({@code XZ.CHECK_*}). */
+    public static byte[] xz(byte[] raw, int blockSize, int checkType) {
+        return xz(raw, blockSize, false, checkType);
+    }
+
     private static byte[] xz(byte[] raw, int blockSize, boolean bcj) {
+        return xz(raw, blockSize, bcj, XZ.CHECK_CRC64);
+    }
+
+    private static byte[] xz(byte[] raw, int blockSize, boolean bcj, int checkType) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             LZMA2Options lzma2 = new LZMA2Options(1);
             FilterOptions[] filters = bcj ? new FilterOptions[] {new X86Options(), lzma2} : new FilterOptions[] {lzma2};
-            try (XZOutputStream xz = new XZOutputStream(out, filters)) {
+            try (XZOutputStream xz = new XZOutputStream(out, filters, checkType)) {
                 if (blockSize <= 0) {
                     xz.write(raw);
                 } else {

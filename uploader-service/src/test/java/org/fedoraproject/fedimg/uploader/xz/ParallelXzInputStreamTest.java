@@ -14,8 +14,34 @@ import org.fedoraproject.fedimg.uploader.support.TestImages;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.tukaani.xz.XZ;
 
-class ParallelXzInputStreamTest {
+/** The decoder's contract, run once per LZMA2 implementation (the subclasses below). */
+abstract class ParallelXzInputStreamTest {
+
+    /** xz-java. */
+    static class JavaDecoder extends ParallelXzInputStreamTest {
+        JavaDecoder() {
+            super(XzDecoder.JAVA);
+        }
+    }
+
+    /** liblzma through JNA, what the service uses wherever XZ Utils' library is installed. */
+    static class LiblzmaDecoder extends ParallelXzInputStreamTest {
+        LiblzmaDecoder() {
+            super(XzDecoder.LIBLZMA);
+            Assumptions.assumeTrue(XzDecoder.liblzmaUnavailableReason() == null,
+                    () -> "liblzma is not usable here: " + XzDecoder.liblzmaUnavailableReason());
+        }
+    }
+
+    private final XzDecoder decoder;
+
+    ParallelXzInputStreamTest(XzDecoder decoder) {
+        this.decoder = decoder;
+    }
 
     private static final byte[] RAW = TestImages.raw(6 * 1024 * 1024 + 12345, 42);
 
@@ -35,7 +61,7 @@ class ParallelXzInputStreamTest {
     @Test
     void boundsBufferingWithTinyBuffers() throws IOException {
         byte[] xz = TestImages.xzMultiBlock(RAW, 1024 * 1024);
-        try (InputStream in = ParallelXzInputStream.open(new ByteArrayInputStream(xz), 3, 1)) {
+        try (InputStream in = ParallelXzInputStream.open(new ByteArrayInputStream(xz), 3, 1, decoder)) {
             // read in odd-sized pieces so chunk boundaries and block boundaries do not line up
             byte[] out = new byte[RAW.length];
             int off = 0;
@@ -119,14 +145,29 @@ class ParallelXzInputStreamTest {
             }
         };
         assertThatThrownBy(() -> {
-            try (InputStream in = ParallelXzInputStream.open(failing, 2, 2)) {
+            try (InputStream in = ParallelXzInputStream.open(failing, 2, 2, decoder)) {
                 in.readAllBytes();
             }
         }).isInstanceOf(IllegalArgumentException.class).hasMessage("download went wrong");
     }
 
-    private static byte[] decode(byte[] xz, int threads) throws IOException {
-        try (InputStream in = ParallelXzInputStream.open(new ByteArrayInputStream(xz), threads, 2)) {
+    @ParameterizedTest
+    @ValueSource(ints = {XZ.CHECK_NONE, XZ.CHECK_CRC32, XZ.CHECK_CRC64, XZ.CHECK_SHA256})
+    void verifiesEveryCheckType(int checkType) throws IOException {
+        byte[] xz = TestImages.xz(RAW, 700 * 1024, checkType);
+        assertThat(decode(xz, 2)).isEqualTo(RAW);
+        if (checkType != XZ.CHECK_NONE) {
+            // the last block's stored check ends where the index starts (the footer gives the index size)
+            byte[] bad = xz.clone();
+            long backwardSize = (XzHeaders.le32(xz, xz.length - 8) + 1) * 4;
+            bad[(int) (xz.length - 12 - backwardSize - 1)] ^= 0x01;
+            assertThatThrownBy(() -> decode(bad, 2)).isInstanceOfSatisfying(XzFormatException.class,
+                    e -> assertThat(e).hasMessageContaining("integrity check mismatch"));
+        }
+    }
+
+    private byte[] decode(byte[] xz, int threads) throws IOException {
+        try (InputStream in = ParallelXzInputStream.open(new ByteArrayInputStream(xz), threads, 2, decoder)) {
             return in.readAllBytes();
         }
     }
