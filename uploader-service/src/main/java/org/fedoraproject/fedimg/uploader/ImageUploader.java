@@ -41,6 +41,7 @@ import org.fedoraproject.fedimg.uploader.download.DownloadFailedException;
 import org.fedoraproject.fedimg.uploader.messaging.EventSink;
 import org.fedoraproject.fedimg.uploader.metrics.UploadMetrics;
 import org.fedoraproject.fedimg.uploader.metrics.UploadProgress;
+import org.fedoraproject.fedimg.uploader.xz.XzDecoder;
 import org.fedoraproject.fedimg.uploader.xz.XzFormatException;
 import org.jboss.logging.Logger;
 
@@ -100,6 +101,20 @@ public class ImageUploader {
         this.registration = new AmiRegistration(config, matrix,
                 new ImageRegistrar(aws, waits, config.ebs().notFoundWindow()));
         this.unfinished = new UnfinishedResources(aws, lookup, waits);
+        logDecoder(config.xz().decoder());
+    }
+
+    /** Which xz decoder runs matters for throughput (liblzma is about twice as fast), so it is said once. */
+    private static void logDecoder(XzDecoder configured) {
+        XzDecoder used = configured.resolve();
+        if (used == XzDecoder.LIBLZMA) {
+            LOG.infof("xz blocks are decoded by liblzma (xz.decoder=%s)", configured.name().toLowerCase());
+        } else if (configured == XzDecoder.AUTO) {
+            LOG.warnf("xz blocks are decoded by xz-java, about half as fast as liblzma: %s",
+                    XzDecoder.liblzmaUnavailableReason());
+        } else {
+            LOG.info("xz blocks are decoded by xz-java (xz.decoder=java)");
+        }
     }
 
     public String method() {
