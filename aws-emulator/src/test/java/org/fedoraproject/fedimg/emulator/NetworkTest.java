@@ -1,6 +1,11 @@
 package org.fedoraproject.fedimg.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +16,7 @@ import software.amazon.awssdk.services.ec2.model.Subnet;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
-/** VPCs and subnets, and what an instance takes from its subnet. */
+/** VPCs and subnets, what an instance takes from its subnet, and two launch details that depend on request flags. */
 class NetworkTest extends EmulatorTest {
 
     @Test
@@ -101,6 +106,39 @@ class NetworkTest extends EmulatorTest {
                 .vpcId("vpc-0123456789abcdef0")).join(), "InvalidVpcID.NotFound");
         assertAwsError(() -> ec2().runInstances(InstancesTest.run(ami, null).subnetId("subnet-0123456789abcdef0")
                 .build()).join(), "InvalidSubnetID.NotFound");
+    }
+
+    @Test
+    void withoutLatestTheConsoleShowsTheUserDataOnlyOnceTheInstanceHasStopped() {
+        String ami = registeredImage(US_EAST_1, "Fedora-console");
+        String id = ec2().runInstances(InstancesTest.run(ami, "#!/bin/bash\necho console-line\n").build()).join()
+                .instances().get(0).instanceId();
+        await().atMost(Duration.ofSeconds(20)).until(() -> InstancesTest.console(id).contains("console-line"));
+        assertThat(ec2().getConsoleOutput(b -> b.instanceId(id)).join().output()).as("buffered, while running")
+                .isNull();
+        ec2().terminateInstances(b -> b.instanceIds(id)).join();
+        String buffered = ec2().getConsoleOutput(b -> b.instanceId(id)).join().output();
+        assertThat(new String(Base64.getDecoder().decode(buffered), StandardCharsets.UTF_8)).contains("console-line");
+    }
+
+    @Test
+    void imdsV2IsRequiredWhenAskedForOrWhenTheAmiSaysSo() {
+        String v2 = registeredImage(US_EAST_1, "Fedora-imds-v2");
+        String snap = sdk.uploadSnapshot(US_EAST_1, 1, java.util.Map.of(0, Sdk.block(0)), java.util.Map.of());
+        String plain = ec2().registerImage(Sdk.fedoraRegistration("Fedora-imds-any", snap).toBuilder()
+                .imdsSupport((String) null).build()).join().imageId();
+        assertThat(tokens(ec2().runInstances(InstancesTest.run(v2, null).build()).join().instances().get(0)))
+                .isEqualTo("required");
+        assertThat(tokens(ec2().runInstances(InstancesTest.run(plain, null).build()).join().instances().get(0)))
+                .isEqualTo("optional");
+        assertThat(tokens(ec2().runInstances(InstancesTest.run(plain, null)
+                .metadataOptions(m -> m.httpTokens("required")).build()).join().instances().get(0)))
+                .isEqualTo("required");
+    }
+
+    private static String tokens(Instance launched) {
+        return ec2().describeInstances(b -> b.instanceIds(launched.instanceId())).join().reservations().get(0)
+                .instances().get(0).metadataOptions().httpTokensAsString();
     }
 
     private static Instance launch(String ami, String subnet, String group) {

@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.ec2.model.GetConsoleOutputResponse;
 import software.amazon.awssdk.services.ec2.model.GroupIdentifier;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceBlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsResponse;
 import software.amazon.awssdk.services.ec2.model.InstanceState;
 import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
@@ -210,7 +211,7 @@ final class Ec2Instances {
             inst.architecture = ami.architecture;
             inst.rootDeviceName = ami.rootDeviceName;
             inst.bootMode = ami.bootMode;
-            inst.metadataOptions = req.metadataOptions();
+            inst.metadataOptions = metadataOptions(req.metadataOptions(), ami);
             inst.clientToken = req.clientToken();
             if (req.instanceInitiatedShutdownBehaviorAsString() != null) {
                 inst.shutdownBehavior = req.instanceInitiatedShutdownBehaviorAsString();
@@ -246,6 +247,17 @@ final class Ec2Instances {
         return RunInstancesResponse.builder().reservationId(reservation).ownerId(engine.accountId())
                 .groups(groups.stream().map(g -> groupIdentifier(region, g)).toList())
                 .instances(launched).build();
+    }
+
+    /** Without HttpTokens, IMDSv2 is required only for an AMI registered with ImdsSupport v2.0, as on AWS. */
+    private static InstanceMetadataOptionsRequest metadataOptions(InstanceMetadataOptionsRequest requested,
+            Model.AmiRec ami) {
+        InstanceMetadataOptionsRequest.Builder b = requested == null ? InstanceMetadataOptionsRequest.builder()
+                : requested.toBuilder();
+        if (requested == null || requested.httpTokensAsString() == null) {
+            b.httpTokens("v2.0".equals(ami.imdsSupport) ? "required" : "optional");
+        }
+        return b.build();
     }
 
     /**
@@ -319,7 +331,7 @@ final class Ec2Instances {
                 .usageOperation("RunInstances")
                 .metadataOptions(InstanceMetadataOptionsResponse.builder()
                         .state(state.equals("pending") ? "pending" : "applied")
-                        .httpTokens(md != null && md.httpTokensAsString() != null ? md.httpTokensAsString() : "required")
+                        .httpTokens(md.httpTokensAsString())
                         .httpPutResponseHopLimit(md != null && md.httpPutResponseHopLimit() != null
                                 ? md.httpPutResponseHopLimit() : 2)
                         .httpEndpoint(md != null && md.httpEndpointAsString() != null ? md.httpEndpointAsString() : "enabled")
@@ -510,8 +522,11 @@ final class Ec2Instances {
         GetConsoleOutputRequest req = QueryBinder.bind(form, GetConsoleOutputRequest.builder());
         Model.InstRec inst = find(region, require(req.instanceId(), "InstanceId"));
         GetConsoleOutputResponse.Builder b = GetConsoleOutputResponse.builder().instanceId(inst.id);
-        if (inst.run == null) {
-            // Not booted yet: AWS answers without an Output element.
+        String state = engine.instanceState(inst);
+        boolean buffered = !Boolean.TRUE.equals(req.latest());
+        if (inst.run == null || buffered && (state.equals("pending") || state.equals("running"))) {
+            // Not booted yet, or (without Latest) only the buffer AWS posts after a state transition, which
+            // holds nothing the user-data printed until the instance stops or terminates: no Output element.
             return b.timestamp(Instant.now()).build();
         }
         String text = engine.runner.console(inst.run);
