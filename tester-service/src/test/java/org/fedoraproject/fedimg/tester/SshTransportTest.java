@@ -127,6 +127,19 @@ class SshTransportTest extends TesterQuarkusTest {
     }
 
     @Test
+    void withoutAFingerprintOnTheConsoleTheHostIsNotTrusted() {
+        // SshServerResource sets ssh.require-console-fingerprint=true
+        SshServerResource.consoleShowsNoFingerprint();
+        Scripts.use("#!/bin/bash\necho must-not-run\nexit 0\n");
+        int commands = SshServerResource.COMMANDS.size();
+        AmiTested tested = verdictOf(registerAmi());
+        assertFailed(tested, "host-key-mismatch");
+        assertThat(tested.reason()).contains("not verifiable: no fingerprint on the console");
+        assertThat(SshServerResource.COMMANDS.size()).isEqualTo(commands);
+        awaitNoTestResources();
+    }
+
+    @Test
     void aRefusedLaunchStillRemovesTheTemporaryKeyAndGroup() {
         emulator.faults().failCall("RunInstances", 1, "UnauthorizedOperation");
         AmiRegistered event = registerAmi();

@@ -44,6 +44,11 @@ public class SshServerResource implements QuarkusTestResourceLifecycleManager {
                 + "echo 'ec2: -----END SSH HOST KEY FINGERPRINTS-----'\n");
     }
 
+    /** The user-data of ssh-mode instances prints no fingerprint (an image whose cloud-init does not). */
+    public static void consoleShowsNoFingerprint() {
+        Scripts.write(Scripts.SSH_USER_DATA, "#!/bin/bash\necho 'ec2: no host keys printed'\n");
+    }
+
     @Override
     public Map<String, String> start() {
         try {
