@@ -38,7 +38,8 @@ public final class Views {
     public record Instance(String instanceId, String region, String state, String statusCheck, String imageId,
             String instanceType, String availabilityZone, String keyName, List<String> securityGroupIds,
             Map<String, String> tags, String privateIp, String publicIp, Map<String, String> devices,
-            String userData, String consoleOutput, boolean userDataFinished, Instant launchTime) {
+            String userData, String consoleOutput, boolean userDataFinished, Instant launchTime, String subnetId,
+            String vpcId, Instant terminatedAt) {
     }
 
     public record Volume(String volumeId, String region, String state, int sizeGiB, String snapshotId,

@@ -172,6 +172,36 @@ abstract class ConformanceScenarios {
         ec2(BASE).deleteSecurityGroup(b -> b.groupId(sg)).join();
     }
 
+    @Test
+    void launchIntoASubnetOfANewVpc() {
+        String ami = registered(BASE, unique("Fedora-vpc"));
+        String defaultVpc = ec2(BASE).describeVpcs(b -> b.filters(Filter.builder().name("is-default").values("true")
+                .build())).join().vpcs().get(0).vpcId();
+        String vpc = ec2(BASE).createVpc(b -> b.cidrBlock("10.42.0.0/16")).join().vpc().vpcId();
+        String subnet = ec2(BASE).createSubnet(b -> b.vpcId(vpc).cidrBlock("10.42.1.0/24").availabilityZone(BASE + "a"))
+                .join().subnet().subnetId();
+        assertThat(ec2(BASE).describeSubnets(b -> b.subnetIds(subnet)).join().subnets()).singleElement()
+                .satisfies(s -> {
+                    assertThat(s.vpcId()).isEqualTo(vpc);
+                    assertThat(s.cidrBlock()).isEqualTo("10.42.1.0/24");
+                    assertThat(s.defaultForAz()).isFalse();
+                });
+        assertThat(ec2(BASE).describeSubnets(b -> b.filters(Filter.builder().name("vpc-id").values(defaultVpc)
+                .build())).join().subnets()).isNotEmpty().allSatisfy(s -> assertThat(s.defaultForAz()).isTrue());
+        String sg = ec2(BASE).createSecurityGroup(b -> b.groupName(unique("fedimg-test")).description("test ssh")
+                .vpcId(vpc)).join().groupId();
+        assertThat(ec2(BASE).describeSecurityGroups(b -> b.groupIds(sg)).join().securityGroups().get(0).vpcId())
+                .isEqualTo(vpc);
+        String id = ec2(BASE).runInstances(b -> b.imageId(ami).instanceType("t3.micro").minCount(1).maxCount(1)
+                .subnetId(subnet).securityGroupIds(sg)).join().instances().get(0).instanceId();
+        Instance launched = instance(id);
+        assertThat(launched.vpcId()).isEqualTo(vpc);
+        assertThat(launched.subnetId()).isEqualTo(subnet);
+        assertThat(launched.privateIpAddress()).startsWith("10.42.1.");
+        assertThat(launched.securityGroups()).extracting(g -> g.groupId()).containsExactly(sg);
+        ec2(BASE).terminateInstances(b -> b.instanceIds(id)).join();
+    }
+
     Instance instance(String id) {
         return ec2(BASE).describeInstances(b -> b.instanceIds(id)).join().reservations().get(0).instances().get(0);
     }

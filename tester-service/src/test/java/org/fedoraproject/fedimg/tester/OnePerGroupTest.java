@@ -2,69 +2,35 @@ package org.fedoraproject.fedimg.tester;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.ImageSpec;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.tester.support.Scripts;
 import org.fedoraproject.fedimg.tester.support.TestAmis;
-import org.fedoraproject.fedimg.tester.support.TesterTestResource;
-import org.fedoraproject.fedimg.tester.support.Topics;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.fedoraproject.fedimg.tester.support.TesterQuarkusTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** {@code selection=one-per-group}: one boot per (architecture, virtualization type), applied to the siblings. */
+/**
+ * {@code selection=one-per-group}: one boot per (architecture, virtualization type, encryption), applied to
+ * the volume-type siblings.
+ */
 @QuarkusTest
 @TestProfile(OnePerGroupTest.OnePerGroup.class)
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(AwsEmulatorTestResource.class)
-@QuarkusTestResource(TesterTestResource.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OnePerGroupTest {
+class OnePerGroupTest extends TesterQuarkusTest {
 
     public static class OnePerGroup implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("fedimg.tester.selection", "one-per-group");
         }
-    }
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
-    @InjectAwsEmulator
-    AwsEmulator emulator;
-
-    private TopicProbe probe;
-    private Topics topics;
-    private TestAmis amis;
-
-    @BeforeAll
-    void setUp() {
-        probe = TopicProbe.forSharedBroker();
-        topics = new Topics(probe);
-        amis = new TestAmis(emulator.endpoint());
-    }
-
-    @AfterAll
-    void tearDown() {
-        probe.close();
-        amis.close();
     }
 
     @Test

@@ -5,20 +5,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.tester.support.TesterTestResource;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
+import org.fedoraproject.fedimg.tester.support.TesterQuarkusTest;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The service comes up healthy against a real broker and exports Prometheus metrics. */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(AwsEmulatorTestResource.class)
-@QuarkusTestResource(TesterTestResource.class)
-class TesterAliveTest {
+class TesterAliveTest extends TesterQuarkusTest {
 
     @Test
     void readyAgainstRealBroker() {

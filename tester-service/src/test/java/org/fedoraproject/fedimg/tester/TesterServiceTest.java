@@ -1,16 +1,20 @@
 package org.fedoraproject.fedimg.tester;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.awaitility.Awaitility;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.InjectAwsEmulator;
+import jakarta.inject.Inject;
+
+import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRef;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
@@ -19,67 +23,37 @@ import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
+import org.fedoraproject.fedimg.tester.domain.TestAttempts;
+import org.fedoraproject.fedimg.tester.job.LeftoverSweeper;
 import org.fedoraproject.fedimg.tester.support.Scripts;
 import org.fedoraproject.fedimg.tester.support.TestAmis;
-import org.fedoraproject.fedimg.tester.support.TesterTestResource;
-import org.fedoraproject.fedimg.tester.support.Topics;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.fedoraproject.fedimg.tester.support.TesterQuarkusTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
  * The user-data transport end to end: the real broker, the emulator booting instances and running the
  * wrapped script, and the service in between.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(AwsEmulatorTestResource.class)
-@QuarkusTestResource(TesterTestResource.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TesterServiceTest {
+class TesterServiceTest extends TesterQuarkusTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
-    @InjectAwsEmulator
-    AwsEmulator emulator;
-
-    private TopicProbe probe;
-    private Topics topics;
-    private TestAmis amis;
-
-    @BeforeAll
-    void setUp() {
-        probe = TopicProbe.forSharedBroker();
-        topics = new Topics(probe);
-        amis = new TestAmis(emulator.endpoint());
-    }
-
-    @AfterAll
-    void tearDown() {
-        probe.close();
-        amis.close();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        emulator.faults().clear();
-    }
+    @Inject
+    LeftoverSweeper sweeper;
 
     @Test
     void passingScriptPassesAndLeavesNothingBehind() {
         Scripts.use("#!/bin/bash\necho \"kernel $(uname -s) ok\"\nexit 0\n");
-        AmiRegistered event = amis.register(TestAmis.image("x86_64"), "gp3");
+        AmiRegistered event = registerAmi();
         long launches = emulator.inspect().callCount("RunInstances");
-        topics.send(event);
 
-        AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
+        AmiTested tested = verdictOf(event);
         assertThat(tested.verdict()).isEqualTo(TestVerdict.PASSED);
         assertThat(tested.exitCode()).isZero();
         assertThat(tested.outputExcerpt()).contains("kernel Linux ok");
@@ -89,13 +63,18 @@ class TesterServiceTest {
         assertThat(tested.durationMillis()).isPositive();
         assertThat(emulator.inspect().callCount("RunInstances") - launches).isEqualTo(1);
 
-        var instance = emulator.inspect().instances(TestAmis.REGION).stream()
-                .filter(i -> event.ami().amiId().equals(i.imageId())).findFirst().orElseThrow();
+        Views.Instance instance = testInstanceOf(event);
         assertThat(instance.instanceType()).isEqualTo("t3.small");
-        assertThat(instance.tags()).containsEntry("fedimg:purpose", "test-instance")
-                .containsEntry("fedimg:created-by", "fedimg").containsEntry("fedimg:image-key", event.imageKey())
-                .containsEntry("fedimg:test-ami", event.ami().amiId()).containsEntry("fedimg:test-attempt", "1");
-        assertThat(instance.userData()).isNotBlank();
+        assertThat(instance.tags()).containsEntry("fedimg:created-by", "fedimg")
+                .containsEntry("fedimg:image-key", event.imageKey()).containsEntry("fedimg:test-ami", event.ami().amiId())
+                .containsEntry("fedimg:test-attempt", "1").containsEntry("fedimg:test-transport", "user-data");
+        assertThat(instance.userData()).contains("FEDIMG-TEST-END " + event.ami().amiId() + "-a1");
+        Instance launched = amis.describe(TestAmis.REGION, instance.instanceId());
+        // the AMI does not ask for IMDSv2 (no ImdsSupport): the tester must
+        assertThat(launched.metadataOptions().httpTokens()).isEqualTo(HttpTokensState.REQUIRED);
+        assertThat(launched.clientToken()).isEqualTo(TestAttempts.clientToken(TestAmis.REGION, event.ami().amiId(), 1));
+        // the emulator shows what the script printed only to GetConsoleOutput with Latest while the instance
+        // runs (as EC2 does), so this pass also shows the tester polls with Latest
 
         Map<String, String> amiTags = amis.amiTags(event.ami().amiId());
         assertThat(amiTags).containsEntry("fedimg:test", "passed").containsEntry("fedimg:test-exit-code", "0")
@@ -111,60 +90,60 @@ class TesterServiceTest {
             assertThat(s.region()).isEqualTo(TestAmis.REGION);
             assertThat(s.variant()).isEqualTo(event.ami().variant());
         });
-        awaitNoTestResources(event.ami().amiId());
+        awaitNoTestResources();
     }
 
     @Test
     void failingScriptFailsWithItsExitCodeAndOutput() {
         Scripts.use("#!/bin/bash\necho 'checking /etc/os-release'\necho 'FATAL: cloud-init did not finish' >&2\nexit 3\n");
-        AmiRegistered event = amis.register(TestAmis.image("x86_64"), "gp3");
-        topics.send(event);
-
-        AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
-        assertThat(tested.verdict()).isEqualTo(TestVerdict.FAILED);
+        AmiRegistered event = registerAmi();
+        AmiTested tested = verdictOf(event);
+        assertFailed(tested, "exit-nonzero");
         assertThat(tested.exitCode()).isEqualTo(3);
         assertThat(tested.outputExcerpt()).contains("checking /etc/os-release").contains("FATAL: cloud-init did not finish");
         assertThat(tested.reason()).contains("exited 3");
         assertThat(tested.consoleExcerpt()).contains("FEDIMG-TEST-END");
         assertThat(amis.amiTags(event.ami().amiId())).containsEntry("fedimg:test", "failed")
-                .containsEntry("fedimg:test-exit-code", "3").containsEntry("fedimg:test-reason-code", "exit-nonzero");
+                .containsEntry("fedimg:test-exit-code", "3");
 
         StageStatus failed = topics.awaitStatuses(event.imageKey(),
                 all -> all.stream().anyMatch(s -> s.state() == StageState.FAILED), WAIT).stream()
                 .filter(s -> s.state() == StageState.FAILED).findFirst().orElseThrow();
         assertThat(failed.reason()).contains("exited 3");
         assertThat(failed.consoleExcerpt()).contains("FATAL");
-        awaitNoTestResources(event.ami().amiId());
+        awaitNoTestResources();
     }
 
     @Test
     void hangingScriptTimesOut() {
         Scripts.use("#!/bin/bash\necho 'waiting for a network that never comes'\nsleep 600\n");
-        AmiRegistered event = amis.register(TestAmis.image("x86_64"), "gp3");
-        topics.send(event);
-
-        AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
-        assertThat(tested.verdict()).isEqualTo(TestVerdict.FAILED);
+        AmiTested tested = verdictOf(registerAmi());
+        assertFailed(tested, "script-timeout");
         assertThat(tested.exitCode()).isNull();
         assertThat(tested.reason()).contains("did not finish within PT5S");
         assertThat(tested.outputExcerpt()).contains("waiting for a network");
-        assertThat(amis.amiTags(event.ami().amiId())).containsEntry("fedimg:test-reason-code", "script-timeout");
-        awaitNoTestResources(event.ami().amiId());
+        awaitNoTestResources();
     }
 
     @Test
     void instanceThatNeverPassesStatusChecksFails() {
         emulator.faults().instanceNeverPassesStatusChecks(true);
-        AmiRegistered event = amis.register(TestAmis.image("x86_64"), "gp3");
-        topics.send(event);
-
-        AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
-        assertThat(tested.verdict()).isEqualTo(TestVerdict.FAILED);
+        AmiTested tested = verdictOf(registerAmi());
+        assertFailed(tested, "status-checks");
         assertThat(tested.exitCode()).isNull();
         assertThat(tested.reason()).contains("status checks not ok within PT3S").contains("impaired");
         assertThat(tested.consoleExcerpt()).isNotBlank();
-        assertThat(amis.amiTags(event.ami().amiId())).containsEntry("fedimg:test-reason-code", "status-checks");
-        awaitNoTestResources(event.ami().amiId());
+        awaitNoTestResources();
+    }
+
+    @Test
+    void instanceThatNeverReachesRunningFails() {
+        emulator.delays(Delays.builder().instancePending(Duration.ofMinutes(5)).build());
+        AmiTested tested = verdictOf(registerAmi());
+        assertFailed(tested, "not-running");
+        assertThat(tested.exitCode()).isNull();
+        assertThat(tested.reason()).contains("state pending after PT4S");
+        awaitNoTestResources();
     }
 
     @Test
@@ -179,16 +158,14 @@ class TesterServiceTest {
         assertThat(tested).extracting(AmiTested::eventId).containsOnly(tested.get(0).eventId());
         assertThat(tested).extracting(AmiTested::verdict).containsOnly(TestVerdict.PASSED);
         assertThat(emulator.inspect().callCount("RunInstances") - launches).isEqualTo(1);
-        assertThat(emulator.inspect().instances(TestAmis.REGION).stream()
-                .filter(i -> event.ami().amiId().equals(i.imageId()))).hasSize(1)
-                .allSatisfy(i -> assertThat(i.instanceType()).isEqualTo("t4g.small"));
-        awaitNoTestResources(event.ami().amiId());
+        assertThat(testInstanceOf(event).instanceType()).isEqualTo("t4g.small");
+        awaitNoTestResources();
     }
 
     @Test
     void badInputGoesToTheDeadLetterTopicAndTheServiceKeepsRunning() {
         topics.sendRaw("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
-        AmiRegistered good = amis.register(TestAmis.image("x86_64"), "gp3");
+        AmiRegistered good = registerAmi();
         AmiRef unverified = new AmiRef(good.ami().region(), good.ami().amiId(), good.ami().amiName(),
                 good.ami().snapshotId(), good.ami().ec2Architecture(), good.ami().variant(), null, List.of(), false);
         AmiRegistered bad = new AmiRegistered(good.eventId() + "-x", good.imageKey(), good.composeId(), good.traceId(),
@@ -212,41 +189,37 @@ class TesterServiceTest {
     void capacityShortageIsWaitedOutButARefusedLaunchIsAFailedVerdict() {
         Scripts.use("#!/bin/bash\nexit 0\n");
         emulator.faults().failCall("RunInstances", 1, "InsufficientInstanceCapacity");
-        AmiRegistered retried = amis.register(TestAmis.image("x86_64"), "gp3");
+        AmiRegistered retried = registerAmi();
         long launches = emulator.inspect().callCount("RunInstances");
         topics.send(retried);
         assertThat(topics.awaitTested(retried.imageKey(), 1, WAIT).get(0).verdict()).isEqualTo(TestVerdict.PASSED);
         assertThat(emulator.inspect().callCount("RunInstances") - launches).isEqualTo(2);
 
         emulator.faults().failCall("RunInstances", 1, "UnauthorizedOperation");
-        AmiRegistered refused = amis.register(TestAmis.image("x86_64"), "gp3");
-        topics.send(refused);
-        AmiTested tested = topics.awaitTested(refused.imageKey(), 1, WAIT).get(0);
-        assertThat(tested.verdict()).isEqualTo(TestVerdict.FAILED);
+        AmiRegistered refused = registerAmi();
+        AmiTested tested = verdictOf(refused);
+        assertFailed(tested, "launch-failed");
         assertThat(tested.reason()).startsWith("EC2 refused to launch the test instance");
-        assertThat(amis.amiTags(refused.ami().amiId())).containsEntry("fedimg:test-reason-code", "launch-failed");
     }
 
     @Test
     void theSweepRemovesLeftoversNoJobWillComeBackForAndKeepsResumableOnes() {
         Scripts.use("#!/bin/bash\nexit 0\n");
         // a finished test whose cleanup never ran (crash after the verdict was recorded)
-        AmiRegistered judged = amis.register(TestAmis.image("x86_64"), "gp3");
+        AmiRegistered judged = registerAmi();
         topics.send(judged);
         topics.awaitTested(judged.imageKey(), 1, WAIT);
         String judgedAmi = judged.ami().amiId();
         String orphan = launchLeftover(judged, "1", "2099-01-01T00:00:00Z");
         amis.ec2().createKeyPair(b -> b.keyName("fedimg-test-" + judgedAmi + "-a1").tagSpecifications(
-                spec(software.amazon.awssdk.services.ec2.model.ResourceType.KEY_PAIR, judged, "test-key", "1",
-                        "2099-01-01T00:00:00Z"))).join();
+                spec(ResourceType.KEY_PAIR, judged, "test-key", "1", "2099-01-01T00:00:00Z"))).join();
         // a test in flight that a redelivered event will resume: attempt 1 started, no verdict, not expired
-        AmiRegistered inFlight = amis.register(TestAmis.image("x86_64"), "gp3");
-        amis.ec2().createTags(b -> b.resources(inFlight.ami().amiId()).tags(
-                software.amazon.awssdk.services.ec2.model.Tag.builder().key("fedimg:test-attempt").value("1").build()))
-                .join();
+        AmiRegistered inFlight = registerAmi();
+        amis.ec2().createTags(b -> b.resources(inFlight.ami().amiId())
+                .tags(Tag.builder().key("fedimg:test-attempt").value("1").build())).join();
         String resumable = launchLeftover(inFlight, "1", "2099-01-01T00:00:00Z");
         // the same, but past its deadline
-        AmiRegistered stale = amis.register(TestAmis.image("x86_64"), "gp3");
+        AmiRegistered stale = registerAmi();
         String expired = launchLeftover(stale, "1", "2020-01-01T00:00:00Z");
 
         int removed = sweeper.sweep(TestAmis.REGION).await().atMost(Duration.ofSeconds(60));
@@ -262,51 +235,35 @@ class TesterServiceTest {
     @Test
     void metricsCountVerdictsByReason() {
         Scripts.use("#!/bin/bash\nexit 4\n");
-        AmiRegistered event = amis.register(TestAmis.image("x86_64"), "gp3");
+        AmiRegistered event = registerAmi();
         topics.send(event);
         topics.awaitTested(event.imageKey(), 1, WAIT);
-        io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
-                .body(org.hamcrest.Matchers.containsString("fedimg_tester_tests_total{"))
-                .body(org.hamcrest.Matchers.containsString("reason=\"exit-nonzero\""))
-                .body(org.hamcrest.Matchers.containsString("fedimg_tester_test_duration_seconds_count{"))
-                .body(org.hamcrest.Matchers.containsString("fedimg_aws_calls_total{"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("fedimg_tester_tests_total{"))
+                .body(containsString("reason=\"exit-nonzero\""))
+                .body(containsString("fedimg_tester_test_duration_seconds_count{"))
+                .body(containsString("fedimg_aws_calls_total{"));
     }
-
-    @jakarta.inject.Inject
-    org.fedoraproject.fedimg.tester.job.LeftoverSweeper sweeper;
 
     private String launchLeftover(AmiRegistered event, String attempt, String expires) {
         return amis.ec2().runInstances(b -> b.imageId(event.ami().amiId()).instanceType("t3.small").minCount(1)
-                .maxCount(1).tagSpecifications(spec(software.amazon.awssdk.services.ec2.model.ResourceType.INSTANCE,
-                        event, "test-instance", attempt, expires)))
+                .maxCount(1).tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", attempt, expires)))
                 .join().instances().get(0).instanceId();
     }
 
-    private static software.amazon.awssdk.services.ec2.model.TagSpecification spec(
-            software.amazon.awssdk.services.ec2.model.ResourceType type, AmiRegistered event, String purpose,
-            String attempt, String expires) {
-        Map<String, String> tags = new java.util.HashMap<>(org.fedoraproject.fedimg.aws.AwsTags.forAmi(event.imageKey(),
-                event.composeId(), event.image(), event.ami().variant(), purpose));
+    /** Tags as the tester puts them on its resources. */
+    private static TagSpecification spec(ResourceType type, AmiRegistered event, String purpose, String attempt,
+            String expires) {
+        Map<String, String> tags = new HashMap<>(AwsTags.forAmi(event.imageKey(), event.composeId(), event.image(),
+                event.ami().variant(), purpose));
         tags.put("fedimg:test-ami", event.ami().amiId());
         tags.put("fedimg:test-attempt", attempt);
         tags.put("fedimg:test-expires-at", expires);
-        return software.amazon.awssdk.services.ec2.model.TagSpecification.builder().resourceType(type)
-                .tags(tags.entrySet().stream().map(e -> software.amazon.awssdk.services.ec2.model.Tag.builder()
-                        .key(e.getKey()).value(e.getValue()).build()).toList()).build();
+        return TagSpecification.builder().resourceType(type).tags(tags.entrySet().stream()
+                .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList()).build();
     }
 
     private String state(String instanceId) {
         return emulator.inspect().instance(TestAmis.REGION, instanceId).orElseThrow().state();
-    }
-
-    private void awaitNoTestResources(String amiId) {
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(emulator.inspect().instances(TestAmis.REGION).stream()
-                    .filter(i -> amiId.equals(i.tags().get("fedimg:test-ami")))
-                    .filter(i -> i.state().equals("pending") || i.state().equals("running"))).isEmpty();
-            assertThat(emulator.inspect().keyPairs(TestAmis.REGION)).isEmpty();
-            assertThat(emulator.inspect().securityGroups(TestAmis.REGION).stream()
-                    .filter(g -> amiId.equals(g.tags().get("fedimg:test-ami")))).isEmpty();
-        });
     }
 }

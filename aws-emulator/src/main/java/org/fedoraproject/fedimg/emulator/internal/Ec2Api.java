@@ -17,6 +17,7 @@ final class Ec2Api {
         new Ec2Storage(engine).register(actions);
         new Ec2Instances(engine).register(actions);
         new Ec2Misc(engine).register(actions);
+        new Ec2Network(engine).register(actions);
     }
 
     boolean knows(String action) {

@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.DescribeInstanceStatusRequest;
@@ -30,6 +29,7 @@ import software.amazon.awssdk.services.ec2.model.GetConsoleOutputResponse;
 import software.amazon.awssdk.services.ec2.model.GroupIdentifier;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceBlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsResponse;
 import software.amazon.awssdk.services.ec2.model.InstanceState;
 import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
@@ -54,7 +54,6 @@ import software.amazon.awssdk.services.ec2.model.VCpuInfo;
 /** RunInstances and friends: instances boot by running their user-data (see {@link UserDataRunner}). */
 final class Ec2Instances {
 
-    private static final AtomicInteger IP = new AtomicInteger(10);
     private final Engine engine;
 
     Ec2Instances(Engine engine) {
@@ -118,7 +117,8 @@ final class Ec2Instances {
         }
         List<String> groups = new ArrayList<>(req.securityGroupIds());
         for (String name : req.securityGroups()) {
-            groups.add(region.securityGroups.values().stream().filter(g -> g.name.equals(name)).findFirst()
+            groups.add(region.securityGroups.values().stream()
+                    .filter(g -> g.name.equals(name) && g.vpcId.equals(region.vpcId)).findFirst()
                     .orElseThrow(() -> new Ec2Exception("InvalidGroup.NotFound", "The security group '" + name
                             + "' does not exist in default VPC '" + region.vpcId + "'")).id);
         }
@@ -127,22 +127,30 @@ final class Ec2Instances {
                 throw new Ec2Exception("InvalidGroup.NotFound", "The security group '" + id + "' does not exist");
             }
         }
-        if (groups.isEmpty()) {
-            region.securityGroups.values().stream().filter(g -> g.isDefault).findFirst().ifPresent(g -> groups.add(g.id));
-        }
         String zone = region.defaultZone();
-        String subnet = region.subnetsByZone.get(zone);
+        String subnetId = region.subnetsByZone.get(zone);
         if (req.subnetId() != null) {
-            subnet = req.subnetId();
-            zone = region.subnetsByZone.entrySet().stream().filter(e -> e.getValue().equals(req.subnetId()))
-                    .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new Ec2Exception("InvalidSubnetID.NotFound",
-                            "The subnet ID '" + req.subnetId() + "' does not exist"));
+            subnetId = req.subnetId();
         } else if (req.placement() != null && req.placement().availabilityZone() != null) {
             zone = req.placement().availabilityZone();
-            subnet = region.subnetsByZone.get(zone);
-            if (subnet == null) {
+            subnetId = region.subnetsByZone.get(zone);
+            if (subnetId == null) {
                 throw Ec2Exception.invalidParameterValue("Invalid availability zone: [" + zone + "]");
             }
+        }
+        Model.SubnetRec subnet = region.subnets.get(subnetId);
+        if (subnet == null) {
+            throw new Ec2Exception("InvalidSubnetID.NotFound", "The subnet ID '" + subnetId + "' does not exist");
+        }
+        zone = subnet.availabilityZone;
+        for (String id : groups) {
+            if (!region.securityGroups.get(id).vpcId.equals(subnet.vpcId)) {
+                throw new Ec2Exception("InvalidParameter", "Security group " + id + " and subnet " + subnet.id
+                        + " belong to different networks.");
+            }
+        }
+        if (groups.isEmpty()) {
+            groups.add(region.vpcs.get(subnet.vpcId).defaultGroupId);
         }
         Ec2Support.validateTagSpecTypes(req.tagSpecifications(), "instance", "volume", "network-interface");
         if (req.userData() != null && req.userData().length() > 25600) {
@@ -191,20 +199,19 @@ final class Ec2Instances {
             inst.imageId = ami.id;
             inst.instanceType = typeName;
             inst.availabilityZone = zone;
-            inst.subnetId = subnet;
-            inst.vpcId = region.vpcId;
+            inst.subnetId = subnet.id;
+            inst.vpcId = subnet.vpcId;
             inst.keyName = req.keyName();
             inst.securityGroupIds.addAll(groups);
             inst.userData = req.userData();
             inst.reservationId = reservation;
             inst.amiLaunchIndex = n;
-            int ip = IP.getAndIncrement();
-            inst.privateIp = "172.31." + ((ip >> 8) & 0xff) + "." + (ip & 0xff);
-            inst.publicIp = "127.0.0.1";
+            inst.privateIp = freeAddress(region, subnet);
+            inst.publicIp = subnet.mapPublicIpOnLaunch ? "127.0.0.1" : null;
             inst.architecture = ami.architecture;
             inst.rootDeviceName = ami.rootDeviceName;
             inst.bootMode = ami.bootMode;
-            inst.metadataOptions = req.metadataOptions();
+            inst.metadataOptions = metadataOptions(req.metadataOptions(), ami);
             inst.clientToken = req.clientToken();
             if (req.instanceInitiatedShutdownBehaviorAsString() != null) {
                 inst.shutdownBehavior = req.instanceInitiatedShutdownBehaviorAsString();
@@ -240,6 +247,38 @@ final class Ec2Instances {
         return RunInstancesResponse.builder().reservationId(reservation).ownerId(engine.accountId())
                 .groups(groups.stream().map(g -> groupIdentifier(region, g)).toList())
                 .instances(launched).build();
+    }
+
+    /** Without HttpTokens, IMDSv2 is required only for an AMI registered with ImdsSupport v2.0, as on AWS. */
+    private static InstanceMetadataOptionsRequest metadataOptions(InstanceMetadataOptionsRequest requested,
+            Model.AmiRec ami) {
+        InstanceMetadataOptionsRequest.Builder b = requested == null ? InstanceMetadataOptionsRequest.builder()
+                : requested.toBuilder();
+        if (requested == null || requested.httpTokensAsString() == null) {
+            b.httpTokens("v2.0".equals(ami.imdsSupport) ? "required" : "optional");
+        }
+        return b.build();
+    }
+
+    /**
+     * The lowest address of the subnet no live instance holds. AWS reserves the first four and the last
+     * address of every subnet; an address comes free again when its instance terminates.
+     */
+    private String freeAddress(RegionState region, Model.SubnetRec subnet) {
+        Set<String> taken = new java.util.HashSet<>();
+        for (Model.InstRec other : region.instances.values()) {
+            if (subnet.id.equals(other.subnetId) && !"terminated".equals(engine.instanceState(other))) {
+                taken.add(other.privateIp);
+            }
+        }
+        for (long offset = 4; offset < subnet.cidr.size() - 1; offset++) {
+            String address = subnet.cidr.address(offset);
+            if (!taken.contains(address)) {
+                return address;
+            }
+        }
+        throw new Ec2Exception("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '"
+                + subnet.id + "' to satisfy the requested number of instances.");
     }
 
     private static GroupIdentifier groupIdentifier(RegionState region, String id) {
@@ -292,7 +331,7 @@ final class Ec2Instances {
                 .usageOperation("RunInstances")
                 .metadataOptions(InstanceMetadataOptionsResponse.builder()
                         .state(state.equals("pending") ? "pending" : "applied")
-                        .httpTokens(md != null && md.httpTokensAsString() != null ? md.httpTokensAsString() : "required")
+                        .httpTokens(md.httpTokensAsString())
                         .httpPutResponseHopLimit(md != null && md.httpPutResponseHopLimit() != null
                                 ? md.httpPutResponseHopLimit() : 2)
                         .httpEndpoint(md != null && md.httpEndpointAsString() != null ? md.httpEndpointAsString() : "enabled")
@@ -300,7 +339,7 @@ final class Ec2Instances {
                         .instanceMetadataTags(md != null && md.instanceMetadataTagsAsString() != null
                                 ? md.instanceMetadataTagsAsString() : "disabled")
                         .build());
-        if (live) {
+        if (live && inst.publicIp != null) {
             b.publicIpAddress(inst.publicIp).publicDnsName("localhost");
         } else {
             b.publicDnsName("");
@@ -376,7 +415,7 @@ final class Ec2Instances {
             case "vpc-id" -> List.of(inst.vpcId);
             case "subnet-id" -> List.of(inst.subnetId);
             case "private-ip-address" -> List.of(inst.privateIp);
-            case "ip-address" -> List.of(inst.publicIp);
+            case "ip-address" -> Filters.of(inst.publicIp);
             case "instance.group-id", "group-id" -> inst.securityGroupIds;
             case "block-device-mapping.volume-id" -> inst.devices.values();
             case "owner-id" -> List.of(engine.accountId());
@@ -483,8 +522,11 @@ final class Ec2Instances {
         GetConsoleOutputRequest req = QueryBinder.bind(form, GetConsoleOutputRequest.builder());
         Model.InstRec inst = find(region, require(req.instanceId(), "InstanceId"));
         GetConsoleOutputResponse.Builder b = GetConsoleOutputResponse.builder().instanceId(inst.id);
-        if (inst.run == null) {
-            // Not booted yet: AWS answers without an Output element.
+        String state = engine.instanceState(inst);
+        boolean buffered = !Boolean.TRUE.equals(req.latest());
+        if (inst.run == null || buffered && (state.equals("pending") || state.equals("running"))) {
+            // Not booted yet, or (without Latest) only the buffer AWS posts after a state transition, which
+            // holds nothing the user-data printed until the instance stops or terminates: no Output element.
             return b.timestamp(Instant.now()).build();
         }
         String text = engine.runner.console(inst.run);

@@ -138,6 +138,12 @@ final class Ec2Misc {
         return DescribeAvailabilityZonesResponse.builder().availabilityZones(out).build();
     }
 
+    /** The zone id (use1-az1, ...) of a zone of the region, as DescribeAvailabilityZones lists it. */
+    static String zoneId(RegionState region, String zone) {
+        int i = new ArrayList<>(region.subnetsByZone.keySet()).indexOf(zone) + 1;
+        return zoneIdPrefix(region.name) + "-az" + i;
+    }
+
     private static String zoneIdPrefix(String region) {
         String[] parts = region.split("-");
         StringBuilder sb = new StringBuilder();
@@ -160,6 +166,8 @@ final class Ec2Misc {
                 case "i" -> "InvalidInstanceID.NotFound";
                 case "sg" -> "InvalidGroup.NotFound";
                 case "key" -> "InvalidKeyPair.NotFound";
+                case "vpc" -> "InvalidVpcID.NotFound";
+                case "subnet" -> "InvalidSubnetID.NotFound";
                 default -> "InvalidID";
             };
             throw new Ec2Exception(code, "The ID '" + id + "' does not exist");
@@ -182,6 +190,10 @@ final class Ec2Misc {
             return region.instances.get(id);
         } else if (id.startsWith("sg-")) {
             return region.securityGroups.get(id);
+        } else if (id.startsWith("vpc-")) {
+            return region.vpcs.get(id);
+        } else if (id.startsWith("subnet-")) {
+            return region.subnets.get(id);
         } else if (id.startsWith("key-")) {
             return region.keyPairs.values().stream().filter(k -> k.id.equals(id)).findFirst().orElse(null);
         }
@@ -387,20 +399,20 @@ final class Ec2Misc {
         String name = require(req.groupName(), "GroupName");
         String description = require(req.description(), "GroupDescription");
         String vpc = req.vpcId() == null ? region.vpcId : req.vpcId();
-        if (!vpc.equals(region.vpcId)) {
+        if (!region.vpcs.containsKey(vpc)) {
             throw new Ec2Exception("InvalidVpcID.NotFound", "The vpc ID '" + vpc + "' does not exist");
         }
         if (name.startsWith("sg-")) {
             throw Ec2Exception.invalidParameterValue("Group names may not be in the format sg-*");
         }
         for (Model.SgRec g : region.securityGroups.values()) {
-            if (g.name.equals(name)) {
+            if (g.name.equals(name) && g.vpcId.equals(vpc)) {
                 throw new Ec2Exception("InvalidGroup.Duplicate", "The security group '" + name
                         + "' already exists for VPC '" + vpc + "'");
             }
         }
         Ec2Support.validateTagSpecTypes(req.tagSpecifications(), "security-group");
-        Model.SgRec sg = newGroup(region, name, description);
+        Model.SgRec sg = newGroup(region, name, description, vpc);
         applyTagSpecs(req.tagSpecifications(), "security-group", sg.tags);
         CreateSecurityGroupResponse.Builder b = CreateSecurityGroupResponse.builder().groupId(sg.id)
                 .securityGroupArn(arn(region, sg));
@@ -410,11 +422,11 @@ final class Ec2Misc {
         return b.build();
     }
 
-    static Model.SgRec newGroup(RegionState region, String name, String description) {
+    static Model.SgRec newGroup(RegionState region, String name, String description, String vpcId) {
         Model.SgRec sg = new Model.SgRec(Ids.next("sg"), region.name, Instant.now());
         sg.name = name;
         sg.description = description;
-        sg.vpcId = region.vpcId;
+        sg.vpcId = vpcId;
         sg.egress.add(IpPermission.builder().ipProtocol("-1").ipRanges(IpRange.builder().cidrIp("0.0.0.0/0").build())
                 .build());
         region.securityGroups.put(sg.id, sg);
@@ -436,7 +448,8 @@ final class Ec2Misc {
         if (name == null) {
             throw Ec2Exception.missingParameter("GroupId");
         }
-        return region.securityGroups.values().stream().filter(g -> g.name.equals(name)).findFirst()
+        return region.securityGroups.values().stream()
+                .filter(g -> g.name.equals(name) && g.vpcId.equals(region.vpcId)).findFirst()
                 .orElseThrow(() -> new Ec2Exception("InvalidGroup.NotFound", "The security group '" + name
                         + "' does not exist in default VPC '" + region.vpcId + "'"));
     }

@@ -181,6 +181,89 @@ final class Model {
         }
     }
 
+    static final class VpcRec extends Resource {
+        final Cidr cidr;
+        final boolean isDefault;
+        /** The group every VPC gets at creation; instances launched without groups get it. */
+        String defaultGroupId;
+
+        VpcRec(String id, String region, Instant created, Cidr cidr, boolean isDefault) {
+            super(id, region, created);
+            this.cidr = cidr;
+            this.isDefault = isDefault;
+        }
+    }
+
+    static final class SubnetRec extends Resource {
+        final String vpcId;
+        final Cidr cidr;
+        final String availabilityZone;
+        final boolean defaultForAz;
+        /** Default subnets give instances a public address, others do not (AWS's MapPublicIpOnLaunch). */
+        final boolean mapPublicIpOnLaunch;
+
+        SubnetRec(String id, String region, Instant created, String vpcId, Cidr cidr, String availabilityZone,
+                boolean defaultForAz) {
+            super(id, region, created);
+            this.vpcId = vpcId;
+            this.cidr = cidr;
+            this.availabilityZone = availabilityZone;
+            this.defaultForAz = defaultForAz;
+            this.mapPublicIpOnLaunch = defaultForAz;
+        }
+    }
+
+    /** An IPv4 CIDR block. */
+    record Cidr(long base, int prefix) {
+
+        static Cidr parse(String text) {
+            var m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)/(\\d+)").matcher(
+                    text == null ? "" : text);
+            if (!m.matches()) {
+                return null;
+            }
+            long base = 0;
+            for (int i = 1; i <= 4; i++) {
+                int octet = Integer.parseInt(m.group(i));
+                if (octet > 255) {
+                    return null;
+                }
+                base = base << 8 | octet;
+            }
+            int prefix = Integer.parseInt(m.group(5));
+            if (prefix > 32 || (base & ~mask(prefix)) != 0) {
+                return null;
+            }
+            return new Cidr(base, prefix);
+        }
+
+        private static long mask(int prefix) {
+            return prefix == 0 ? 0 : 0xffffffffL << (32 - prefix) & 0xffffffffL;
+        }
+
+        long size() {
+            return 1L << (32 - prefix);
+        }
+
+        boolean contains(Cidr other) {
+            return other.prefix >= prefix && (other.base & mask(prefix)) == base;
+        }
+
+        boolean overlaps(Cidr other) {
+            return contains(other) || other.contains(this);
+        }
+
+        String address(long offset) {
+            long a = base + offset;
+            return (a >> 24 & 0xff) + "." + (a >> 16 & 0xff) + "." + (a >> 8 & 0xff) + "." + (a & 0xff);
+        }
+
+        @Override
+        public String toString() {
+            return address(0) + "/" + prefix;
+        }
+    }
+
     /** An idempotent call remembered by client token. */
     record Token(String paramsFingerprint, String resultId) {
     }

@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.emulator.internal;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,7 +11,10 @@ final class RegionState {
     final String name;
     final boolean optIn;
     final String vpcId;
+    /** The default VPC's subnet per zone. */
     final Map<String, String> subnetsByZone = new LinkedHashMap<>();
+    final Map<String, Model.VpcRec> vpcs = new LinkedHashMap<>();
+    final Map<String, Model.SubnetRec> subnets = new LinkedHashMap<>();
     final Map<String, Model.AmiRec> images = new LinkedHashMap<>();
     final Map<String, Model.SnapRec> snapshots = new LinkedHashMap<>();
     final Map<String, Model.VolRec> volumes = new LinkedHashMap<>();
@@ -26,12 +30,27 @@ final class RegionState {
         this.name = name;
         this.optIn = Regions.isOptIn(name);
         this.vpcId = "vpc-" + Ids.stableHex(name + "/vpc", 17);
+        Instant now = Instant.now();
+        // AWS's default VPC: 172.31.0.0/16, one /20 per zone
+        Model.VpcRec vpc = new Model.VpcRec(vpcId, name, now, Model.Cidr.parse("172.31.0.0/16"), true);
+        vpcs.put(vpcId, vpc);
         int i = 0;
         for (char letter : Regions.zoneLetters(name).toCharArray()) {
-            subnetsByZone.put(name + letter, "subnet-" + Ids.stableHex(name + "/subnet/" + i++, 17));
+            String zone = name + letter;
+            String subnet = "subnet-" + Ids.stableHex(name + "/subnet/" + i, 17);
+            subnetsByZone.put(zone, subnet);
+            subnets.put(subnet, new Model.SubnetRec(subnet, name, now, vpcId,
+                    Model.Cidr.parse("172.31." + (16 * i) + ".0/20"), zone, true));
+            i++;
         }
-        Model.SgRec dflt = Ec2Misc.newGroup(this, "default", "default VPC security group");
+        defaultGroup(vpc, "default VPC security group");
+    }
+
+    /** Every VPC comes with a security group named default that cannot be deleted. */
+    void defaultGroup(Model.VpcRec vpc, String description) {
+        Model.SgRec dflt = Ec2Misc.newGroup(this, "default", description, vpc.id);
         dflt.isDefault = true;
+        vpc.defaultGroupId = dflt.id;
     }
 
     String defaultZone() {

@@ -102,7 +102,7 @@ public final class ViewBuilder {
         return new Views.Instance(i.id, i.region, engine.instanceState(i), engine.statusCheck(i), i.imageId,
                 i.instanceType, i.availabilityZone, i.keyName, List.copyOf(i.securityGroupIds), copy(i.tags),
                 i.privateIp, i.publicIp, copy(i.devices), userData, console, i.run != null && i.run.finished,
-                i.created);
+                i.created, i.subnetId, i.vpcId, i.terminatedAt);
     }
 
     private Views.Volume volume(Model.VolRec v) {

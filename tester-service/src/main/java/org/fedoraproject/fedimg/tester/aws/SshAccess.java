@@ -12,6 +12,7 @@ import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.ec2.model.IpPermission;
 import software.amazon.awssdk.services.ec2.model.IpRange;
+import software.amazon.awssdk.services.ec2.model.Ipv6Range;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 
 /**
@@ -63,12 +64,19 @@ public class SshAccess {
     }
 
     private Uni<Void> allowSsh(String region, String groupId, String cidr) {
-        int port = config.ssh().port();
-        IpPermission rule = IpPermission.builder().ipProtocol("tcp").fromPort(port).toPort(port)
-                .ipRanges(IpRange.builder().cidrIp(cidr).description("fedimg tester").build()).build();
+        IpPermission rule = sshRule(config.ssh().port(), cidr);
         return Aws.call(() -> aws.ec2(region).authorizeSecurityGroupIngress(b -> b.groupId(groupId).ipPermissions(rule)))
                 .onFailure(t -> Aws.hasCode(t, "InvalidPermission.Duplicate")).recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /** The one ingress rule: tcp on the ssh port from one source; EC2 takes IPv6 sources in their own list. */
+    public static IpPermission sshRule(int port, String cidr) {
+        IpPermission.Builder rule = IpPermission.builder().ipProtocol("tcp").fromPort(port).toPort(port);
+        String why = "fedimg tester";
+        return (cidr.contains(":")
+                ? rule.ipv6Ranges(Ipv6Range.builder().cidrIpv6(cidr).description(why).build())
+                : rule.ipRanges(IpRange.builder().cidrIp(cidr).description(why).build())).build();
     }
 
     private Uni<String> findGroup(String region, String name) {

@@ -78,7 +78,7 @@ public class TestInstanceLauncher {
         // the same ClientToken is sent again, a failed call does not use it up
         return Aws.call(() -> aws.ec2(l.region()).runInstances(request))
                 .onFailure(t -> Aws.hasCode(t, "InsufficientInstanceCapacity"))
-                .retry().withBackOff(Duration.ofSeconds(5), Duration.ofMinutes(1)).withJitter(0.2)
+                .retry().withBackOff(config.timeouts().pollInterval(), Duration.ofMinutes(1)).withJitter(0.2)
                 .expireIn(config.timeouts().running().toMillis())
                 .map(r -> r.instances().get(0));
     }

@@ -25,6 +25,20 @@ public class RegionLimiter {
     }
 
     public <T> Uni<T> withSlot(String region, Supplier<Uni<T>> work) {
-        return regions.computeIfAbsent(region, r -> new AsyncSemaphore(perRegion)).withPermit(work);
+        return semaphore(region).withPermit(work);
+    }
+
+    /** Jobs holding a slot in the region now. */
+    public int inUse(String region) {
+        return perRegion - semaphore(region).available();
+    }
+
+    /** Jobs waiting for a slot in the region now. */
+    public int waiting(String region) {
+        return semaphore(region).waiting();
+    }
+
+    private AsyncSemaphore semaphore(String region) {
+        return regions.computeIfAbsent(region, r -> new AsyncSemaphore(perRegion));
     }
 }

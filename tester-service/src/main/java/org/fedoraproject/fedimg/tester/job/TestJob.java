@@ -82,25 +82,30 @@ public class TestJob {
         String self = event.ami().amiId();
         String target = choice.target().amiId();
         LOG.infof("%s in %s: %s (%s)", self, region, choice.action(), choice.why());
-        Uni<TestOutcome> outcome = switch (choice.action()) {
+        return switch (choice.action()) {
             case REUSE_OWN -> instanceTest.withEvidence(region, choice.target().verdict().orElseThrow())
-                    .invoke(o -> metrics.verdict(region, o, Source.RECORDED));
+                    .invoke(o -> metrics.verdict(region, o, Source.RECORDED))
+                    .call(o -> publishAndClean(event, o, publisher, target));
             case APPLY_SIBLING -> {
                 TestOutcome applied = applied(choice.target(), choice.target().verdict().orElseThrow());
                 yield resultTags.recordVerdict(region, List.of(self), applied).replaceWith(applied)
-                        .invoke(o -> metrics.verdict(region, o, Source.SIBLING));
+                        .invoke(o -> metrics.verdict(region, o, Source.SIBLING))
+                        .call(o -> publishAndClean(event, o, publisher, target));
             }
+            // the slot is held until the instance is terminated, so the limit counts instances, not scripts
             case TEST -> limiter.withSlot(region, () -> instanceTest.test(event, choice.target(),
-                    attempt -> publisher.started(event, target, attempt)))
+                    attempt -> publisher.started(event, target, attempt))
                     .invoke(o -> metrics.verdict(region, o, Source.BOOTED))
                     .call(o -> resultTags.recordVerdict(region, List.of(target), o))
                     .map(o -> target.equals(self) ? o : applied(choice.target(), o))
                     .call(o -> target.equals(self) ? Uni.createFrom().voidItem()
-                            : resultTags.recordVerdict(region, List.of(self), o));
+                            : resultTags.recordVerdict(region, List.of(self), o))
+                    .call(o -> publishAndClean(event, o, publisher, target)));
         };
-        return outcome
-                .call(o -> publisher.verdict(event, o))
-                .call(o -> cleanup(region, o, self, target));
+    }
+
+    private Uni<Void> publishAndClean(AmiRegistered event, TestOutcome o, Publisher publisher, String target) {
+        return publisher.verdict(event, o).chain(() -> cleanup(event.ami().region(), o, event.ami().amiId(), target));
     }
 
     /** The verdict as it applies to a sibling: same result, the reason says whose boot it was. */

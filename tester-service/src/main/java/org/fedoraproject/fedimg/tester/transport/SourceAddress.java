@@ -36,19 +36,19 @@ public class SourceAddress {
         }
         Uni<String> c = cached;
         if (c == null) {
-            c = discover().memoize().indefinitely();
+            c = discover(http, config.ssh().sourceAddressUrl()).memoize().indefinitely();
             cached = c;
         }
         return c.onFailure().invoke(() -> cached = null);
     }
 
-    private Uni<String> discover() {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(config.ssh().sourceAddressUrl()))
-                .timeout(Duration.ofSeconds(10)).build();
+    /** Asks a check-ip style service (plain text: the caller's address) and returns that address as a CIDR. */
+    static Uni<String> discover(HttpClient http, String url) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
         return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
                 .map(r -> {
                     if (r.statusCode() != 200) {
-                        throw new IllegalStateException(config.ssh().sourceAddressUrl() + " answered " + r.statusCode());
+                        throw new IllegalStateException(url + " answered " + r.statusCode());
                     }
                     return toCidr(r.body().trim());
                 });

@@ -75,9 +75,11 @@ public class SshTransport implements ScriptTransport {
     @Override
     public Uni<Preparation> prepare(RunContext run) {
         String name = TestAttempts.tempName(run.amiId(), run.attempt());
-        KeyPair pair = keys.computeIfAbsent(run.runId(), id -> generate());
-        String publicKey = PublicKeyEntry.toString(pair.getPublic()) + " " + name;
-        return access.importKey(run.region(), name, publicKey, tags(run, TestTags.PURPOSE_KEY, name))
+        // RSA key generation takes up to seconds of CPU: never on the event loop that completed the last step
+        return Uni.createFrom().item(() -> keys.computeIfAbsent(run.runId(), id -> generate()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(pair -> access.importKey(run.region(), name, PublicKeyEntry.toString(pair.getPublic()) + " " + name,
+                        tags(run, TestTags.PURPOSE_KEY, name)))
                 .chain(() -> source.cidr())
                 .chain(cidr -> access.securityGroup(run.region(), name, cidr, tags(run, TestTags.PURPOSE_SG, name)))
                 .map(groupId -> new Preparation(userData(), name, List.of(groupId)));
@@ -104,8 +106,7 @@ public class SshTransport implements ScriptTransport {
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                         // sshd may come up a little after the status checks: retry refused connections only
                         .onFailure(t -> t instanceof TestFailure f && f.kind() == FailureKind.SSH_ERROR
-                                && Instant.now().plusSeconds(2).isBefore(deadline)
-                                && !f.getMessage().contains("not held"))
+                                && Instant.now().plusSeconds(2).isBefore(deadline))
                         .retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(10)).atMost(5))
                 .chain(r -> console.evidence(run.region(), instance.instanceId()).map(text -> toResult(r, text)));
     }

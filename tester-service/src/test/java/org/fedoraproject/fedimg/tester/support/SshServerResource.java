@@ -2,12 +2,14 @@ package org.fedoraproject.fedimg.tester.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.util.buffer.ByteArrayBuffer;
@@ -18,9 +20,10 @@ import org.fedoraproject.fedimg.tester.domain.HostKeyFingerprints;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * A real SSH server (Apache MINA SSHD) on loopback standing in for the test instance's sshd: the emulator
- * gives instances the public address 127.0.0.1 and the tester is pointed at this port. Public key
- * authentication only; exec requests run as local processes. The ssh user-data printed on the "console"
+ * A real SSH server (Apache MINA SSHD) on loopback standing in for the test instance's sshd: it listens on
+ * 127.0.0.1 (the emulator's public address of an instance) and on the private addresses of
+ * {@link TestNetwork}'s subnet, and the tester is pointed at its port. Public key authentication only; each
+ * login is recorded with the address it came to; exec requests run as local processes. The ssh user-data printed on the "console"
  * carries this server's host key fingerprint, as cloud-init would.
  */
 public class SshServerResource implements QuarkusTestResourceLifecycleManager {
@@ -41,6 +44,11 @@ public class SshServerResource implements QuarkusTestResourceLifecycleManager {
                 + "echo 'ec2: -----END SSH HOST KEY FINGERPRINTS-----'\n");
     }
 
+    /** The user-data of ssh-mode instances prints no fingerprint (an image whose cloud-init does not). */
+    public static void consoleShowsNoFingerprint() {
+        Scripts.write(Scripts.SSH_USER_DATA, "#!/bin/bash\necho 'ec2: no host keys printed'\n");
+    }
+
     @Override
     public Map<String, String> start() {
         try {
@@ -49,13 +57,16 @@ public class SshServerResource implements QuarkusTestResourceLifecycleManager {
             KeyPair hostKey = g.generateKeyPair();
             fingerprint = fingerprint(hostKey.getPublic());
             server = SshServer.setUpDefaultServer();
-            server.setHost("127.0.0.1");
+            // the instances' public address, and every private one of the test subnet
+            server.setHost(String.join(",", Stream.concat(Stream.of("127.0.0.1"),
+                    TestNetwork.privateAddresses().stream()).toList()));
             server.setPort(0);
             server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
             server.setPasswordAuthenticator(null);
             server.setKeyboardInteractiveAuthenticator(null);
             server.setPublickeyAuthenticator((user, key, session) -> {
-                LOGINS.add(user + " " + key.getAlgorithm());
+                LOGINS.add(user + " " + key.getAlgorithm() + " to "
+                        + ((InetSocketAddress) session.getLocalAddress()).getAddress().getHostAddress());
                 return "fedora".equals(user);
             });
             server.setCommandFactory((channel, command) -> {

@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.events.AmiRef;
@@ -19,6 +21,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
+import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
@@ -30,16 +33,26 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 public final class TestAmis implements AutoCloseable {
 
     public static final String REGION = "us-east-1";
-    private final Ec2AsyncClient ec2;
+    private final URI endpoint;
+    private final Map<String, Ec2AsyncClient> clients = new ConcurrentHashMap<>();
 
     public TestAmis(URI endpoint) {
-        ec2 = Ec2AsyncClient.builder().endpointOverride(endpoint).region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .build();
+        this.endpoint = endpoint;
     }
 
+    /** An EC2 client of the emulator in the base region. */
     public Ec2AsyncClient ec2() {
-        return ec2;
+        return ec2(REGION);
+    }
+
+    public Ec2AsyncClient ec2(String region) {
+        return clients.computeIfAbsent(region, r -> client(endpoint, r));
+    }
+
+    static Ec2AsyncClient client(URI endpoint, String region) {
+        return Ec2AsyncClient.builder().endpointOverride(endpoint).region(Region.of(region))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .build();
     }
 
     /** A fresh image of its own (unique compose), so tests never see each other's AMIs. */
@@ -55,12 +68,17 @@ public final class TestAmis implements AutoCloseable {
         return image.url().split("/")[4];
     }
 
-    /** Registers an AMI for {@code image} with {@code volumeType} and returns its event. */
+    /** Registers an AMI for {@code image} with {@code volumeType} in the base region and returns its event. */
     public AmiRegistered register(ImageSpec image, String volumeType) {
+        return register(image, volumeType, REGION);
+    }
+
+    public AmiRegistered register(ImageSpec image, String volumeType, String region) {
+        Ec2AsyncClient ec2 = ec2(region);
         String compose = composeOf(image);
         String imageKey = ImageKeys.of(compose, image.fileName());
         AmiVariant variant = new AmiVariant("hvm", volumeType, false);
-        String vol = ec2.createVolume(b -> b.availabilityZone(REGION + "a").size(1)).join().volumeId();
+        String vol = ec2.createVolume(b -> b.availabilityZone(region + "a").size(1)).join().volumeId();
         String snap = ec2.createSnapshot(b -> b.volumeId(vol)).join().snapshotId();
         ec2.deleteVolume(b -> b.volumeId(vol)).join();
         String name = image.name() + "-" + variant.slug();
@@ -78,18 +96,24 @@ public final class TestAmis implements AutoCloseable {
                         .tags(tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
                                 .toList()).build()))
                 .join().imageId();
-        AmiRef ref = new AmiRef(REGION, amiId, name, snap, image.ec2Architecture(), variant, null, List.of(), true);
+        AmiRef ref = new AmiRef(region, amiId, name, snap, image.ec2Architecture(), variant, null, List.of(), true);
         return new AmiRegistered(UUID.randomUUID().toString(), imageKey, compose, UUID.randomUUID().toString(),
                 Instant.now(), image, ref);
     }
 
     public Map<String, String> amiTags(String amiId) {
-        return ec2.describeImages(b -> b.imageIds(amiId)).join().images().get(0).tags().stream()
-                .collect(java.util.stream.Collectors.toMap(Tag::key, Tag::value));
+        return ec2().describeImages(b -> b.imageIds(amiId)).join().images().get(0).tags().stream()
+                .collect(Collectors.toMap(Tag::key, Tag::value));
+    }
+
+    /** The instance as DescribeInstances shows it: what RunInstances was really given. */
+    public Instance describe(String region, String instanceId) {
+        return ec2(region).describeInstances(b -> b.instanceIds(instanceId)).join().reservations().get(0).instances()
+                .get(0);
     }
 
     @Override
     public void close() {
-        ec2.close();
+        clients.values().forEach(Ec2AsyncClient::close);
     }
 }

@@ -1,0 +1,151 @@
+package org.fedoraproject.fedimg.tester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.utils.Utils;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.fedoraproject.fedimg.emulator.Views;
+import org.fedoraproject.fedimg.events.AmiRegistered;
+import org.fedoraproject.fedimg.events.AmiTested;
+import org.fedoraproject.fedimg.events.ImageKeys;
+import org.fedoraproject.fedimg.events.ImageSpec;
+import org.fedoraproject.fedimg.events.TestVerdict;
+import org.fedoraproject.fedimg.tester.job.RegionLimiter;
+import org.fedoraproject.fedimg.tester.support.Scripts;
+import org.fedoraproject.fedimg.tester.support.TestAmis;
+import org.fedoraproject.fedimg.tester.support.TesterQuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * {@code max-concurrent-per-region} through the whole service: the test profile allows one test instance
+ * per region and runs one channel copy per partition, so several records are in flight at once. Which
+ * region waits, and for whom, is made certain by the test holding the region's only slot itself; what ran
+ * at once is read from the emulator's launch and termination records, never from how long anything took.
+ */
+@QuarkusTest
+class RegionLimitTest extends TesterQuarkusTest {
+
+    private static final String LIMITED = TestAmis.REGION;
+    private static final String OTHER = "eu-west-1";
+    private static final int PARTITIONS = 4;
+
+    @Inject
+    RegionLimiter limiter;
+
+    @Test
+    void oneTestInstanceAtATimeInARegionWhileAnotherRegionProceeds() {
+        Config config = ConfigProvider.getConfig();
+        assertThat(config.getValue("fedimg.tester.max-concurrent-per-region", Integer.class)).isEqualTo(1);
+        assertThat(config.getValue("mp.messaging.incoming.amis-registered.concurrency", Integer.class))
+                .isEqualTo(PARTITIONS);
+        awaitOneConsumerPerPartition(config);
+        Scripts.use("#!/bin/bash\necho limited\nexit 0\n");
+        // one image per partition, so every record has a channel copy of its own
+        List<ImageSpec> images = imagesOnDistinctPartitions();
+        List<AmiRegistered> limited = new ArrayList<>();
+        for (ImageSpec image : images.subList(0, 3)) {
+            limited.add(amis.register(image, "gp3", LIMITED));
+        }
+        AmiRegistered other = amis.register(images.get(3), "gp3", OTHER);
+        long launchesBefore = emulator.inspect().callCount("RunInstances", LIMITED);
+
+        // a test already holds the region's only slot
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        limiter.withSlot(LIMITED, () -> Uni.createFrom().completionStage(release)).subscribe().with(v -> {
+        }, t -> {
+        });
+        assertThat(limiter.inUse(LIMITED)).isEqualTo(1);
+        limited.forEach(topics::send);
+        topics.send(other);
+
+        AmiTested proceeded = topics.awaitTested(other.imageKey(), 1, WAIT).get(0);
+        assertThat(proceeded.verdict()).as(proceeded.reason()).isEqualTo(TestVerdict.PASSED);
+        Awaitility.await().atMost(WAIT).until(() -> limiter.waiting(LIMITED) == 3);
+        assertThat(emulator.inspect().callCount("RunInstances", LIMITED)).as("nothing launched while the slot is held")
+                .isEqualTo(launchesBefore);
+
+        release.complete(null);
+        for (AmiRegistered event : limited) {
+            AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
+            assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
+        }
+        List<Views.Instance> instances = limited.stream().map(this::testInstanceOf).toList();
+        assertThat(maxAtOnce(instances)).as("test instances alive at once in %s", LIMITED).isEqualTo(1);
+        awaitNoTestResources();
+    }
+
+    /** The most instances alive at the same moment, from their launch and termination times. */
+    private static int maxAtOnce(List<Views.Instance> instances) {
+        record Change(Instant at, int delta) {
+        }
+        List<Change> changes = new ArrayList<>();
+        for (Views.Instance i : instances) {
+            assertThat(i.terminatedAt()).as("%s terminated", i.instanceId()).isNotNull();
+            changes.add(new Change(i.launchTime(), 1));
+            changes.add(new Change(i.terminatedAt(), -1));
+        }
+        // at the same instant an end counts before a start: the slot is given back before the next launch
+        changes.sort(Comparator.comparing(Change::at).thenComparingInt(Change::delta));
+        int alive = 0;
+        int max = 0;
+        for (Change c : changes) {
+            alive += c.delta();
+            max = Math.max(max, alive);
+        }
+        return max;
+    }
+
+    private static List<ImageSpec> imagesOnDistinctPartitions() {
+        Map<Integer, ImageSpec> byPartition = new TreeMap<>();
+        while (byPartition.size() < PARTITIONS) {
+            ImageSpec image = TestAmis.image("x86_64");
+            byPartition.putIfAbsent(partitionOf(ImageKeys.of(TestAmis.composeOf(image), image.fileName())), image);
+        }
+        return List.copyOf(byPartition.values());
+    }
+
+    /** Where the probe's producer (Kafka's default partitioner) puts a record with this key. */
+    private static int partitionOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+    }
+
+    private void awaitOneConsumerPerPartition(Config config) {
+        String group = config.getValue("mp.messaging.incoming.amis-registered.group.id", String.class);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.getValue("kafka.bootstrap.servers", String.class)))) {
+            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                var members = admin.describeConsumerGroups(List.of(group)).all().get().get(group).members();
+                Set<Integer> partitions = new TreeSet<>();
+                for (MemberDescription m : members) {
+                    if (m.assignment().topicPartitions().size() != 1) {
+                        return false;
+                    }
+                    partitions.add(m.assignment().topicPartitions().iterator().next().partition());
+                }
+                return members.size() == PARTITIONS && partitions.size() == PARTITIONS;
+            });
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package org.fedoraproject.fedimg.tester.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.fedoraproject.fedimg.emulator.AwsEmulator;
+import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.InjectAwsEmulator;
+import org.fedoraproject.fedimg.emulator.Views;
+import org.fedoraproject.fedimg.events.AmiRegistered;
+import org.fedoraproject.fedimg.events.AmiTested;
+import org.fedoraproject.fedimg.events.TestVerdict;
+import org.fedoraproject.fedimg.testing.KafkaTestResource;
+import org.fedoraproject.fedimg.testing.TopicProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+import io.quarkus.test.common.QuarkusTestResource;
+
+/**
+ * What every Quarkus test of the tester shares: the real broker, the emulator, a readable script, and the
+ * clients a test needs to play the uploader (register AMIs, send their events) and to look at the result.
+ * Subclasses with the same profile and resources run in one application.
+ */
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(AwsEmulatorTestResource.class)
+@QuarkusTestResource(TesterTestResource.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class TesterQuarkusTest {
+
+    protected static final Duration WAIT = Duration.ofSeconds(60);
+    /** Regions the tests launch in; the base region unless a test says otherwise. */
+    protected static final List<String> REGIONS = List.of(TestAmis.REGION, "eu-west-1");
+
+    @InjectAwsEmulator
+    protected AwsEmulator emulator;
+
+    protected TopicProbe probe;
+    protected Topics topics;
+    protected TestAmis amis;
+
+    @BeforeAll
+    void connect() {
+        probe = TopicProbe.forSharedBroker();
+        topics = new Topics(probe);
+        amis = new TestAmis(emulator.endpoint());
+    }
+
+    @AfterAll
+    void disconnect() {
+        probe.close();
+        amis.close();
+    }
+
+    @AfterEach
+    void emulatorBehavesAgain() {
+        emulator.faults().clear();
+        emulator.delays(Delays.zero());
+    }
+
+    /** What the uploader usually registers: an x86_64 gp3 AMI of a fresh image, in the base region. */
+    protected AmiRegistered registerAmi() {
+        return amis.register(TestAmis.image("x86_64"), "gp3");
+    }
+
+    /** Sends the event and waits for its one verdict. */
+    protected AmiTested verdictOf(AmiRegistered event) {
+        topics.send(event);
+        return topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
+    }
+
+    /** A FAILED verdict whose reason code is also recorded on the AMI. */
+    protected void assertFailed(AmiTested tested, String reasonCode) {
+        assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.FAILED);
+        assertThat(amis.amiTags(tested.ami().amiId())).containsEntry("fedimg:test-reason-code", reasonCode);
+    }
+
+    /** The one test instance launched for the event's AMI. */
+    protected Views.Instance testInstanceOf(AmiRegistered event) {
+        return testInstancesIn(event.ami().region()).stream()
+                .filter(i -> event.ami().amiId().equals(i.tags().get("fedimg:test-ami")))
+                .reduce((a, b) -> {
+                    throw new AssertionError("more than one test instance for " + event.ami().amiId());
+                }).orElseThrow();
+    }
+
+    protected List<Views.Instance> testInstancesIn(String region) {
+        return emulator.inspect().instances(region).stream()
+                .filter(i -> "test-instance".equals(i.tags().get("fedimg:purpose"))).toList();
+    }
+
+    /** Every test instance ends terminated, and no temporary key pair or security group is left, in any region. */
+    protected void awaitNoTestResources() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String region : REGIONS) {
+                assertThat(testInstancesIn(region)).as("live test instances in %s", region)
+                        .noneMatch(i -> i.state().equals("pending") || i.state().equals("running"));
+                assertThat(emulator.inspect().keyPairs(region)).as("key pairs in %s", region)
+                        .noneMatch(k -> "test-key".equals(k.tags().get("fedimg:purpose")));
+                assertThat(emulator.inspect().securityGroups(region)).as("temporary groups in %s", region)
+                        .noneMatch(g -> "test-sg".equals(g.tags().get("fedimg:purpose")));
+            }
+        });
+    }
+}
