@@ -30,6 +30,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     public static final String ENV_BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final String SHARED_PROPERTY = "fedimg.testing.shared-kafka";
     private static KafkaBroker shared;
 
     private final String external;
@@ -46,14 +47,26 @@ public final class KafkaBroker implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
-    /** The broker shared by every test of this JVM: started on first use, stopped when the JVM exits. */
-    public static synchronized KafkaBroker shared() {
-        if (shared == null) {
-            shared = create();
-            shared.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "kafka-broker-stop"));
+    /**
+     * The broker shared by every test of this JVM: started on first use, stopped when the JVM exits. Quarkus
+     * loads test code in a class loader per application, each with its own copy of this class, so the
+     * running broker's address is kept in a system property, which all of them see.
+     */
+    public static KafkaBroker shared() {
+        synchronized (System.getProperties()) {
+            if (shared == null) {
+                String running = System.getProperty(SHARED_PROPERTY);
+                if (running != null) {
+                    shared = new KafkaBroker(running, null, -1, -1);
+                } else {
+                    shared = create();
+                    shared.start();
+                    System.setProperty(SHARED_PROPERTY, shared.bootstrapServers());
+                    Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "kafka-broker-stop"));
+                }
+            }
+            return shared;
         }
-        return shared;
     }
 
     /** A broker of its own: the external one if {@code KAFKA_BOOTSTRAP_SERVERS} is set, else a new child JVM. */

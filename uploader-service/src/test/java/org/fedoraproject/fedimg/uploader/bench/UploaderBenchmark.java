@@ -30,13 +30,13 @@ import com.sun.net.httpserver.HttpServer;
  * compresses them as single-block ({@code xz -T1}) and multi-block ({@code xz -T2}) files, then measures in
  * the same run {@code xz -dc > /dev/null}, {@code xz -T0 -dc > /dev/null} and the ebs-direct ingest (HTTP on
  * loopback → verify → block-parallel xz → PutSnapshotBlock into the emulator → CompleteSnapshot) in its own
- * JVM, once per decoder (liblzma, xz-java): a cold ingest (fresh JVM, JIT still compiling) and then a warm one
- * in the same JVM (the long-running service's steady state), with the largest heap left after any GC and
+ * JVM, once per decoder (liblzma, xz-java): a cold ingest (fresh JVM, JIT still compiling) and then more in
+ * the same JVM, the last of which is the long-running service's steady state, with the largest heap left after any GC and
  * the peak RSS. The JVM's heap is capped at bench.xmx for every size, so "it ran" already shows that memory
  * does not grow with the image. Properties: bench.dir, bench.sizes (GiB, "1,8"), bench.fill (% of the file
  * system filled with files, 30), bench.preset (xz preset, 3), bench.concurrency (32), bench.threads (0 = cores),
- * bench.xmx (256m), bench.decoders ("LIBLZMA,JAVA"), bench.single.max (largest GiB size that also gets a
- * single-block file, 8), bench.emulator.jar.
+ * bench.xmx (256m), bench.decoders ("LIBLZMA,JAVA"), bench.runs (ingests per JVM, 4: the last is reported as
+ * warm), bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar.
  */
 public final class UploaderBenchmark {
 
@@ -53,6 +53,7 @@ public final class UploaderBenchmark {
         int threads = Integer.getInteger("bench.threads", 0);
         int singleMax = Integer.getInteger("bench.single.max", 8);
         String xmx = System.getProperty("bench.xmx", "256m");
+        int runs = Integer.getInteger("bench.runs", 4);
         List<String> decoders = List.of(System.getProperty("bench.decoders", "LIBLZMA,JAVA").split(","));
         Path jar = Path.of(System.getProperty("bench.emulator.jar", System.getProperty("user.home")
                 + "/.m2/repository/org/fedoraproject/fedimg/aws-emulator/1.0.0-SNAPSHOT/aws-emulator-1.0.0-SNAPSHOT-standalone.jar"));
@@ -97,11 +98,11 @@ public final class UploaderBenchmark {
                             System.getProperty("java.class.path"), IngestRunner.class.getName(), url,
                             String.valueOf(len), sha, "http://127.0.0.1:" + port, String.valueOf(gib),
                             String.valueOf(threads > 0 ? threads : Runtime.getRuntime().availableProcessors()),
-                            String.valueOf(concurrency), "true");
+                            String.valueOf(concurrency), String.valueOf(runs));
                     String load = Files.readString(Path.of("/proc/loadavg")).trim();
                     List<String> results = runAll(cmd);
                     String cold = results.get(0);
-                    String warm = results.get(1);
+                    String warm = results.get(results.size() - 1);
                     double coldS = Double.parseDouble(field(cold, "seconds"));
                     double warmS = Double.parseDouble(field(warm, "seconds"));
                     System.out.printf("%d GiB %s %s: xz -dc %.1fs, xz -T0 -dc %.1fs, ingest cold %.1fs warm %.1fs (%s) "

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.tukaani.xz.FilterOptions;
 import org.tukaani.xz.LZMA2Options;
@@ -89,7 +91,18 @@ public final class TestImages {
         return xz(raw, blockSize, bcj, XZ.CHECK_CRC64);
     }
 
+    /** Compressing is the slow part of many tests; the same input is compressed once per JVM. */
+    private record Compressed(byte[] raw, int blockSize, boolean bcj, int checkType) {
+    }
+
+    private static final Map<Compressed, byte[]> COMPRESSED = new ConcurrentHashMap<>();
+
     private static byte[] xz(byte[] raw, int blockSize, boolean bcj, int checkType) {
+        return COMPRESSED.computeIfAbsent(new Compressed(raw, blockSize, bcj, checkType),
+                k -> compress(raw, blockSize, bcj, checkType)).clone();
+    }
+
+    private static byte[] compress(byte[] raw, int blockSize, boolean bcj, int checkType) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             LZMA2Options lzma2 = new LZMA2Options(1);
