@@ -70,10 +70,20 @@ public final class HttpFront implements AutoCloseable {
                 });
         executor.allowCoreThreadTimeOut(true);
         this.pool = executor;
+        noDelay();
         this.server = HttpServer.create(new InetSocketAddress(host, port), 512);
         server.setExecutor(pool);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * The JDK HttpServer leaves Nagle's algorithm on unless told otherwise, so every small reply waits for
+     * the client's delayed ACK (~40 ms). AWS answers in a few ms; so must the emulator. The property is read
+     * once, when the first HttpServer of the JVM starts: tests set it on the command line as well.
+     */
+    public static void noDelay() {
+        System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
     }
 
     public URI endpoint() {

@@ -95,6 +95,8 @@ public final class LocalCompose implements AutoCloseable {
 
     public LocalCompose serve() {
         try {
+            // small replies (images.json, index ranges) without Nagle's ~40 ms wait, like a real web server
+            System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
