@@ -122,6 +122,10 @@ final class NativeLzma2 extends BlockDecoder {
         if (!closed) {
             closed = true;
             lzma_end(strm);
+            // freed now, not when a GC gets to them: one image decodes hundreds of blocks
+            for (Memory m : new Memory[] {strm, options, filters, inBuf, outBuf}) {
+                m.close();
+            }
         }
     }
 }
