@@ -76,6 +76,13 @@ final class RabbitBus implements AutoCloseable {
         channel.basicPublish("amq.topic", routingKey, props, EventJson.writeString(body).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Publishes bytes as they are (bad input): the given headers, no content type. */
+    void publishRaw(String routingKey, byte[] body, Map<String, Object> headers) throws IOException {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().deliveryMode(2)
+                .messageId(UUID.randomUUID().toString()).headers(headers).build();
+        channel.basicPublish("amq.topic", routingKey, props, body);
+    }
+
     List<Received> received() {
         return List.copyOf(received);
     }

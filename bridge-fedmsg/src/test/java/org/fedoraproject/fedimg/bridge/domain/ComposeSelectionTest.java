@@ -100,6 +100,23 @@ class ComposeSelectionTest {
                 .hasMessageContaining("sha256");
     }
 
+    /** Found by the e2e bad-input run: such paths used to reach the uploader and fail there (or fetch elsewhere). */
+    @Test
+    void aSelectedImageWhosePathMakesNoImageUrlIsInvalid() {
+        for (String path : List.of("Cloud/x86_64/images/Fedora Cloud.raw.xz", "Cloud/x86_64/images/",
+                "Cloud/x86_64/%zz.raw.xz", "http://elsewhere.example/Fedora.x86_64.raw.xz",
+                "../../other/Cloud/x86_64/images/Fedora.x86_64.raw.xz")) {
+            ComposeImage image = new ComposeImage("Cloud", "x86_64", "Cloud_Base", "raw-xz", "raw.xz", path,
+                    "0".repeat(64), 5);
+            assertThatThrownBy(() -> DEFAULT.select(List.of(image))).as(path).isInstanceOf(BadInputException.class)
+                    .satisfies(e -> assertThat(((BadInputException) e).reason()).isEqualTo(DeadLetterReason.METADATA_INVALID))
+                    .hasMessageContaining("path");
+        }
+        ComposeImage fine = new ComposeImage("Cloud", "x86_64", "Cloud_Base", "raw-xz", "raw.xz",
+                "Cloud/x86_64/images/Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64.raw.xz", "0".repeat(64), 5);
+        assertThat(DEFAULT.select(List.of(fine))).containsExactly(fine);
+    }
+
     @Test
     void releaseAndArchFromNames() {
         assertThat(ReleaseNames.fromComposeId("Fedora-28-20180425.0")).isEqualTo("28");

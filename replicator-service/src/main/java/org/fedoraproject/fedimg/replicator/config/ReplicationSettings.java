@@ -20,7 +20,17 @@ public record ReplicationSettings(
         boolean disableBlockPublicAccess,
         Duration unblockDelay,
         int unblockMaxAttempts,
-        Map<String, Duration> deprecation) {
+        Map<String, Duration> deprecation,
+        boolean checkBlockPublicAccess) {
+
+    /** With the block-public-access check on, as in production. */
+    public ReplicationSettings(List<String> allow, List<String> deny, int parallelism, Duration regionDeadline,
+            Duration waitDelay, int waitMaxAttempts, Map<String, String> kmsKeys, List<String> shareWithAccounts,
+            boolean disableBlockPublicAccess, Duration unblockDelay, int unblockMaxAttempts,
+            Map<String, Duration> deprecation) {
+        this(allow, deny, parallelism, regionDeadline, waitDelay, waitMaxAttempts, kmsKeys, shareWithAccounts,
+                disableBlockPublicAccess, unblockDelay, unblockMaxAttempts, deprecation, true);
+    }
 
     public ReplicationSettings {
         allow = List.copyOf(allow);
@@ -49,12 +59,14 @@ public record ReplicationSettings(
                 c.blockPublicAccess().disableWhenOn(),
                 c.blockPublicAccess().pollDelay(),
                 c.blockPublicAccess().maxAttempts(),
-                c.deprecation());
+                c.deprecation(),
+                c.blockPublicAccess().check());
     }
 
     /** A copy with another parallelism (the benchmark's sequential baseline). */
     public ReplicationSettings withParallelism(int p) {
         return new ReplicationSettings(allow, deny, p, regionDeadline, waitDelay, waitMaxAttempts, kmsKeys,
-                shareWithAccounts, disableBlockPublicAccess, unblockDelay, unblockMaxAttempts, deprecation);
+                shareWithAccounts, disableBlockPublicAccess, unblockDelay, unblockMaxAttempts, deprecation,
+                checkBlockPublicAccess);
     }
 }

@@ -69,6 +69,14 @@ public interface ReplicatorConfig {
     }
 
     interface BlockPublicAccess {
+        /**
+         * Ask EC2 for the image block-public-access state before making anything public. Only for EC2
+         * implementations without that API (moto); AWS then refuses a public AMI where it is on, and the region
+         * fails on that refusal instead of this check.
+         */
+        @WithDefault("true")
+        boolean check();
+
         /** Turn image block-public-access off in a region where it is on, instead of failing that region. */
         @WithDefault("false")
         boolean disableWhenOn();

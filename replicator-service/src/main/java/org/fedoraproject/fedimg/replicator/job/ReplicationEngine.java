@@ -153,8 +153,7 @@ public final class ReplicationEngine {
         List<String> accounts = shareAccounts(tested);
         Uni<Void> visible = encrypted
                 ? ShareStep.share(ec2, permit, source.imageId(), region, image.imageId(), snapshots, accounts)
-                : BlockPublicAccessStep.ensureSharingAllowed(ec2, region, settings.disableBlockPublicAccess(),
-                        settings.unblockDelay(), settings.unblockMaxAttempts())
+                : sharingAllowed(ec2, region)
                         .chain(() -> MakePublicStep.makePublic(ec2, permit, source.imageId(), region, image.imageId(), snapshots));
         Optional<Instant> deprecateAt = DeprecationPolicy.deprecateAt(tested.image().composeType(), tested.time(),
                 clock.instant(), settings.deprecation());
@@ -166,6 +165,13 @@ public final class ReplicationEngine {
                 .chain(() -> deprecateAt.map(at -> DeprecationStep.deprecate(ec2, region, image.imageId(), at))
                         .orElseGet(() -> Uni.createFrom().voidItem()))
                 .map(x -> succeeded(tested, region, image, snapshots, encrypted, accounts, deprecateAt.orElse(null)));
+    }
+
+    private Uni<Void> sharingAllowed(Ec2AsyncClient ec2, String region) {
+        return settings.checkBlockPublicAccess()
+                ? BlockPublicAccessStep.ensureSharingAllowed(ec2, region, settings.disableBlockPublicAccess(),
+                        settings.unblockDelay(), settings.unblockMaxAttempts())
+                : Uni.createFrom().voidItem();
     }
 
     private Map<String, String> copyTags(Image source) {

@@ -16,7 +16,10 @@ public interface TesterConfig {
     /** The test script, as {@code test} in the original fedimg.cfg. Runs as root under cloud-init (user-data) or is piped to the ssh command. */
     Path scriptPath();
 
-    /** {@code user-data} (default, no inbound network) or {@code ssh}. */
+    /**
+     * {@code user-data} (default, no inbound network), {@code ssh}, or {@code boot-only}: a test mode for EC2
+     * implementations that cannot run a script (moto); the script is not run and booting is the verdict.
+     */
     @WithDefault("user-data")
     Transport transport();
 
@@ -55,7 +58,7 @@ public interface TesterConfig {
     Sweep sweep();
 
     enum Transport {
-        USER_DATA, SSH;
+        USER_DATA, SSH, BOOT_ONLY;
     }
 
     enum Selection {

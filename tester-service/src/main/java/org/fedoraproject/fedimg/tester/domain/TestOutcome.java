@@ -32,6 +32,12 @@ public record TestOutcome(
         return failure == null ? "passed" : failure.code();
     }
 
+    /** The same outcome with another reason; null keeps this one. */
+    public TestOutcome withReason(String newReason) {
+        return newReason == null ? this
+                : new TestOutcome(verdict, failure, exitCode, durationMillis, output, console, newReason, testedAmiId, attempt);
+    }
+
     public TestOutcome withConsole(String newConsole) {
         return new TestOutcome(verdict, failure, exitCode, durationMillis, output, newConsole, reason, testedAmiId, attempt);
     }

@@ -105,7 +105,7 @@ public class InstanceTest {
                 .chain(() -> started.apply(attempt))
                 .chain(() -> transport.prepare(ctx))
                 .chain(prep -> launcher.launch(new TestInstanceLauncher.Launch(ctx.region(), target.amiId(),
-                        target.architecture(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
+                        ctx.architecture(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
                         instanceTags(ctx))))
                 .onItemOrFailure().transformToUni((instance, t) -> {
                     if (t == null) {
@@ -146,7 +146,7 @@ public class InstanceTest {
                     return transport.run(ctx, instance == null ? launched : instance, deadline);
                 })
                 .map(r -> VerdictRules.finished(r.exitCode(), millisSince(start), r.output(), r.console(),
-                        ctx.amiId(), ctx.attempt()))
+                        ctx.amiId(), ctx.attempt()).withReason(r.reason()))
                 .onFailure(TestFailure.class).recoverWithUni(t -> {
                     TestFailure f = (TestFailure) t;
                     Uni<String> evidence = f.consoleExcerpt() != null ? Uni.createFrom().item(f.consoleExcerpt())
@@ -197,8 +197,10 @@ public class InstanceTest {
         tags.put(TestTags.TEST_AMI, target.amiId());
         tags.put(TestTags.ATTEMPT, String.valueOf(attempt));
         tags.put(TestTags.EXPIRES_AT, expires.toString());
-        return new RunContext(event.ami().region(), target.amiId(), target.architecture(), attempt, runId, script(),
-                tags, expires);
+        // an EC2 that does not describe the architecture (moto keeps only name and description of RegisterImage):
+        // the one the uploader registered
+        String arch = target.architecture() != null ? target.architecture() : event.ami().ec2Architecture();
+        return new RunContext(event.ami().region(), target.amiId(), arch, attempt, runId, script(), tags, expires);
     }
 
     private Map<String, String> instanceTags(RunContext ctx) {

@@ -5,6 +5,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
+import org.fedoraproject.fedimg.tester.transport.BootOnlyTransport;
 import org.fedoraproject.fedimg.tester.transport.ScriptTransport;
 import org.fedoraproject.fedimg.tester.transport.SshTransport;
 import org.fedoraproject.fedimg.tester.transport.UserDataTransport;
@@ -17,7 +18,11 @@ public class TransportChoice {
     @Singleton
     @Selected
     ScriptTransport transport(TesterConfig config, UserDataTransport userData, SshTransport ssh) {
-        return config.transport() == TesterConfig.Transport.SSH ? ssh : userData;
+        return switch (config.transport()) {
+            case SSH -> ssh;
+            case BOOT_ONLY -> new BootOnlyTransport();
+            case USER_DATA -> userData;
+        };
     }
 
     @jakarta.inject.Qualifier

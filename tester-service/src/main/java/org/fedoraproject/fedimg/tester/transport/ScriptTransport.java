@@ -39,7 +39,14 @@ public interface ScriptTransport {
     record Preparation(String userData, String keyName, List<String> extraSecurityGroups) {
     }
 
-    /** The script ran to its end. */
-    record ScriptResult(int exitCode, String output, String console) {
+    /**
+     * The script ran to its end.
+     *
+     * @param reason the verdict's reason when the transport has a better one than the exit code (boot-only)
+     */
+    record ScriptResult(int exitCode, String output, String console, String reason) {
+        public ScriptResult(int exitCode, String output, String console) {
+            this(exitCode, output, console, null);
+        }
     }
 }

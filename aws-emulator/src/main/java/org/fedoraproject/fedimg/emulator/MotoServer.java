@@ -13,8 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** moto's server on a free loopback port, started and stopped by the test. */
-final class MotoServer implements AutoCloseable {
+/**
+ * moto's server ({@code python3 -m moto.server}) on a free loopback port, started and stopped by a test: an
+ * independent EC2 + EBS implementation to check the emulator (MotoConformanceTest) and to run the whole
+ * pipeline against (e2e MotoPipelineIT).
+ */
+public final class MotoServer implements AutoCloseable {
 
     private final Process process;
     private final int port;
@@ -26,8 +30,8 @@ final class MotoServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Null, with the reason in {@code why[0]}, when {@code python3 -m moto} is not installed. */
-    static String unavailableReason() {
+    /** Null when moto can be started here, otherwise why not. */
+    public static String unavailableReason() {
         try {
             Process p = new ProcessBuilder("python3", "-c", "import moto.server").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
@@ -43,7 +47,7 @@ final class MotoServer implements AutoCloseable {
         }
     }
 
-    static MotoServer start() throws IOException, InterruptedException {
+    public static MotoServer start() throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -68,12 +72,12 @@ final class MotoServer implements AutoCloseable {
         throw new IOException("moto did not start within 90 s: " + Files.readString(log));
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** moto's own reset API: drops every resource. */
-    void reset() {
+    public void reset() {
         try {
             HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoint().resolve("/moto-api/reset"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());

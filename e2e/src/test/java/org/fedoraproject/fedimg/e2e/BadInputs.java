@@ -1,0 +1,618 @@
+package org.fedoraproject.fedimg.e2e;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+
+import org.fedoraproject.fedimg.events.DeadLetterReason;
+import org.fedoraproject.fedimg.messaging.EventJson;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZOutputStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Seeded generator of bad input for the running pipeline: compose messages on AMQP and fedmsg (malformed,
+ * fuzzed, unsigned, forged), broken images.json files and broken xz images on the compose server. Every input
+ * carries a unique compose id (its marker, found again in its dead letter) and says which dead-letter reason
+ * it must end with. Input {@code n} is of class {@code n % classes}, so any count covers the classes evenly.
+ */
+final class BadInputs {
+
+    enum Channel {
+        AMQP, FEDMSG
+    }
+
+    /**
+     * @param marker   the compose id, unique per input; also in the payload or AMQP headers of every message
+     * @param frames   fedmsg frames (topic, envelope, ...); for AMQP the single body
+     */
+    record BadInput(int n, String category, String inputClass, Channel channel, DeadLetterReason expected,
+            String marker, List<byte[]> frames) {
+    }
+
+    /**
+     * Where the inputs go.
+     *
+     * @param topic           the pungi topic (AMQP routing key, fedmsg topic frame)
+     * @param served          directory the compose server serves at {@code baseUrl}
+     * @param signedEnvelopes real X.509-signed fedmsg envelopes (../shared); empty when absent
+     * @param fedmsgValidated whether the bridge checks fedmsg signatures (then unsigned input is BAD_SIGNATURE)
+     */
+    record Target(String topic, Path served, String baseUrl, List<ObjectNode> signedEnvelopes, boolean fedmsgValidated) {
+    }
+
+    private record Case(String category, String name, Channel channel, BiFunction<Gen, SplittableRandom, BadInput> make) {
+    }
+
+    static final String DATE = "20261201";
+    static final String RELEASE = "43";
+    private static final byte[] XZ = validXz();
+    private static final DeadLetterReason MALFORMED = DeadLetterReason.MALFORMED_MESSAGE;
+    private static final DeadLetterReason INVALID = DeadLetterReason.METADATA_INVALID;
+
+    private final Target target;
+    private final long seed;
+
+    BadInputs(Target target, long seed) {
+        this.target = target;
+        this.seed = seed;
+    }
+
+    /** The number of input classes: a sample of this size has one input of each. */
+    int classes() {
+        return cases().size();
+    }
+
+    List<BadInput> generate(int count) {
+        List<Case> cases = cases();
+        List<BadInput> inputs = new ArrayList<>();
+        for (int n = 0; n < count; n++) {
+            Case c = cases.get(n % cases.size());
+            SplittableRandom random = new SplittableRandom(seed * 1_000_003L + n);
+            inputs.add(c.make().apply(new Gen(n, c), random));
+        }
+        return inputs;
+    }
+
+    /** Input number {@code n} (its marker) made as one of the class named, whatever class {@code n} would be. */
+    BadInput one(String inputClass, int n) {
+        Case c = cases().stream().filter(k -> k.name().equals(inputClass)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no input class " + inputClass));
+        return c.make().apply(new Gen(n, c), new SplittableRandom(seed * 1_000_003L + n));
+    }
+
+    private List<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        for (Channel ch : Channel.values()) {
+            messageCases(cases, ch);
+        }
+        fedmsgCases(cases);
+        metadataCases(cases);
+        xzCases(cases);
+        return cases;
+    }
+
+    // --- compose messages, on both buses ---
+
+    private void messageCases(List<Case> cases, Channel ch) {
+        boolean signed = ch == Channel.FEDMSG && target.fedmsgValidated();
+        // on a validating bridge every JSON object without a signature is refused before it is parsed
+        DeadLetterReason objectReason = signed ? DeadLetterReason.BAD_SIGNATURE : null;
+        if (ch == Channel.AMQP) {
+            // the marker is in the AMQP headers (fedmsg has none, and an empty frame names nothing)
+            cases.add(new Case("message", "empty body", ch, (g, r) -> g.raw(MALFORMED, new byte[0])));
+        }
+        cases.add(new Case("message", "not JSON (random bytes)", ch, (g, r) -> {
+            byte[] noise = new byte[1 + r.nextInt(512)];
+            r.nextBytes(noise);
+            noise[0] = (byte) 0xff; // never starts a JSON document
+            return g.message(MALFORMED, concat(noise, g.marker.getBytes(StandardCharsets.UTF_8)));
+        }));
+        cases.add(new Case("message", "truncated JSON", ch, (g, r) -> {
+            byte[] whole = json(ch == Channel.FEDMSG ? g.envelope(g.finished(null)) : g.finished(null));
+            // cut after the marker, so the dead letter's payload still names the input
+            int from = indexOf(whole, g.marker.getBytes(StandardCharsets.UTF_8)) + g.marker.length();
+            return g.raw(MALFORMED, Arrays.copyOf(whole, from + r.nextInt(whole.length - from)));
+        }));
+        cases.add(new Case("message", "JSON that is not an object", ch, (g, r) -> {
+            String[] shapes = {"[\"" + g.marker + "\"]", "\"" + g.marker + "\"", "[{\"compose_id\":\"" + g.marker + "\"}]"};
+            return g.message(MALFORMED, shapes[r.nextInt(shapes.length)].getBytes(StandardCharsets.UTF_8));
+        }));
+        cases.add(new Case("message", "invalid UTF-8 inside a JSON string", ch, (g, r) -> {
+            byte[] body = json(g.finished(null));
+            int at = indexOf(body, g.marker.getBytes(StandardCharsets.UTF_8)) + g.marker.length();
+            byte[] bad = concat(Arrays.copyOf(body, at), new byte[] {(byte) 0xc3, (byte) 0x28}, // a broken 2-byte sequence
+                    Arrays.copyOfRange(body, at, body.length));
+            return g.message(MALFORMED, bad);
+        }));
+        cases.add(new Case("message", "nested 5000 levels deep", ch, (g, r) -> {
+            String deep = "[".repeat(5000) + "\"" + g.marker + "\"" + "]".repeat(5000);
+            // beyond Jackson's nesting limit (1000): unreadable before any field is looked at, on either bus
+            return g.raw(MALFORMED, ("{\"compose_id\":\"" + g.marker + "\",\"status\":" + deep + "}")
+                    .getBytes(StandardCharsets.UTF_8));
+        }));
+        cases.add(new Case("message", "no status", ch, (g, r) -> {
+            ObjectNode body = g.finished(null);
+            body.remove("status");
+            return g.message(or(objectReason, MALFORMED), json(body));
+        }));
+        cases.add(new Case("message", "status of the wrong type", ch, (g, r) -> {
+            ObjectNode body = g.finished(null);
+            int kind = r.nextInt(3);
+            if (kind == 0) {
+                body.putArray("status").add("FINISHED");
+            } else if (kind == 1) {
+                body.putObject("status").put("value", "FINISHED");
+            } else {
+                body.put("status", r.nextInt(1000)); // a number reads as its text: not a known status
+            }
+            return g.message(or(objectReason, kind == 2 ? DeadLetterReason.UNKNOWN_STATUS : MALFORMED), json(body));
+        }));
+        cases.add(new Case("message", "unknown status", ch, (g, r) -> {
+            String[] statuses = {"finished", "FINISHED ", "FINISHED_" + r.nextInt(100), "DONE", "", "\u0000"};
+            ObjectNode body = g.finished(null);
+            body.put("status", statuses[r.nextInt(statuses.length)]);
+            return g.message(or(objectReason, DeadLetterReason.UNKNOWN_STATUS), json(body));
+        }));
+        cases.add(new Case("message", "no or blank compose_id", ch, (g, r) -> {
+            ObjectNode body = g.finished(null);
+            int kind = r.nextInt(4);
+            if (kind == 0) {
+                body.remove("compose_id");
+            } else if (kind == 1) {
+                body.put("compose_id", "   ");
+            } else if (kind == 2) {
+                body.putArray("compose_id").add(g.marker);
+            } else {
+                body.putObject("compose_id").put("id", g.marker);
+            }
+            body.put("fuzz", g.marker); // the marker, since compose_id no longer holds it
+            return g.message(or(objectReason, MALFORMED), json(body));
+        }));
+        cases.add(new Case("message", "wrapped envelope with a broken inner message", ch, (g, r) -> {
+            ObjectNode inner = g.finished(null);
+            inner.remove("status");
+            ObjectNode envelope = EventJson.MAPPER.createObjectNode();
+            envelope.put("topic", target.topic());
+            envelope.put("msg_id", DATE.substring(0, 4) + "-" + g.marker);
+            envelope.set("msg", inner);
+            JsonNode outer = envelope;
+            if (r.nextBoolean()) {
+                ObjectNode hub = EventJson.MAPPER.createObjectNode();
+                hub.put("topic", target.topic());
+                hub.set("body", envelope);
+                outer = hub;
+            }
+            return g.message(or(objectReason, MALFORMED), json(outer));
+        }));
+        cases.add(new Case("message", "location that is not an http URL", ch, (g, r) -> {
+            String[] locations = {"not a url", "ftp://127.0.0.1/compose", "file:///etc", "relative/compose",
+                    "http://[::1", "javascript:alert(1)"};
+            return g.message(or(objectReason, MALFORMED), json(g.finished(locations[r.nextInt(locations.length)])));
+        }));
+        cases.add(new Case("message", "unknown compose (no location, nowhere to be found)", ch,
+                (g, r) -> g.message(or(objectReason, DeadLetterReason.UNKNOWN_COMPOSE), json(g.finished(null)))));
+        cases.add(new Case("message", "location without images.json (404)", ch,
+                (g, r) -> g.message(or(objectReason, DeadLetterReason.METADATA_NOT_FOUND), json(g.finished(g.location())))));
+    }
+
+    // --- fedmsg only: frames and signatures ---
+
+    private void fedmsgCases(List<Case> cases) {
+        Channel ch = Channel.FEDMSG;
+        cases.add(new Case("fedmsg", "one frame", ch, (g, r) -> new BadInput(g.n, "fedmsg", g.name, ch, MALFORMED,
+                g.marker, List.of((target.topic() + "." + g.marker).getBytes(StandardCharsets.UTF_8)))));
+        cases.add(new Case("fedmsg", "three frames", ch, (g, r) -> new BadInput(g.n, "fedmsg", g.name, ch, MALFORMED,
+                g.marker, List.of(target.topic().getBytes(StandardCharsets.UTF_8), json(g.envelope(g.finished(null))),
+                        g.marker.getBytes(StandardCharsets.UTF_8)))));
+        if (target.signedEnvelopes().isEmpty()) {
+            return;
+        }
+        DeadLetterReason bad = DeadLetterReason.BAD_SIGNATURE;
+        cases.add(new Case("signature", "forged: a signed envelope with a compose message put in", ch, (g, r) -> {
+            ObjectNode env = g.signed(r);
+            env.put("topic", target.topic());
+            env.set("msg", g.finished(g.location()));
+            return g.fedmsg(bad, env);
+        }));
+        cases.add(new Case("signature", "signature bytes altered", ch, (g, r) -> {
+            ObjectNode env = g.signed(r);
+            env.set("msg", g.finished(g.location()));
+            byte[] sig = java.util.Base64.getMimeDecoder().decode(env.get("signature").asText());
+            sig[r.nextInt(sig.length)] ^= (byte) (1 + r.nextInt(255));
+            env.put("signature", java.util.Base64.getEncoder().encodeToString(sig));
+            return g.fedmsg(bad, env);
+        }));
+        cases.add(new Case("signature", "certificate that is not a certificate", ch, (g, r) -> {
+            ObjectNode env = g.signed(r);
+            byte[] junk = new byte[64 + r.nextInt(512)];
+            r.nextBytes(junk);
+            env.put("certificate", java.util.Base64.getEncoder().encodeToString(junk));
+            env.put("fuzz", g.marker);
+            return g.fedmsg(bad, env);
+        }));
+        cases.add(new Case("signature", "certificate removed", ch, (g, r) -> {
+            ObjectNode env = g.signed(r);
+            env.remove("certificate");
+            env.put("fuzz", g.marker);
+            return g.fedmsg(bad, env);
+        }));
+        cases.add(new Case("signature", "another crypto backend", ch, (g, r) -> {
+            ObjectNode env = g.signed(r);
+            env.put("crypto", r.nextBoolean() ? "gpg" : "none");
+            env.put("fuzz", g.marker);
+            return g.fedmsg(bad, env);
+        }));
+        cases.add(new Case("signature", "signature of the wrong type", ch, (g, r) -> {
+            ObjectNode env = g.signed(r);
+            if (r.nextBoolean()) {
+                env.putObject("signature").put("fuzz", g.marker);
+            } else {
+                env.put("signature", r.nextInt());
+            }
+            env.put("fuzz", g.marker);
+            return g.fedmsg(bad, env);
+        }));
+        cases.add(new Case("signature", "validly signed, but not a compose message", ch, (g, r) -> {
+            // untouched: the signature verifies; the content is a copr/koji/... message, not pungi's
+            ObjectNode env = g.signed(r);
+            return new BadInput(g.n, "signature", g.name, ch, MALFORMED, env.get("msg_id").asText(),
+                    List.of(target.topic().getBytes(StandardCharsets.UTF_8), json(env)));
+        }));
+    }
+
+    // --- images.json on the compose server ---
+
+    private void metadataCases(List<Case> cases) {
+        metadata(cases, "images.json missing (404)", DeadLetterReason.METADATA_NOT_FOUND, (g, r) -> null);
+        metadata(cases, "images.json truncated", INVALID, (g, r) -> {
+            byte[] whole = json(g.imagesJson(g.goodEntry()));
+            return Arrays.copyOf(whole, r.nextInt(whole.length - 1));
+        });
+        metadata(cases, "images.json not JSON", INVALID, (g, r) -> {
+            byte[] noise = new byte[1 + r.nextInt(4096)];
+            r.nextBytes(noise);
+            noise[0] = (byte) 0xfe;
+            return noise;
+        });
+        metadata(cases, "images.json not a JSON object", INVALID,
+                (g, r) -> (r.nextBoolean() ? "[]" : "\"" + g.marker + "\"").getBytes(StandardCharsets.UTF_8));
+        metadata(cases, "images.json not productmd", INVALID, (g, r) -> {
+            ObjectNode doc = g.imagesJson(g.goodEntry());
+            if (r.nextBoolean()) {
+                ((ObjectNode) doc.get("header")).put("type", "productmd.composeinfo");
+            } else {
+                ((ObjectNode) doc.get("header")).put("version", "2.0");
+            }
+            return json(doc);
+        });
+        metadata(cases, "images.json for another compose", INVALID, (g, r) -> {
+            ObjectNode doc = g.imagesJson(g.goodEntry());
+            ((ObjectNode) doc.at("/payload/compose")).put("id", "Fedora-Cloud-" + RELEASE + "-" + DATE + "." + (1 + r.nextInt(9)));
+            return json(doc);
+        });
+        metadata(cases, "images.json without payload.compose.id", INVALID, (g, r) -> {
+            ObjectNode doc = g.imagesJson(g.goodEntry());
+            ((ObjectNode) doc.at("/payload/compose")).remove("id");
+            return json(doc);
+        });
+        metadata(cases, "images.json with images of the wrong type", INVALID, (g, r) -> {
+            ObjectNode doc = g.imagesJson(g.goodEntry());
+            ObjectNode payload = (ObjectNode) doc.get("payload");
+            switch (r.nextInt(3)) {
+                case 0 -> payload.putArray("images");
+                case 1 -> ((ObjectNode) payload.get("images")).putArray("Cloud");
+                default -> ((ObjectNode) payload.at("/images/Cloud")).putObject("x86_64");
+            }
+            return json(doc);
+        });
+        metadata(cases, "image entry: no path", INVALID, (g, r) -> {
+            ObjectNode entry = g.goodEntry();
+            if (r.nextBoolean()) {
+                entry.remove("path");
+            } else {
+                entry.put("path", "");
+            }
+            return json(g.imagesJson(entry));
+        });
+        metadata(cases, "image entry: path that makes no image URL", INVALID, (g, r) -> {
+            String[] paths = {"Cloud/x86_64/images/Fedora Cloud.raw.xz", "Cloud/x86_64/images/", "Cloud/x86_64/%zz.raw.xz",
+                    "http://elsewhere.example/Fedora.x86_64.raw.xz", "../../other/Cloud/x86_64/images/Fedora.x86_64.raw.xz"};
+            ObjectNode entry = g.goodEntry();
+            entry.put("path", paths[r.nextInt(paths.length)]);
+            return json(g.imagesJson(entry));
+        });
+        metadata(cases, "image entry: sha256 missing or not a SHA-256", INVALID, (g, r) -> {
+            ObjectNode entry = g.goodEntry();
+            String sha = sha256(XZ);
+            switch (r.nextInt(5)) {
+                case 0 -> entry.remove("checksums");
+                case 1 -> entry.put("checksums", sha);
+                case 2 -> ((ObjectNode) entry.get("checksums")).put("sha256", r.nextLong());
+                case 3 -> ((ObjectNode) entry.get("checksums")).put("sha256", sha.substring(1));
+                default -> ((ObjectNode) entry.get("checksums")).put("sha256", "z".repeat(64));
+            }
+            return json(g.imagesJson(entry));
+        });
+        metadata(cases, "image entry: size missing, not a number or not positive", INVALID, (g, r) -> {
+            ObjectNode entry = g.goodEntry();
+            switch (r.nextInt(4)) {
+                case 0 -> entry.remove("size");
+                case 1 -> entry.put("size", String.valueOf(XZ.length));
+                case 2 -> entry.put("size", 0);
+                default -> entry.put("size", -1 - r.nextInt(1000));
+            }
+            return json(g.imagesJson(entry));
+        });
+        metadata(cases, "no EC2 image in the compose", DeadLetterReason.NO_EC2_IMAGES, (g, r) -> {
+            ObjectNode entry = g.goodEntry();
+            switch (r.nextInt(3)) {
+                case 0 -> entry.put("type", "qcow2");
+                case 1 -> entry.put("arch", "ppc64le");
+                default -> entry.put("subvariant", "Container_Base");
+            }
+            return json(g.imagesJson(entry));
+        });
+    }
+
+    private void metadata(List<Case> cases, String name, DeadLetterReason reason,
+            BiFunction<Gen, SplittableRandom, byte[]> file) {
+        cases.add(new Case("images.json", name, Channel.AMQP, (g, r) -> {
+            byte[] content = file.apply(g, r);
+            if (content != null) {
+                g.write("metadata/images.json", content);
+            }
+            return g.message(reason, json(g.finished(g.location())));
+        }));
+    }
+
+    // --- raw.xz images on the compose server ---
+
+    private void xzCases(List<Case> cases) {
+        xz(cases, "image missing (404)", DeadLetterReason.IMAGE_NOT_FOUND, (g, r) -> new Image(null, sha256(XZ), XZ.length));
+        xz(cases, "truncated xz", DeadLetterReason.TRUNCATED_XZ, (g, r) -> {
+            byte[] cut = Arrays.copyOf(XZ, 64 + r.nextInt(XZ.length - 80));
+            return new Image(cut, sha256(cut), cut.length);
+        });
+        xz(cases, "not xz", DeadLetterReason.NOT_XZ, (g, r) -> {
+            byte[] noise = new byte[4096 + r.nextInt(64 * 1024)];
+            r.nextBytes(noise);
+            if (r.nextBoolean()) {
+                System.arraycopy("\u001f\u008b\b\u0000".getBytes(StandardCharsets.ISO_8859_1), 0, noise, 0, 4); // gzip
+            }
+            return new Image(noise, sha256(noise), noise.length);
+        });
+        xz(cases, "corrupt xz (bytes flipped inside)", DeadLetterReason.TRUNCATED_XZ, (g, r) -> {
+            byte[] bad = XZ.clone();
+            int from = 32 + r.nextInt(bad.length / 2);
+            for (int i = 0; i < 8; i++) {
+                bad[from + i] ^= (byte) (1 + r.nextInt(255));
+            }
+            return new Image(bad, sha256(bad), bad.length);
+        });
+        xz(cases, "checksum mismatch", DeadLetterReason.CHECKSUM_MISMATCH, (g, r) -> {
+            byte[] other = new byte[32];
+            r.nextBytes(other);
+            return new Image(XZ, HexFormat.of().formatHex(other), XZ.length);
+        });
+        xz(cases, "size mismatch", DeadLetterReason.SIZE_MISMATCH, (g, r) -> {
+            long delta = (1 + r.nextInt(4096)) * (r.nextBoolean() ? 1 : -1);
+            return new Image(XZ, sha256(XZ), XZ.length + delta);
+        });
+    }
+
+    private record Image(byte[] content, String sha256, long size) {
+    }
+
+    private void xz(List<Case> cases, String name, DeadLetterReason reason, BiFunction<Gen, SplittableRandom, Image> image) {
+        cases.add(new Case("raw.xz", name, Channel.AMQP, (g, r) -> {
+            Image i = image.apply(g, r);
+            ObjectNode entry = g.goodEntry();
+            ((ObjectNode) entry.get("checksums")).put("sha256", i.sha256());
+            entry.put("size", i.size());
+            if (i.content() != null) {
+                g.write(entry.get("path").asText(), i.content());
+            }
+            g.write("metadata/images.json", json(g.imagesJson(entry)));
+            return g.message(reason, json(g.finished(g.location())));
+        }));
+    }
+
+    /** What one input is made of: its number, its class and its compose id. */
+    private final class Gen {
+        final int n;
+        final String category;
+        final String name;
+        final Channel channel;
+        final String marker;
+
+        Gen(int n, Case c) {
+            this.n = n;
+            this.category = c.category();
+            this.name = c.name();
+            this.channel = c.channel();
+            this.marker = "Fedora-Bad" + String.format("%04d", n) + "-" + RELEASE + "-" + DATE + ".0";
+        }
+
+        String location() {
+            return target.baseUrl() + "/bad/" + marker + "/compose";
+        }
+
+        ObjectNode finished(String location) {
+            ObjectNode body = EventJson.MAPPER.createObjectNode();
+            body.put("compose_id", marker);
+            body.put("compose_date", DATE);
+            body.put("compose_type", "production");
+            body.put("compose_respin", 0);
+            body.putNull("compose_label");
+            if (location != null) {
+                body.put("location", location);
+            }
+            body.put("release_short", "Fedora-Cloud");
+            body.put("release_version", RELEASE);
+            body.put("release_type", "ga");
+            body.put("status", "FINISHED");
+            return body;
+        }
+
+        ObjectNode envelope(JsonNode msg) {
+            ObjectNode env = EventJson.MAPPER.createObjectNode();
+            env.put("topic", target.topic());
+            env.set("msg", msg);
+            env.put("timestamp", 1764547200);
+            env.put("msg_id", DATE.substring(0, 4) + "-" + marker);
+            env.put("i", 1);
+            env.put("username", "pungi");
+            return env;
+        }
+
+        ObjectNode signed(SplittableRandom r) {
+            return target.signedEnvelopes().get(r.nextInt(target.signedEnvelopes().size())).deepCopy();
+        }
+
+        /** A compose message body; on fedmsg a JSON object is wrapped in an envelope, as pungi's hub sends it. */
+        BadInput message(DeadLetterReason reason, byte[] body) {
+            return raw(reason, channel == Channel.FEDMSG && isJsonObject(body) ? json(envelope(readTree(body))) : body);
+        }
+
+        /** The bytes as they are: the AMQP body, or the fedmsg envelope frame. */
+        BadInput raw(DeadLetterReason reason, byte[] body) {
+            List<byte[]> frames = channel == Channel.AMQP ? List.of(body)
+                    : List.of(target.topic().getBytes(StandardCharsets.UTF_8), body);
+            return new BadInput(n, category, name, channel, reason, marker, frames);
+        }
+
+        BadInput fedmsg(DeadLetterReason reason, ObjectNode envelope) {
+            return new BadInput(n, category, name, Channel.FEDMSG, reason, marker,
+                    List.of(target.topic().getBytes(StandardCharsets.UTF_8), json(envelope)));
+        }
+
+        ObjectNode goodEntry() {
+            String file = "Fedora-Cloud-Base-AmazonEC2-" + RELEASE + "-" + DATE + ".0.x86_64.raw.xz";
+            ObjectNode e = EventJson.MAPPER.createObjectNode();
+            e.put("arch", "x86_64");
+            e.put("bootable", false);
+            e.putObject("checksums").put("sha256", sha256(XZ));
+            e.put("format", "raw.xz");
+            e.put("path", "Cloud/x86_64/images/" + file);
+            e.put("size", XZ.length);
+            e.put("subvariant", "Cloud_Base");
+            e.put("type", "raw-xz");
+            return e;
+        }
+
+        ObjectNode imagesJson(ObjectNode entry) {
+            ObjectNode doc = EventJson.MAPPER.createObjectNode();
+            doc.putObject("header").put("type", "productmd.images").put("version", "1.2");
+            ObjectNode payload = doc.putObject("payload");
+            payload.putObject("compose").put("date", DATE).put("id", marker).put("respin", 0).put("type", "production");
+            ArrayNode list = payload.putObject("images").putObject("Cloud").putArray(entry.path("arch").asText("x86_64"));
+            list.add(entry);
+            return doc;
+        }
+
+        void write(String path, byte[] content) {
+            Path file = target.served().resolve("bad").resolve(marker).resolve("compose").resolve(path);
+            try {
+                Files.createDirectories(file.getParent());
+                Files.write(file, content);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static DeadLetterReason or(DeadLetterReason first, DeadLetterReason second) {
+        return first != null ? first : second;
+    }
+
+    static byte[] json(JsonNode node) {
+        return EventJson.writeString(node).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode readTree(byte[] body) {
+        try {
+            return EventJson.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isJsonObject(byte[] body) {
+        try {
+            return EventJson.MAPPER.readTree(body).isObject();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A valid 1 MiB raw image as xz: a data extent, then zeros, like a tiny disk image. */
+    private static byte[] validXz() {
+        SplittableRandom random = new SplittableRandom(43);
+        byte[] raw = new byte[1 << 20];
+        byte[] data = new byte[128 * 1024];
+        random.nextBytes(data);
+        System.arraycopy(data, 0, raw, 0, data.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (XZOutputStream xz = new XZOutputStream(out, new LZMA2Options(1))) {
+            xz.write(raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The marker-bearing inputs, counted per class, for the report. */
+    static Map<String, List<BadInput>> byClass(List<BadInput> inputs) {
+        Map<String, List<BadInput>> m = new LinkedHashMap<>();
+        for (BadInput i : inputs) {
+            m.computeIfAbsent(i.category() + " | " + i.inputClass() + " | " + i.channel(), k -> new ArrayList<>()).add(i);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,193 @@
+package org.fedoraproject.fedimg.e2e;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.fedoraproject.fedimg.cli.local.LocalCompose;
+import org.fedoraproject.fedimg.cli.local.Pipeline;
+import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
+import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.events.ImageKeys;
+import org.fedoraproject.fedimg.events.ImagePublished;
+import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.junit.jupiter.api.Assumptions;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One pipeline for the hostile suites (bad input, then the invariant; {@link HostileIT}), started on first use:
+ * the four services on the real RabbitMQ and a fedmsg PUB socket (signatures checked against
+ * the fedmsg CA of ../shared when it is there), the emulator, a compose server for the bad files, and a test
+ * script that fails while {@link #failTests} is on.
+ */
+final class HostilePipeline {
+
+    static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1");
+    private static HostilePipeline instance;
+
+    final String environment = "e2e" + UUID.randomUUID().toString().substring(0, 8);
+    final Path work;
+    final Pipeline pipeline;
+    final RabbitBus bus;
+    final PipelineWatcher watcher;
+    final FedmsgFrames fedmsg;
+    final List<ObjectNode> signedEnvelopes;
+    private final LocalCompose files;
+    private final Path failFlag;
+    private final Map<String, LocalCompose> good = new LinkedHashMap<>();
+
+    /** The pipeline, started on first use; {@link #stop} ends it. */
+    static synchronized HostilePipeline get() throws Exception {
+        Assumptions.assumeTrue(RabbitBus.reachable(E2eConfig.RABBIT_URL),
+                "no RabbitMQ at " + E2eConfig.RABBIT_URL + ": the hostile suites need the machine's broker");
+        if (instance == null) {
+            instance = new HostilePipeline();
+        }
+        return instance;
+    }
+
+    static synchronized void stop() {
+        if (instance != null) {
+            instance.close();
+            instance = null;
+        }
+    }
+
+    private HostilePipeline() throws Exception {
+        work = Files.createTempDirectory("fedimg-hostile-");
+        // a compose server for files the generator writes (its own compose is never announced)
+        files = LocalCompose.generate(work.resolve("served"), "99", 1).serve();
+        failFlag = work.resolve("fail-tests");
+        Path script = work.resolve("test-ami.sh");
+        Files.writeString(script, "#!/bin/bash\n# fails while the suite asks for failing tests\n"
+                + "if [ -e '" + failFlag + "' ]; then echo 'fedimg e2e: failing on purpose'; exit 3; fi\n"
+                + "echo 'fedimg e2e test: ok'\n");
+        signedEnvelopes = signedFixtures();
+        fedmsg = new FedmsgFrames();
+        Map<String, String> bridge = new LinkedHashMap<>(E2eConfig.perService(environment, "fedimg-" + environment, work)
+                .get("bridge-fedmsg"));
+        bridge.put("fedimg.bridge.fedmsg.subscribe.enabled", "true");
+        bridge.put("fedimg.bridge.fedmsg.subscribe.endpoints", fedmsg.endpoint());
+        bridge.put("fedimg.bridge.fedmsg.subscribe.topic-prefixes", topic());
+        bridge.put("fedimg.bridge.compose.location-templates", baseUrl() + "/bad/{composeId}/compose");
+        if (!signedEnvelopes.isEmpty()) {
+            bridge.put("fedimg.bridge.fedmsg.validation.enabled", "true");
+            bridge.put("fedimg.bridge.fedmsg.validation.ca-cert", sharedFixtures().resolve("fedmsg/fedmsg-test-ca.crt").toString());
+            // the fixtures were signed in 2017 with certificates long expired
+            bridge.put("fedimg.bridge.fedmsg.validation.check-validity-dates", "false");
+        }
+        pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), REGIONS, Map.of(),
+                Map.of("bridge-fedmsg", bridge, "uploader-service", Map.of(),
+                        "tester-service", Map.of("fedimg.tester.script-path", script.toString()),
+                        "replicator-service", Map.of())));
+        pipeline.startInfrastructure();
+        bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
+                "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
+        pipeline.startServices();
+        watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
+        });
+    }
+
+    String topic() {
+        return "org.fedoraproject." + environment + ".pungi.compose.status.change";
+    }
+
+    Path served() {
+        return work.resolve("served");
+    }
+
+    String baseUrl() {
+        return files.location().substring(0, files.location().length() - "/compose".length());
+    }
+
+    boolean fedmsgValidated() {
+        return !signedEnvelopes.isEmpty();
+    }
+
+    void failTests(boolean fail) throws IOException {
+        if (fail) {
+            Files.writeString(failFlag, "on\n");
+        } else {
+            Files.deleteIfExists(failFlag);
+        }
+    }
+
+    /** Announces a good compose of two tiny images on AMQP, once per release; returns it. */
+    synchronized LocalCompose announceGood(String release) throws IOException {
+        LocalCompose c = good.get(release);
+        if (c == null) {
+            c = LocalCompose.generate(Files.createDirectories(work.resolve("good-" + release)), release, 3).serve();
+            bus.publish(topic(), c.finishedMessageBody());
+            good.put(release, c);
+        }
+        return c;
+    }
+
+    /** The aggregates of every image of the compose, once all are there. */
+    List<ImagePublished> awaitAggregates(LocalCompose c, Duration timeout) {
+        List<String> keys = c.images().stream().map(i -> ImageKeys.of(c.composeId(), i.fileName())).toList();
+        java.util.function.Supplier<List<ImagePublished>> found = () -> watcher.seen(ImagePublished.class).stream()
+                .filter(a -> keys.contains(a.imageKey())).toList();
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> found.get().stream().map(ImagePublished::imageKey).distinct().count() == keys.size());
+        return found.get();
+    }
+
+    /** Every service process is alive and says UP on /q/health. */
+    Map<String, String> health() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ServiceProcess s : pipeline.services()) {
+            if (!s.isAlive()) {
+                out.put(s.name(), "process exited");
+                continue;
+            }
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(s.baseUri().resolve("/q/health"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            out.put(s.name(), r.statusCode() == 200 && r.body().contains("\"UP\"") ? "UP" : r.statusCode() + " " + r.body());
+        }
+        return out;
+    }
+
+    static Path sharedFixtures() {
+        return Path.of(System.getProperty("fedimg.shared.dir", E2eConfig.projectDir().resolve("../shared").toString()))
+                .toAbsolutePath().normalize().resolve("fixtures");
+    }
+
+    /** The 25 X.509-signed prod messages of ../shared, or none when it is absent. */
+    private static List<ObjectNode> signedFixtures() throws IOException {
+        Path file = sharedFixtures().resolve("fedmsg/datagrepper-signed-prod-messages-2017-09-05.json");
+        Path ca = sharedFixtures().resolve("fedmsg/fedmsg-test-ca.crt");
+        List<ObjectNode> out = new ArrayList<>();
+        if (Files.exists(file) && Files.exists(ca)) {
+            EventJson.MAPPER.readTree(file.toFile()).get("raw_messages").forEach(n -> out.add((ObjectNode) n));
+        } else {
+            System.err.println("[hostile e2e] " + file + " not found: no signature inputs, fedmsg validation off");
+        }
+        return out;
+    }
+
+    private void close() {
+        try {
+            watcher.close();
+            bus.close();
+        } catch (Exception e) {
+            // stopping anyway
+        }
+        pipeline.close();
+        fedmsg.close();
+        files.close();
+        good.values().forEach(LocalCompose::close);
+    }
+}
