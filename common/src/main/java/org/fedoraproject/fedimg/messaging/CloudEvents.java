@@ -1,8 +1,10 @@
 package org.fedoraproject.fedimg.messaging;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 
@@ -12,7 +14,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 /**
  * Builds outgoing Kafka messages as CloudEvents 1.0 in binary mode: the record value is the event JSON
  * and {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_subject} and {@code ce_time} are headers.
- * The subject is the image key; the id is the event id, so consumers can deduplicate.
+ * The subject is the image key; the id is the event id, so consumers can deduplicate. A W3C
+ * {@code traceparent} header carries the image's trace ({@link TraceContext}).
  */
 public final class CloudEvents {
 
@@ -39,6 +42,8 @@ public final class CloudEvents {
     public static <T extends FedimgEvent> OutgoingKafkaRecordMetadata<String> kafka(T event) {
         return OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(event.kafkaKey())
+                .addHeaders(new RecordHeader(TraceContext.HEADER,
+                        TraceContext.traceparent(event).getBytes(StandardCharsets.UTF_8)))
                 .build();
     }
 

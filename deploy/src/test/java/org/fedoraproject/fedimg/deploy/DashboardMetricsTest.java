@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * No dead panels or rules: every metric the dashboards and alert rules query is one the services' code
  * registers (rendered the way Micrometer's Prometheus registry names it), or one Quarkus itself exports
  * (the list scraped from a real Quarkus 3.33.2 Kafka service, {@code quarkus-runtime-metrics.txt}), or
- * Prometheus's own {@code up}. The lead checks the same list against a running pipeline's /q/metrics with
- * {@link DashboardMetrics#referencedMetricNames(Path)}.
+ * Prometheus's own {@code up}. The end-to-end test ({@code e2e/PipelineIT}) checks the same list against the
+ * /q/metrics of a pipeline that ran ({@link DashboardMetrics#missingFrom(Path, List)}).
  */
 class DashboardMetricsTest {
 

@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.TraceContext;
 
 /**
  * Plain Kafka clients for tests: send events the way the services do (CloudEvents binary mode, keyed by
@@ -51,10 +52,14 @@ public final class TopicProbe implements AutoCloseable {
         return new TopicProbe(KafkaBroker.shared().bootstrapServers());
     }
 
-    /** Sends an event with the {@code ce_*} headers the services write. */
+    /** Sends an event with the {@code ce_*} and {@code traceparent} headers the services write. */
     public void send(FedimgEvent event, String sourceService) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(event.eventType().topic(), event.kafkaKey(),
-                EventJson.write(event));
+        send(event.eventType().topic(), event, sourceService, TraceContext.traceparent(event));
+    }
+
+    /** The same to a given topic with a given {@code traceparent}, as a producer continuing a trace writes it. */
+    public void send(String topic, FedimgEvent event, String sourceService, String traceparent) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.kafkaKey(), EventJson.write(event));
         record.headers().add("ce_specversion", bytes("1.0"));
         record.headers().add("ce_id", bytes(event.eventId()));
         record.headers().add("ce_source", bytes(CloudEvents.source(sourceService).toString()));
@@ -62,6 +67,7 @@ public final class TopicProbe implements AutoCloseable {
         record.headers().add("ce_subject", bytes(event.imageKey()));
         record.headers().add("ce_time", bytes(event.time().toString()));
         record.headers().add("content-type", bytes("application/json"));
+        record.headers().add(TraceContext.HEADER, bytes(traceparent));
         sendRecord(record);
     }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.fedoraproject.fedimg.metrics.StageBuckets;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,7 +50,8 @@ public final class ReplicatorMetrics {
     }
 
     public void copyDuration(String region, boolean ok, Duration d) {
-        Timer.builder("fedimg.replicator.copy.duration").tag("region", region).tag("outcome", ok ? "ok" : "failed")
+        Timer.builder("fedimg.replicator.copy.duration").serviceLevelObjectives(StageBuckets.DURATIONS)
+                .tag("region", region).tag("outcome", ok ? "ok" : "failed")
                 .register(registry).record(d);
     }
 

@@ -16,6 +16,7 @@ import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
+import org.fedoraproject.fedimg.messaging.TraceContext;
 import org.fedoraproject.fedimg.replicator.job.ReplicationEngine;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob.JobFailure;
@@ -65,6 +66,7 @@ public class TestedConsumer {
                             ? Uni.createFrom().completionStage(message.ack())
                             : Uni.createFrom().completionStage(message.nack(t)));
         }
+        TraceContext.received(message, tested);
         return slots.acquire().invoke(() -> start(tested, message));
     }
 

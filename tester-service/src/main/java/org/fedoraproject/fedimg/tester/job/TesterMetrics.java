@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.fedoraproject.fedimg.metrics.StageBuckets;
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 
 import io.micrometer.core.instrument.Gauge;
@@ -41,8 +42,9 @@ public class TesterMetrics {
         registry.counter("fedimg.tester.tests", Tags.of("verdict", outcome.verdict().name().toLowerCase(),
                 "reason", outcome.reasonCode(), "source", source.name().toLowerCase(), "region", region)).increment();
         if (source == Source.BOOTED) {
-            Timer.builder("fedimg.tester.test.duration").tags("verdict", outcome.verdict().name().toLowerCase(),
-                    "region", region).register(registry).record(Duration.ofMillis(outcome.durationMillis()));
+            Timer.builder("fedimg.tester.test.duration").serviceLevelObjectives(StageBuckets.DURATIONS)
+                    .tags("verdict", outcome.verdict().name().toLowerCase(), "region", region).register(registry)
+                    .record(Duration.ofMillis(outcome.durationMillis()));
         }
     }
 

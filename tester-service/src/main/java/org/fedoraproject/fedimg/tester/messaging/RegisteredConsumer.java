@@ -22,6 +22,7 @@ import org.fedoraproject.fedimg.messaging.CloudEvents;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
+import org.fedoraproject.fedimg.messaging.TraceContext;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 import org.fedoraproject.fedimg.tester.job.Publisher;
@@ -73,6 +74,7 @@ public class RegisteredConsumer implements Publisher {
         } catch (MalformedEventException e) {
             return deadLetter(message, null, DeadLetterReason.MALFORMED_MESSAGE, e.getMessage());
         }
+        TraceContext.received(message, event);
         AmiRegistered in = event;
         return Uni.createFrom().deferred(() -> job.handle(in, this))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {

@@ -23,6 +23,7 @@ import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
+import org.fedoraproject.fedimg.messaging.TraceContext;
 import org.fedoraproject.fedimg.uploader.ImageUploader;
 import org.fedoraproject.fedimg.uploader.domain.UploadEvents;
 import org.fedoraproject.fedimg.uploader.metrics.UploadMetrics;
@@ -62,6 +63,7 @@ public class ImageConsumer {
         } catch (MalformedEventException e) {
             return deadLetter(message, e.getMessage()).chain(() -> ack(message));
         }
+        TraceContext.received(message, event);
         LOG.infof("image %s (event %s): uploading with %s", event.imageKey(), event.eventId(), uploader.method());
         return uploader.upload(event, text(payload)).chain(() -> ack(message));
     }

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.fedoraproject.fedimg.metrics.StageBuckets;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -44,13 +46,15 @@ public class UploadMetrics {
     public void jobEnded(String region, String method, String result, Duration took) {
         inFlight.decrementAndGet();
         Timer.builder("fedimg.upload.job.duration").description("one image, event in to events out")
-                .tags("region", region, "method", method, "result", result).register(registry).record(took);
+                .serviceLevelObjectives(StageBuckets.DURATIONS).tags("region", region, "method", method, "result", result)
+                .register(registry).record(took);
         registry.counter("fedimg.upload.jobs", "region", region, "method", method, "result", result).increment();
     }
 
     public void stage(String stage, String region, String method, Duration took) {
         Timer.builder("fedimg.upload.stage.duration").description("duration of one upload stage")
-                .tags("stage", stage, "region", region, "method", method).register(registry).record(took);
+                .serviceLevelObjectives(StageBuckets.DURATIONS).tags("stage", stage, "region", region, "method", method)
+                .register(registry).record(took);
     }
 
     public void throughput(String region, String method, double bytesPerSecond) {
