@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,8 +22,6 @@ import org.fedoraproject.fedimg.cli.local.LocalCompose;
 import org.fedoraproject.fedimg.cli.local.LocalConfig;
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.emulator.Delays;
-import org.fedoraproject.fedimg.events.AmiRegistered;
-import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.ImageReady;
@@ -81,7 +78,7 @@ class PipelineBenchmark {
                     peakSequential = sampler.peaks();
                 }
                 md.line("").line("Load average after the sequential run: %s", Markdown.loadAverage());
-                Map<String, Long> peakFlood = floodRun(pipeline, bus, log, variantsPerImage(log, sequentialKeys));
+                Map<String, Long> peakFlood = floodRun(pipeline, bus, log, log.variantsPerImage(sequentialKeys));
                 rssTable(pipeline, idleRss, peakSequential, peakFlood);
                 stageTable(log, sequentialKeys, pipeline.broker().bootstrapServers());
             }
@@ -156,7 +153,7 @@ class PipelineBenchmark {
             Set<String> keys = keys(compose);
             all.addAll(keys);
             publish(bus, List.of(compose), log);
-            assertTrue(await(() -> distinctKeys(log, ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(3)),
+            assertTrue(await(() -> log.distinctKeys(ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(3)),
                     "images of " + compose.composeId() + " not published within 3 min");
         }
         return all;
@@ -184,9 +181,9 @@ class PipelineBenchmark {
         try (Rss.Sampler sampler = new Rss.Sampler(pids(pipeline, BRIDGE, UPLOADER), 200)) {
             start = System.currentTimeMillis();
             publish(bus, batch, log);
-            assertTrue(await(() -> registeredImages(log, keys, variants).size() == keys.size(), Duration.ofMinutes(15)),
+            assertTrue(await(() -> log.registeredImages(keys, variants).size() == keys.size(), Duration.ofMinutes(15)),
                     "flood not registered within 15 min");
-            uploaded = registeredImages(log, keys, variants);
+            uploaded = log.registeredImages(keys, variants);
             callsAfter = pipeline.emulator().inspect().callCounts();
             loadFlood = Markdown.loadAverage();
             peaks.putAll(sampler.peaks());
@@ -198,7 +195,7 @@ class PipelineBenchmark {
             pipeline.service(REPLICATOR).start(Duration.ofMinutes(3));
             pipeline.service(TESTER).start(Duration.ofMinutes(3));
             drainStart = System.currentTimeMillis();
-            assertTrue(await(() -> distinctKeys(log, ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(20)),
+            assertTrue(await(() -> log.distinctKeys(ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(20)),
                     "flood not published within 20 min");
             drainEnd = log.of(ImagePublished.class).stream().filter(p -> keys.contains(p.event().imageKey()))
                     .mapToLong(RecordLog.Timed::timestamp).max().orElseThrow();
@@ -254,7 +251,7 @@ class PipelineBenchmark {
         Map<String, Percentiles> hop = new HashMap<>();
         Map<String, Integer> size = new HashMap<>();
         for (String topic : new LinkedHashSet<>(inputTopic.values())) {
-            RecordLog.Rec sample = medianSized(log, topic);
+            RecordLog.Rec sample = log.medianSized(topic);
             size.put(topic, sample.value().length);
             hop.put(topic, Percentiles.of(KafkaHop.measure(bootstrap, sample, hops)));
         }
@@ -273,15 +270,6 @@ class PipelineBenchmark {
         md.line("").line("Kafka hop: %d records per topic, one at a time, after 20 warm-up records. Pungi messages sent"
                 + " again (the bridge had not produced the images after 5 s; left out of the bridge-in and end-to-end"
                 + " rows): %d.", hops, resent);
-    }
-
-    private static RecordLog.Rec medianSized(RecordLog log, String topic) {
-        List<RecordLog.Rec> records = log.all().stream().filter(r -> r.topic().equals(topic) && r.value() != null)
-                .sorted(Comparator.comparingInt(r -> r.value().length)).toList();
-        if (records.isEmpty()) {
-            throw new IllegalStateException("no record on " + topic + " to size the hop baseline");
-        }
-        return records.get(records.size() / 2);
     }
 
     /** Sends each compose's FINISHED message, again for those the bridge has not turned into images after 5 s. */
@@ -308,7 +296,7 @@ class PipelineBenchmark {
     }
 
     private static List<LocalCompose> notAccepted(List<LocalCompose> batch, RecordLog log) {
-        return batch.stream().filter(c -> distinctKeys(log, ImageReady.class, keys(c)) < c.images().size()).toList();
+        return batch.stream().filter(c -> log.distinctKeys(ImageReady.class, keys(c)) < c.images().size()).toList();
     }
 
     private LocalCompose compose() {
@@ -321,31 +309,6 @@ class PipelineBenchmark {
 
     private static Set<String> keys(LocalCompose compose) {
         return compose.images().stream().map(i -> ImageKeys.of(compose.composeId(), i.fileName())).collect(Collectors.toSet());
-    }
-
-    private static <T extends FedimgEvent> long distinctKeys(RecordLog log, Class<T> type, Set<String> keys) {
-        return log.of(type).stream().map(t -> t.event().imageKey()).filter(keys::contains).distinct().count();
-    }
-
-    /** Image key → CreateTime of its last AMI registration, for images with all {@code variants} registered. */
-    private static Map<String, Long> registeredImages(RecordLog log, Set<String> keys, int variants) {
-        Map<String, Set<String>> amis = new HashMap<>();
-        Map<String, Long> last = new HashMap<>();
-        for (var r : log.of(AmiRegistered.class)) {
-            if (keys.contains(r.event().imageKey())) {
-                amis.computeIfAbsent(r.event().imageKey(), k -> new java.util.HashSet<>()).add(r.event().ami().amiId());
-                last.merge(r.event().imageKey(), r.timestamp(), Math::max);
-            }
-        }
-        last.keySet().removeIf(k -> amis.get(k).size() < variants);
-        return last;
-    }
-
-    private static int variantsPerImage(RecordLog log, Set<String> keys) {
-        return log.of(AmiRegistered.class).stream().filter(r -> keys.contains(r.event().imageKey()))
-                .collect(Collectors.groupingBy(r -> r.event().imageKey(),
-                        Collectors.mapping(r -> r.event().ami().amiId(), Collectors.toSet())))
-                .values().stream().mapToInt(Set::size).max().orElseThrow();
     }
 
     private static Map<String, LongSupplier> pids(Pipeline pipeline, String... names) {

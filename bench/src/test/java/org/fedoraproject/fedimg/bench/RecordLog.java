@@ -3,12 +3,18 @@ package org.fedoraproject.fedimg.bench;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +24,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.EventType;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.messaging.EventJson;
@@ -90,6 +97,43 @@ final class RecordLog implements AutoCloseable {
     <T extends FedimgEvent> List<Timed<T>> of(Class<T> type) {
         return records.stream().filter(r -> type.isInstance(r.event()))
                 .map(r -> new Timed<>(type.cast(r.event()), r.timestamp())).toList();
+    }
+
+    /** The median-sized record of {@code topic}, to size the Kafka hop baseline. */
+    Rec medianSized(String topic) {
+        List<Rec> records = all().stream().filter(r -> r.topic().equals(topic) && r.value() != null)
+                .sorted(Comparator.comparingInt(r -> r.value().length)).toList();
+        if (records.isEmpty()) {
+            throw new IllegalStateException("no record on " + topic + " to size the hop baseline");
+        }
+        return records.get(records.size() / 2);
+    }
+
+    /** How many of {@code keys} have at least one {@code type} event. */
+    <T extends FedimgEvent> long distinctKeys(Class<T> type, Set<String> keys) {
+        return of(type).stream().map(t -> t.event().imageKey()).filter(keys::contains).distinct().count();
+    }
+
+    /** Image key → CreateTime of its last AMI registration, for images with all {@code variants} registered. */
+    Map<String, Long> registeredImages(Set<String> keys, int variants) {
+        Map<String, Set<String>> amis = new HashMap<>();
+        Map<String, Long> last = new HashMap<>();
+        for (var r : of(AmiRegistered.class)) {
+            if (keys.contains(r.event().imageKey())) {
+                amis.computeIfAbsent(r.event().imageKey(), k -> new HashSet<>()).add(r.event().ami().amiId());
+                last.merge(r.event().imageKey(), r.timestamp(), Math::max);
+            }
+        }
+        last.keySet().removeIf(k -> amis.get(k).size() < variants);
+        return last;
+    }
+
+    /** The most AMI variants any of {@code keys} was registered as. */
+    int variantsPerImage(Set<String> keys) {
+        return of(AmiRegistered.class).stream().filter(r -> keys.contains(r.event().imageKey()))
+                .collect(Collectors.groupingBy(r -> r.event().imageKey(),
+                        Collectors.mapping(r -> r.event().ami().amiId(), Collectors.toSet())))
+                .values().stream().mapToInt(Set::size).max().orElseThrow();
     }
 
     record Timed<T>(T event, long timestamp) {
