@@ -77,6 +77,11 @@ public final class Inspector {
         return engine.callCount(action);
     }
 
+    /** Every action called so far with its count, all regions together. */
+    public java.util.SortedMap<String, Long> callCounts() {
+        return engine.callCounts();
+    }
+
     public long callCount(String action, String region) {
         return engine.callCount(action, region);
     }

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** The heap and JIT flags every service JVM gets; the start-up and RSS baselines of the bench use them too. */
+    public static final List<String> JVM_FLAGS = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1");
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -86,8 +89,7 @@ public final class ServiceProcess implements AutoCloseable {
         starts++;
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx384m");
-        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(JVM_FLAGS);
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
@@ -148,7 +150,8 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
             try {
-                Thread.sleep(200);
+                // short: start-up time is benchmarked from this wait (bench module)
+                Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);

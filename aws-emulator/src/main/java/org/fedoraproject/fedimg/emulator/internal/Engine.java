@@ -127,6 +127,16 @@ public final class Engine {
         return n == null ? 0 : n.get();
     }
 
+    public java.util.SortedMap<String, Long> callCounts() {
+        java.util.SortedMap<String, Long> counts = new java.util.TreeMap<>();
+        calls.forEach((key, n) -> {
+            if (!key.contains("@")) {
+                counts.put(key, n.get());
+            }
+        });
+        return counts;
+    }
+
     // ---- life cycles, derived from timestamps ----
 
     static boolean elapsed(Instant since, Duration delay) {
