@@ -54,6 +54,7 @@ final class Fragment {
         figure("bus messages received", audit.busMessages);
         figure("bus messages re-sent under their own id (receivers deduplicate)", audit.busResentSameId);
         figure("Kafka events redelivered with their own id", audit.eventsRedelivered);
+        figure("failed copies kept in a failing region (the next retry deregisters them)", audit.failedCopiesKept);
         figure("time", Duration.between(began, Instant.now()).truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase());
         figure("load average (1/5/15 min) at start / end", loadAtStart + " / " + loadAverage());
         StringBuilder md = new StringBuilder("## ").append(title).append("\n\n");

@@ -56,11 +56,12 @@ public final class CopyStep {
                         }
                         return Uni.createFrom().item(new Copy(i.imageId(), false));
                     }
-                    // A failed copy keeps its name: deregister it, and use a token that differs from the failed attempt's.
+                    // A failed copy keeps its name: deregister it, with the snapshots it made (else they leak), and
+                    // use a token that differs from the failed attempt's.
                     List<String> failedIds = existing.stream().filter(CopyStep::failed).map(Image::imageId).sorted().toList();
                     Uni<Void> cleared = Uni.createFrom().voidItem();
                     for (String id : failedIds) {
-                        cleared = cleared.chain(() -> Aws.call(() -> ec2.deregisterImage(b -> b.imageId(id)))
+                        cleared = cleared.chain(() -> Aws.call(() -> ec2.deregisterImage(b -> b.imageId(id).deleteAssociatedSnapshots(true)))
                                 .onFailure(Aws::isNotFound).recoverWithNull().replaceWithVoid());
                     }
                     List<String> tokenParts = new ArrayList<>(List.of(permit.imageKey(), permit.variant(), region,

@@ -75,8 +75,12 @@ public final class ImageAggregator {
         List<ImagePublished.Result> results = used.stream().map(ImageAggregator::result).toList();
         ImageOutcome outcome = outcome(results, anyRejected, allRejected);
         Instant time = used.stream().map(AmiPublished::time).max(Comparator.naturalOrder()).orElseThrow();
-        String id = EventIds.derived(image.imageKey(), "image-published",
-                used.stream().map(AmiPublished::eventId).collect(Collectors.joining(",")));
+        // A region that fails again when a redelivered event retries it (a new failed copy, a new reason) is
+        // the same outcome: the aggregate keeps its id, so it is not announced on the bus a second time.
+        String id = EventIds.derived(image.imageKey(), "image-published", used.stream()
+                .map(p -> p.outcome() == RegionOutcome.FAILED ? "failed:" + p.sourceAmi().variant().slug() + "@" + p.region()
+                        : p.eventId())
+                .collect(Collectors.joining(",")));
         return Optional.of(new ImagePublished(id, image.imageKey(), image.composeId(), image.traceId(), time,
                 image.image(), outcome, results, reason(outcome, results)));
     }

@@ -77,11 +77,16 @@ class AwsStepsTest {
         String failedId = copy("eu-west-1").amiId();
         assertThatThrownBy(() -> ImageAvailableWaiter.await(aws.ec2("eu-west-1"), "eu-west-1", failedId, D, 50).await().indefinitely())
                 .isInstanceOf(RegionFailure.class).hasMessageContaining("failed").hasMessageContaining(failedId);
+        List<String> failedSnapshots = emulator.inspect().image("eu-west-1", failedId).orElseThrow().blockDeviceMappings()
+                .stream().map(b -> b.snapshotId()).filter(java.util.Objects::nonNull).toList();
+        assertThat(failedSnapshots).isNotEmpty();
         emulator.faults().clear();
         CopyStep.Copy retry = copy("eu-west-1");
         assertThat(retry.started()).isTrue();
         assertThat(retry.amiId()).isNotEqualTo(failedId);
         assertThat(emulator.inspect().image("eu-west-1", failedId)).isEmpty();
+        assertThat(emulator.inspect().snapshots("eu-west-1")).as("the failed copy's snapshots go with it")
+                .noneMatch(s -> failedSnapshots.contains(s.snapshotId()));
         assertThat(ImageAvailableWaiter.await(aws.ec2("eu-west-1"), "eu-west-1", retry.amiId(), D, 50).await().indefinitely().imageId())
                 .isEqualTo(retry.amiId());
     }

@@ -45,6 +45,24 @@ class ImageAggregatorTest {
         assertThat(p.reason()).isNull();
     }
 
+    /** A redelivered event retries a failed region; failing again must not announce the image a second time. */
+    @Test
+    void aRegionFailingAgainKeepsTheAggregateIdAndSucceedingChangesIt() {
+        List<AmiPublished> records = new ArrayList<>(all(gp3, RegionOutcome.PUBLISHED));
+        records.removeIf(r -> r.region().equals("ap-south-1"));
+        List<AmiPublished> first = new ArrayList<>(records);
+        first.add(Samples.published(gp3, "ap-south-1", RegionOutcome.FAILED, "copy ami-1 failed"));
+        List<AmiPublished> again = new ArrayList<>(records);
+        AmiPublished retried = Samples.published(gp3, "ap-south-1", RegionOutcome.FAILED, "copy ami-2 failed");
+        again.add(new AmiPublished("another-id", retried.imageKey(), retried.composeId(), retried.traceId(),
+                retried.time().plusSeconds(60), retried.image(), retried.sourceAmi(), retried.region(), null, null, false,
+                List.of(), RegionOutcome.FAILED, retried.reason(), null));
+        List<AmiPublished> fixed = new ArrayList<>(all(gp3, RegionOutcome.PUBLISHED));
+        String id = ImageAggregator.aggregate(ref, List.of(both.get(0)), REGIONS, first).orElseThrow().eventId();
+        assertThat(ImageAggregator.aggregate(ref, List.of(both.get(0)), REGIONS, again).orElseThrow().eventId()).isEqualTo(id);
+        assertThat(ImageAggregator.aggregate(ref, List.of(both.get(0)), REGIONS, fixed).orElseThrow().eventId()).isNotEqualTo(id);
+    }
+
     @Test
     void oneFailedRegionGivesPartialWithTheRegionAndItsReason() {
         List<AmiPublished> records = new ArrayList<>(all(gp3, RegionOutcome.PUBLISHED));
