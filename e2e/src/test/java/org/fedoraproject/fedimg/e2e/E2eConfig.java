@@ -4,13 +4,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import org.fedoraproject.fedimg.cli.local.LocalConfig;
+import org.fedoraproject.fedimg.testing.KafkaBroker;
 
 /** Service settings for end-to-end runs: the bus, the regions and the test script. */
 final class E2eConfig {
 
     static final String RABBIT_URL = System.getProperty("fedimg.e2e.amqp-url", "amqp://guest:guest@127.0.0.1:5672/%2F");
+    /** Given to every service as its AWS secret key (the emulator ignores it); no log line may contain it. */
+    static final String AWS_SECRET = "e2eFakeAwsSecret/" + UUID.randomUUID();
     static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1", "eu-central-1",
             "ap-southeast-2", "ap-east-1", "me-central-1", "sa-east-1");
 
@@ -21,8 +25,18 @@ final class E2eConfig {
         return Path.of(System.getProperty("fedimg.project.dir", "..")).toAbsolutePath().normalize();
     }
 
-    /** The bridge on fedora-messaging, in its own environment so parallel runs on one RabbitMQ never mix. */
-    static Map<String, Map<String, String>> perService(String environment, String queue, Path work) {
+    /** For every service: JSON logs, and a fake secret that must not show up in them. */
+    static Map<String, String> common() {
+        return Map.of("quarkus.log.console.json.enabled", "true",
+                "fedimg.aws.static-credentials.secret-access-key", AWS_SECRET);
+    }
+
+    /**
+     * The bridge on fedora-messaging, in its own environment so parallel runs on one RabbitMQ never mix, also
+     * publishing on a fedmsg socket nobody listens to, signed with {@code signing}: its key must not be logged.
+     */
+    static Map<String, Map<String, String>> perService(String environment, String queue, Path work,
+            SigningKey signing) {
         Map<String, String> bridge = new LinkedHashMap<>();
         bridge.put("fedimg.bridge.environment", environment);
         bridge.put("fedimg.bridge.amqp.consume", "true");
@@ -33,7 +47,11 @@ final class E2eConfig {
         bridge.put("fedimg.bridge.amqp.queue-durable", "false");
         bridge.put("fedimg.bridge.amqp.queue-auto-delete", "true");
         bridge.put("fedimg.bridge.fedmsg.subscribe.enabled", "false");
-        bridge.put("fedimg.bridge.fedmsg.publish.enabled", "false");
+        bridge.put("fedimg.bridge.fedmsg.publish.enabled", "true");
+        bridge.put("fedimg.bridge.fedmsg.publish.endpoint", "tcp://127.0.0.1:" + KafkaBroker.freePort());
+        bridge.put("fedimg.bridge.fedmsg.publish.sign", "true");
+        bridge.put("fedimg.bridge.fedmsg.publish.certfile", signing.certfile().toString());
+        bridge.put("fedimg.bridge.fedmsg.publish.keyfile", signing.keyfile().toString());
         return Map.of(
                 "bridge-fedmsg", bridge,
                 "uploader-service", Map.of(),

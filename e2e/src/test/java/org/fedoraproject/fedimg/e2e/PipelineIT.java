@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -24,6 +26,7 @@ import org.fedoraproject.fedimg.cli.local.LocalCompose;
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
 import org.fedoraproject.fedimg.cli.local.PublicityCheck;
+import org.fedoraproject.fedimg.deploy.DashboardMetrics;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiPublished;
@@ -31,6 +34,11 @@ import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.fedoraproject.fedimg.events.Topics;
+import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.TraceContext;
+import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +47,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -56,6 +66,7 @@ class PipelineIT {
     private RabbitBus bus;
     private PipelineWatcher watcher;
     private Set<String> imageKeys;
+    private SigningKey signing;
 
     @BeforeAll
     void runPipeline() throws Exception {
@@ -65,8 +76,9 @@ class PipelineIT {
         compose = LocalCompose.generate(work, "43", 24).serve();
         imageKeys = compose.images().stream().map(i -> ImageKeys.of(compose.composeId(), i.fileName()))
                 .collect(Collectors.toSet());
+        signing = SigningKey.generate(work);
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
-                Map.of(), E2eConfig.perService(environment, "fedimg-" + environment, work)));
+                E2eConfig.common(), E2eConfig.perService(environment, "fedimg-" + environment, work, signing)));
         pipeline.startInfrastructure();
         bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
                 "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
@@ -192,9 +204,34 @@ class PipelineIT {
         }
     }
 
-    /** Runs last: a replay without --force must leave AWS and the bus exactly as they were. */
     @Test
-    @Order(100)
+    void everyRecordOfOneImageCarriesOneTrace() {
+        Map<String, Set<String>> traces = new TreeMap<>();
+        try (TopicProbe probe = new TopicProbe(pipeline.broker().bootstrapServers())) {
+            for (String topic : List.of(Topics.IMAGES, Topics.AMIS_REGISTERED, Topics.AMIS_TESTED, Topics.AMIS_PUBLISHED,
+                    Topics.STATUS)) {
+                // every image has records on every topic, written by the four services
+                for (TopicProbe.Received r : probe.readUntil(topic, Duration.ofSeconds(60),
+                        all -> all.stream().map(x -> x.headers().get("ce_subject")).collect(Collectors.toSet())
+                                .containsAll(imageKeys))) {
+                    String key = r.headers().get("ce_subject");
+                    if (imageKeys.contains(key)) {
+                        String traceparent = r.headers().get(TraceContext.HEADER);
+                        assertThat(traceparent).as("traceparent of %s", r).isNotNull();
+                        traces.computeIfAbsent(key, k -> new TreeSet<>())
+                                .add(TraceContext.parse(traceparent).orElseThrow().traceId());
+                    }
+                }
+            }
+        }
+        traces.forEach((key, ids) -> assertThat(ids).as("trace ids of %s", key).hasSize(1));
+        assertThat(traces.values().stream().flatMap(Set::stream).distinct()).as("one trace per image")
+                .hasSize(imageKeys.size());
+    }
+
+    /** A replay without --force must leave AWS and the bus exactly as they were. */
+    @Test
+    @Order(Order.DEFAULT + 1)
     void replayWithoutForceCreatesNothing() throws Exception {
         // the bridge publishes status messages and the aggregate's successor message from different topics:
         // wait until the first run's bus output has settled before taking the "before" picture
@@ -225,6 +262,106 @@ class PipelineIT {
         assertThat(watcher.seen().size()).isGreaterThan(eventsBefore);
         assertThat(watcher.seen().stream().map(e -> e.eventId()).distinct().count())
                 .as("every replayed event reuses the id of the event it repeats").isEqualTo(distinctBefore);
+    }
+
+    /**
+     * No dead panels: after a run, bad input to every service and a repeated compose message, every metric the
+     * dashboards and rules query is in some service's /q/metrics, except the few that only rare events create.
+     */
+    @Test
+    @Order(Order.DEFAULT + 2)
+    void everyMetricTheDashboardsAndRulesQueryIsExported() throws Exception {
+        Map<String, String> onlyOnRareEvents = Map.of(
+                "fedimg_bridge_fedmsg_signatures_total", "counts checks of inbound fedmsg signatures; this bus is AMQP",
+                "fedimg_tester_leftovers_removed_total", "counts what the sweeper removes after a crashed tester");
+        String pungi = "org.fedoraproject." + environment + ".pungi.compose.status.change";
+        bus.publish(pungi, Map.of("not", "a pungi message")); // a bridge dead letter
+        bus.publish(pungi, compose.finishedMessageBody()); // a new message id for a compose already done: a duplicate
+        try (TopicProbe probe = new TopicProbe(pipeline.broker().bootstrapServers())) {
+            for (String topic : List.of(Topics.IMAGES, Topics.AMIS_REGISTERED, Topics.AMIS_TESTED)) {
+                probe.sendRaw(topic, "e2e-bad-input", "not an event".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        Path deploy = E2eConfig.projectDir().resolve("deploy");
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(DashboardMetrics.missingFrom(deploy, scrapeEveryService()))
+                        .as("queried by dashboards or rules, exported by no service (may be absent: %s)", onlyOnRareEvents)
+                        .isSubsetOf(onlyOnRareEvents.keySet()));
+    }
+
+    /** --force makes new AMIs under the next respin name in every region, next to the first run's. */
+    @Test
+    @Order(Order.DEFAULT + 3)
+    void forcedReplayUploadsAgainUnderTheNextRespinName() throws Exception {
+        awaitQuiet(() -> bus.received().size() + watcher.seen().size(), Duration.ofSeconds(5));
+        Set<String> firstAmis = watcher.seen(AmiPublished.class).stream().map(AmiPublished::amiId)
+                .collect(Collectors.toSet());
+        long successorsBefore = successorMessages();
+
+        int exit = new picocli.CommandLine(new org.fedoraproject.fedimg.cli.replay.ReplayCommand()).execute(
+                "--compose", compose.composeId(), "--force", "--bootstrap-servers", pipeline.broker().bootstrapServers());
+        assertThat(exit).isZero();
+        bus.awaitUntil(Duration.ofMinutes(6), got -> successorMessages() >= successorsBefore + imageKeys.size());
+
+        for (LocalCompose.Image image : compose.images()) {
+            String name = image.fileName().replace(".raw.xz", "");
+            for (String region : E2eConfig.REGIONS) {
+                List<String> names = pipeline.emulator().inspect().images(region).stream().map(Views.Image::name)
+                        .filter(n -> n.startsWith(name + "-")).toList();
+                List<String> first = names.stream().filter(n -> !n.contains("-respin")).toList();
+                List<String> respun = names.stream().filter(n -> n.startsWith(name + "-respin1-")).toList();
+                assertThat(names).as("AMI names of %s in %s", name, region).doesNotHaveDuplicates();
+                assertThat(respun).as("respin 1 of %s in %s", name, region).hasSameSizeAs(first).isNotEmpty();
+            }
+        }
+        List<AmiPublished> respun = watcher.seen(AmiPublished.class).stream()
+                .filter(p -> !firstAmis.contains(p.amiId())).toList();
+        assertThat(respun).allSatisfy(p -> assertThat(p.outcome()).isEqualTo(RegionOutcome.PUBLISHED));
+        assertThat(respun.stream().map(AmiPublished::region).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrderElementsOf(E2eConfig.REGIONS);
+        assertThat(successorMessages()).as("one more successor message per image").isEqualTo(successorsBefore
+                + imageKeys.size());
+    }
+
+    private long successorMessages() {
+        return bus.received().stream().filter(m -> m.routingKey().contains(".fedora_image_uploader.published.")).count();
+    }
+
+    /** Runs last, over everything the services logged: JSON lines, and no secret in any of them. */
+    @Test
+    @Order(Order.DEFAULT + 4)
+    void logsAreJsonLinesWithoutSecrets() throws Exception {
+        String keyMaterial = signing.keyBase64().substring(64, 128);
+        for (ServiceProcess service : pipeline.services()) {
+            List<String> lines = Files.readAllLines(service.log()).stream().filter(l -> !l.isBlank()).toList();
+            assertThat(lines).as("%s log", service.name()).hasSizeGreaterThan(5);
+            for (String line : lines) {
+                assertThat(isJsonLogEntry(line)).as("%s: a JSON log entry: %s", service.name(), line).isTrue();
+                assertThat(line).as("%s log", service.name()).doesNotContain(E2eConfig.AWS_SECRET)
+                        .doesNotContain(keyMaterial).doesNotContain("PRIVATE KEY").doesNotContain("guest:guest");
+            }
+        }
+    }
+
+    private static boolean isJsonLogEntry(String line) {
+        try {
+            JsonNode entry = EventJson.MAPPER.readTree(line);
+            return entry.isObject() && entry.has("message") && entry.has("level");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private List<String> scrapeEveryService() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> expositions = new java.util.ArrayList<>();
+        for (ServiceProcess service : pipeline.services()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(service.baseUri().resolve("/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("%s /q/metrics", service.name()).isEqualTo(200);
+            expositions.add(r.body());
+        }
+        return expositions;
     }
 
     /** Returns once the count has not changed for {@code quiet}; fails after three minutes. */

@@ -14,7 +14,7 @@ import org.apache.qpid.server.SystemLauncher;
 
 /**
  * An AMQP 0-9-1 broker for machines without RabbitMQ: Apache Qpid Broker-J, in memory, in this JVM, with
- * the user guest/guest and amq.topic like RabbitMQ's default virtual host.
+ * one user (guest/guest unless given) and amq.topic like RabbitMQ's default virtual host.
  */
 public final class EmbeddedAmqpBroker implements AutoCloseable {
 
@@ -24,7 +24,7 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
               "modelVersion": "8.0",
               "authenticationproviders": [ {
                 "name": "plain", "type": "Plain", "secureOnlyMechanisms": [],
-                "users": [ { "name": "guest", "type": "managed", "password": "guest" } ]
+                "users": [ { "name": "${user}", "type": "managed", "password": "${password}" } ]
               } ],
               "ports": [ {
                 "name": "AMQP", "port": "${qpid.amqp_port}", "bindingAddress": "127.0.0.1",
@@ -42,19 +42,28 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
     private final SystemLauncher launcher = new SystemLauncher();
     private final int port;
     private final Path workDir;
+    private final String user;
+    private final String password;
 
-    private EmbeddedAmqpBroker(int port, Path workDir) {
+    private EmbeddedAmqpBroker(int port, Path workDir, String user, String password) {
         this.port = port;
         this.workDir = workDir;
+        this.user = user;
+        this.password = password;
     }
 
     public static EmbeddedAmqpBroker start() {
+        return start("guest", "guest");
+    }
+
+    /** With one user (letters, digits, '-' and '_' only: the values go into JSON and the URL as they are). */
+    public static EmbeddedAmqpBroker start(String user, String password) {
         try {
             Path work = Files.createTempDirectory("qpid-broker-j");
             Path config = work.resolve("initial-config.json");
-            Files.writeString(config, CONFIG);
+            Files.writeString(config, CONFIG.replace("${user}", user).replace("${password}", password));
             int port = freePort();
-            EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(port, work);
+            EmbeddedAmqpBroker broker = new EmbeddedAmqpBroker(port, work, user, password);
             Map<String, Object> attributes = new HashMap<>();
             attributes.put("type", "Memory");
             attributes.put("initialConfigurationLocation", config.toUri().toString());
@@ -69,7 +78,7 @@ public final class EmbeddedAmqpBroker implements AutoCloseable {
     }
 
     public String url() {
-        return "amqp://guest:guest@127.0.0.1:" + port + "/%2F";
+        return "amqp://" + user + ":" + password + "@127.0.0.1:" + port + "/%2F";
     }
 
     @Override
