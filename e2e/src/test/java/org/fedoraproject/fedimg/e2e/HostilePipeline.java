@@ -39,7 +39,7 @@ final class HostilePipeline {
     final String environment = "e2e" + UUID.randomUUID().toString().substring(0, 8);
     final Path work;
     final Pipeline pipeline;
-    final RabbitBus bus;
+    RabbitBus bus;
     final PipelineWatcher watcher;
     final FedmsgFrames fedmsg;
     final List<ObjectNode> signedEnvelopes;
@@ -65,6 +65,7 @@ final class HostilePipeline {
     }
 
     private HostilePipeline() throws Exception {
+        Pipeline.requireBuilt(E2eConfig.projectDir());
         work = Files.createTempDirectory("fedimg-hostile-");
         // a compose server for files the generator writes (its own compose is never announced)
         files = LocalCompose.generate(work.resolve("served"), "99", 1).serve();
@@ -91,10 +92,18 @@ final class HostilePipeline {
                 Map.of("bridge-fedmsg", bridge, "uploader-service", Map.of(),
                         "tester-service", Map.of("fedimg.tester.script-path", script.toString()),
                         "replicator-service", Map.of())));
-        pipeline.startInfrastructure();
-        bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
-                "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
-        pipeline.startServices();
+        try {
+            pipeline.startInfrastructure();
+            bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
+                    "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
+            pipeline.startServices();
+        } catch (RuntimeException | Error e) {
+            // nothing left running when the start fails (e.g. a service not built)
+            pipeline.close();
+            fedmsg.close();
+            files.close();
+            throw e;
+        }
         watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
         });
     }
