@@ -70,7 +70,8 @@ final class HostilePipeline {
         // a compose server for files the generator writes (its own compose is never announced)
         files = LocalCompose.generate(work.resolve("served"), "99", 1).serve();
         failFlag = work.resolve("fail-tests");
-        Path script = work.resolve("test-ami.sh");
+        // not test-ami.sh: E2eConfig.perService writes local mode's script there
+        Path script = work.resolve("test-ami-hostile.sh");
         Files.writeString(script, "#!/bin/bash\n# fails while the suite asks for failing tests\n"
                 + "if [ -e '" + failFlag + "' ]; then echo 'fedimg e2e: failing on purpose'; exit 3; fi\n"
                 + "echo 'fedimg e2e test: ok'\n");
