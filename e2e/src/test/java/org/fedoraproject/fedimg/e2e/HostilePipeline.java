@@ -146,12 +146,14 @@ final class HostilePipeline {
 
     /** The aggregates of every image of the compose, once all are there. */
     List<ImagePublished> awaitAggregates(LocalCompose c, Duration timeout) {
-        List<String> keys = c.images().stream().map(i -> ImageKeys.of(c.composeId(), i.fileName())).toList();
-        java.util.function.Supplier<List<ImagePublished>> found = () -> watcher.seen(ImagePublished.class).stream()
-                .filter(a -> keys.contains(a.imageKey())).toList();
         org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1))
-                .until(() -> found.get().stream().map(ImagePublished::imageKey).distinct().count() == keys.size());
-        return found.get();
+                .until(() -> aggregates(c).stream().map(ImagePublished::imageKey).distinct().count() == c.images().size());
+        return aggregates(c);
+    }
+
+    List<ImagePublished> aggregates(LocalCompose c) {
+        List<String> keys = c.images().stream().map(i -> ImageKeys.of(c.composeId(), i.fileName())).toList();
+        return watcher.seen(ImagePublished.class).stream().filter(a -> keys.contains(a.imageKey())).toList();
     }
 
     /** Every service process is alive and says UP on /q/health. */
