@@ -39,7 +39,7 @@ final class HostilePipeline {
     final String environment = "e2e" + UUID.randomUUID().toString().substring(0, 8);
     final Path work;
     final Pipeline pipeline;
-    final RabbitBus bus;
+    RabbitBus bus;
     final PipelineWatcher watcher;
     final FedmsgFrames fedmsg;
     final List<ObjectNode> signedEnvelopes;
@@ -65,11 +65,13 @@ final class HostilePipeline {
     }
 
     private HostilePipeline() throws Exception {
+        Pipeline.requireBuilt(E2eConfig.projectDir());
         work = Files.createTempDirectory("fedimg-hostile-");
         // a compose server for files the generator writes (its own compose is never announced)
         files = LocalCompose.generate(work.resolve("served"), "99", 1).serve();
         failFlag = work.resolve("fail-tests");
-        Path script = work.resolve("test-ami.sh");
+        // not test-ami.sh: E2eConfig.perService writes local mode's script there
+        Path script = work.resolve("test-ami-hostile.sh");
         Files.writeString(script, "#!/bin/bash\n# fails while the suite asks for failing tests\n"
                 + "if [ -e '" + failFlag + "' ]; then echo 'fedimg e2e: failing on purpose'; exit 3; fi\n"
                 + "echo 'fedimg e2e test: ok'\n");
@@ -91,10 +93,18 @@ final class HostilePipeline {
                 Map.of("bridge-fedmsg", bridge, "uploader-service", Map.of(),
                         "tester-service", Map.of("fedimg.tester.script-path", script.toString()),
                         "replicator-service", Map.of())));
-        pipeline.startInfrastructure();
-        bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
-                "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
-        pipeline.startServices();
+        try {
+            pipeline.startInfrastructure();
+            bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
+                    "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
+            pipeline.startServices();
+        } catch (RuntimeException | Error e) {
+            // nothing left running when the start fails (e.g. a service not built)
+            pipeline.close();
+            fedmsg.close();
+            files.close();
+            throw e;
+        }
         watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
         });
     }
@@ -136,12 +146,14 @@ final class HostilePipeline {
 
     /** The aggregates of every image of the compose, once all are there. */
     List<ImagePublished> awaitAggregates(LocalCompose c, Duration timeout) {
-        List<String> keys = c.images().stream().map(i -> ImageKeys.of(c.composeId(), i.fileName())).toList();
-        java.util.function.Supplier<List<ImagePublished>> found = () -> watcher.seen(ImagePublished.class).stream()
-                .filter(a -> keys.contains(a.imageKey())).toList();
         org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofSeconds(1))
-                .until(() -> found.get().stream().map(ImagePublished::imageKey).distinct().count() == keys.size());
-        return found.get();
+                .until(() -> aggregates(c).stream().map(ImagePublished::imageKey).distinct().count() == c.images().size());
+        return aggregates(c);
+    }
+
+    List<ImagePublished> aggregates(LocalCompose c) {
+        List<String> keys = c.images().stream().map(i -> ImageKeys.of(c.composeId(), i.fileName())).toList();
+        return watcher.seen(ImagePublished.class).stream().filter(a -> keys.contains(a.imageKey())).toList();
     }
 
     /** Every service process is alive and says UP on /q/health. */

@@ -59,10 +59,11 @@ final class InvariantCheck {
             if (e instanceof AmiRegistered r && r.ami() != null && r.ami().checksumVerified()) {
                 verifiedUploads.add(r.ami().amiId());
             } else if (e instanceof AmiTested t && t.ami() != null) {
-                if (t.verdict() == TestVerdict.PASSED) {
-                    passed.put(t.ami().amiId(), t);
-                } else {
+                if (t.verdict() != TestVerdict.PASSED) {
                     failed.add(t.ami().amiId());
+                } else if (t.ami().checksumVerified()) {
+                    // only a verified pass vouches; an unverified one (refused by the replicator) must not hide it
+                    passed.put(t.ami().amiId(), t);
                 }
             } else if (e instanceof StageStatus s && s.stage() == Stage.TEST && s.state() == StageState.FAILED
                     && s.amiId() != null) {
@@ -109,12 +110,12 @@ final class InvariantCheck {
         }
         AmiTested tested = passed.get(source);
         if (tested == null) {
-            return "public, but its source " + source + " has no PASSED test verdict";
+            return "public, but its source " + source + " has no PASSED test verdict with a verified checksum";
         }
         if (failed.contains(source)) {
             return "public, but its source " + source + " also has a FAILED test verdict";
         }
-        if (!tested.ami().checksumVerified() || !verifiedUploads.contains(source)) {
+        if (!verifiedUploads.contains(source)) {
             return "public, but the upload of its source " + source + " was not checksum-verified";
         }
         String sha = tested.image() == null ? null : tested.image().sha256();

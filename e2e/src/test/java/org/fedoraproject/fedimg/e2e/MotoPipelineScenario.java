@@ -76,6 +76,8 @@ abstract class MotoPipelineScenario {
                 "no RabbitMQ at " + E2eConfig.RABBIT_URL + ": the moto run needs the machine's broker");
         String missing = MotoServer.unavailableReason();
         Assumptions.assumeTrue(missing == null, () -> "moto run skipped: " + missing);
+        // services not built: fail before anything is started
+        Pipeline.requireBuilt(E2eConfig.projectDir());
         moto = MotoServer.start();
         Path work = Files.createTempDirectory("fedimg-moto-");
         compose = LocalCompose.generate(work, "40", 4).serve();

@@ -1,6 +1,9 @@
 package org.fedoraproject.fedimg.bridge.domain;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -43,7 +46,25 @@ public record SelectionRules(List<String> variants, List<String> subvariants, Li
                 throw new BadInputException(DeadLetterReason.METADATA_INVALID,
                         image.path() + " has no valid size in images.json");
             }
+            if (!isImagePath(image.path())) {
+                throw new BadInputException(DeadLetterReason.METADATA_INVALID, "the path '" + image.path()
+                        + "' in images.json is not a file path under the compose location");
+            }
         }
         return List.copyOf(matching);
+    }
+
+    /**
+     * The image URL is the compose location + "/" + path: the path must be a relative URL path (no spaces or bad
+     * escapes, no scheme or host, no ".." out of the compose) naming a file.
+     */
+    static boolean isImagePath(String path) {
+        try {
+            URI uri = new URI(path);
+            return uri.getScheme() == null && uri.getRawAuthority() == null && !path.endsWith("/")
+                    && Arrays.stream(path.split("/")).noneMatch(".."::equals);
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 }
