@@ -35,7 +35,7 @@ import com.sun.net.httpserver.HttpServer;
  * the peak RSS. The JVM's heap is capped at bench.xmx for every size, so "it ran" already shows that memory
  * does not grow with the image. Properties: bench.dir, bench.sizes (GiB, "1,8"), bench.fill (% of the file
  * system filled with files, 30), bench.preset (xz preset, 3), bench.concurrency (32), bench.threads (0 = cores),
- * bench.xmx (256m), bench.decoders ("LIBLZMA,JAVA"), bench.runs (ingests per JVM, 4: the last is reported as
+ * bench.xmx (256m), bench.decoders ("LIBLZMA,JAVA"), bench.runs (ingests per JVM, 5: the last is reported as
  * warm), bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar.
  */
 public final class UploaderBenchmark {
@@ -53,7 +53,7 @@ public final class UploaderBenchmark {
         int threads = Integer.getInteger("bench.threads", 0);
         int singleMax = Integer.getInteger("bench.single.max", 8);
         String xmx = System.getProperty("bench.xmx", "256m");
-        int runs = Integer.getInteger("bench.runs", 4);
+        int runs = Integer.getInteger("bench.runs", 5);
         List<String> decoders = List.of(System.getProperty("bench.decoders", "LIBLZMA,JAVA").split(","));
         Path jar = Path.of(System.getProperty("bench.emulator.jar", System.getProperty("user.home")
                 + "/.m2/repository/org/fedoraproject/fedimg/aws-emulator/1.0.0-SNAPSHOT/aws-emulator-1.0.0-SNAPSHOT-standalone.jar"));
