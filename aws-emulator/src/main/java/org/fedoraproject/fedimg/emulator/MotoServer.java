@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * moto's server ({@code python3 -m moto.server}) on a free loopback port, started and stopped by a test: an
  * independent EC2 + EBS implementation to check the emulator (MotoConformanceTest) and to run the whole
- * pipeline against (e2e MotoPipelineIT).
+ * pipeline against (e2e MotoPipelineSuiteIT).
  */
 public final class MotoServer implements AutoCloseable {
 

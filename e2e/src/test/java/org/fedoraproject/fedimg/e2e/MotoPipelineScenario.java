@@ -262,8 +262,8 @@ abstract class MotoPipelineScenario {
         md.append("| operation | outcomes |\n| --- | --- |\n");
         calls.forEach((op, outcomes) -> md.append("| ").append(op).append(" | ").append(outcomes.entrySet().stream()
                 .map(e -> e.getKey() + " " + Math.round(e.getValue())).collect(Collectors.joining(", "))).append(" |\n"));
-        md.append("\nCommand: `./mvnw -B -ntp -pl e2e verify -Dit.test=MotoPipelineIT` (every build; "
-                + "`MotoPipelineSuiteIT` in `-Preliability`).\n");
+        md.append("\nCommand: `./mvnw -B -ntp -Preliability -pl e2e -am verify` (the full suite), or this run alone: "
+                + "`./mvnw -B -ntp -pl e2e verify -Dit.test=MotoPipelineSuiteIT -Dfedimg.reliability.full=true`.\n");
         ReportFragment.write("60-moto.md", md.toString());
     }
 
