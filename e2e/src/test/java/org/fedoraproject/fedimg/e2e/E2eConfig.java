@@ -37,6 +37,18 @@ final class E2eConfig {
      */
     static Map<String, Map<String, String>> perService(String environment, String queue, Path work,
             SigningKey signing) {
+        Map<String, Map<String, String>> all = perService(environment, queue, work);
+        Map<String, String> bridge = all.get("bridge-fedmsg");
+        bridge.put("fedimg.bridge.fedmsg.publish.enabled", "true");
+        bridge.put("fedimg.bridge.fedmsg.publish.endpoint", "tcp://127.0.0.1:" + KafkaBroker.freePort());
+        bridge.put("fedimg.bridge.fedmsg.publish.sign", "true");
+        bridge.put("fedimg.bridge.fedmsg.publish.certfile", signing.certfile().toString());
+        bridge.put("fedimg.bridge.fedmsg.publish.keyfile", signing.keyfile().toString());
+        return all;
+    }
+
+    /** The bridge on fedora-messaging only, in its own environment; the maps are mutable for callers to adjust. */
+    static Map<String, Map<String, String>> perService(String environment, String queue, Path work) {
         Map<String, String> bridge = new LinkedHashMap<>();
         bridge.put("fedimg.bridge.environment", environment);
         bridge.put("fedimg.bridge.amqp.consume", "true");
@@ -47,15 +59,13 @@ final class E2eConfig {
         bridge.put("fedimg.bridge.amqp.queue-durable", "false");
         bridge.put("fedimg.bridge.amqp.queue-auto-delete", "true");
         bridge.put("fedimg.bridge.fedmsg.subscribe.enabled", "false");
-        bridge.put("fedimg.bridge.fedmsg.publish.enabled", "true");
-        bridge.put("fedimg.bridge.fedmsg.publish.endpoint", "tcp://127.0.0.1:" + KafkaBroker.freePort());
-        bridge.put("fedimg.bridge.fedmsg.publish.sign", "true");
-        bridge.put("fedimg.bridge.fedmsg.publish.certfile", signing.certfile().toString());
-        bridge.put("fedimg.bridge.fedmsg.publish.keyfile", signing.keyfile().toString());
-        return Map.of(
-                "bridge-fedmsg", bridge,
-                "uploader-service", Map.of(),
-                "tester-service", Map.of("fedimg.tester.script-path", LocalConfig.testScript(work).toString()),
-                "replicator-service", Map.of());
+        bridge.put("fedimg.bridge.fedmsg.publish.enabled", "false");
+        Map<String, Map<String, String>> all = new LinkedHashMap<>();
+        all.put("bridge-fedmsg", bridge);
+        all.put("uploader-service", new LinkedHashMap<>());
+        all.put("tester-service", new LinkedHashMap<>(
+                Map.of("fedimg.tester.script-path", LocalConfig.testScript(work).toString())));
+        all.put("replicator-service", new LinkedHashMap<>());
+        return all;
     }
 }
