@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -22,12 +21,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.EventType;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.testing.TopicProbe;
 
 /**
  * Every record on the fedimg topics with its Kafka timestamp (CreateTime: when the producing service called
@@ -46,13 +44,7 @@ final class RecordLog implements AutoCloseable {
     private volatile boolean running = true;
 
     RecordLog(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "fedimg-bench-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Properties p = TopicProbe.readerConfig(bootstrapServers, "fedimg-bench-");
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
         consumer = new KafkaConsumer<>(p);
         consumer.subscribe(Pattern.compile("fedimg\\..*"));

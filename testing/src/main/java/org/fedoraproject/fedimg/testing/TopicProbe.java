@@ -142,14 +142,22 @@ public final class TopicProbe implements AutoCloseable {
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
+        return new KafkaConsumer<>(readerConfig(bootstrap, "probe-"));
+    }
+
+    /**
+     * A consumer that reads topics from their start as an observer: a group of its own (prefix + random), no
+     * commits, string keys and raw values.
+     */
+    public static Properties readerConfig(String bootstrap, String groupPrefix) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return new KafkaConsumer<>(p);
+        return p;
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -14,12 +13,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.fedoraproject.fedimg.events.EventType;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.testing.TopicProbe;
 
 /**
  * Follows every fedimg topic from the beginning and hands each decoded event to a listener, in the order
@@ -33,13 +31,8 @@ public final class PipelineWatcher implements AutoCloseable {
     private volatile boolean running = true;
 
     public PipelineWatcher(String bootstrapServers, Consumer<FedimgEvent> listener) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "fedimg-watcher-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Properties p = TopicProbe.readerConfig(bootstrapServers, "fedimg-watcher-");
+        // the pattern subscription sees topics created after the start within a second
         p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
         consumer = new KafkaConsumer<>(p);
         consumer.subscribe(java.util.regex.Pattern.compile("fedimg\\..*"));
