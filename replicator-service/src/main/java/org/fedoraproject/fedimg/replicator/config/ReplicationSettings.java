@@ -23,15 +23,6 @@ public record ReplicationSettings(
         Map<String, Duration> deprecation,
         boolean checkBlockPublicAccess) {
 
-    /** With the block-public-access check on, as in production. */
-    public ReplicationSettings(List<String> allow, List<String> deny, int parallelism, Duration regionDeadline,
-            Duration waitDelay, int waitMaxAttempts, Map<String, String> kmsKeys, List<String> shareWithAccounts,
-            boolean disableBlockPublicAccess, Duration unblockDelay, int unblockMaxAttempts,
-            Map<String, Duration> deprecation) {
-        this(allow, deny, parallelism, regionDeadline, waitDelay, waitMaxAttempts, kmsKeys, shareWithAccounts,
-                disableBlockPublicAccess, unblockDelay, unblockMaxAttempts, deprecation, true);
-    }
-
     public ReplicationSettings {
         allow = List.copyOf(allow);
         deny = List.copyOf(deny);

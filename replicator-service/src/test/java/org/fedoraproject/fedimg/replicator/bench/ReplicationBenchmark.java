@@ -53,7 +53,7 @@ class ReplicationBenchmark {
             // Polling at L/20: production polls a 10-30 min copy every 15 s (L/40 to L/120).
             Duration poll = latency.dividedBy(20);
             ReplicationSettings parallel = new ReplicationSettings(List.of(), List.of(), 40, Duration.ofMinutes(30), poll,
-                    10_000, Map.of(), List.of(), false, poll, 10, Map.of());
+                    10_000, Map.of(), List.of(), false, poll, 10, Map.of(), true);
             try (AwsEmulator emulator = AwsEmulator.builder().port(0).regions(regions).delays(Delays.builder()
                     .volumeCreation(Duration.ofMillis(100)).snapshotCompletion(Duration.ofMillis(200))
                     .imageAvailable(Duration.ofMillis(200)).copyAvailable(latency).build()).build().start();
