@@ -69,8 +69,9 @@ public final class ServiceProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + httpPort);
     }
 
+    /** This start's log; the port keeps the logs of pipelines that run side by side apart. */
     public Path log() {
-        return logDir.resolve(name + "-" + starts + ".log");
+        return logDir.resolve(name + "-" + httpPort + "-" + starts + ".log");
     }
 
     public long pid() {
