@@ -2,6 +2,7 @@ package org.fedoraproject.fedimg.messaging;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.fedoraproject.fedimg.events.AmiRef;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.events.StageState;
@@ -42,6 +43,16 @@ public final class StageSpan {
     public StageSpan attribute(String key, String value) {
         if (value != null) {
             span.setAttribute(key, value);
+        }
+        return this;
+    }
+
+    /** The AMI the stage works on (test, replicate): its region, id and variant. */
+    public StageSpan ami(AmiRef ami) {
+        if (ami != null) {
+            attribute("cloud.region", ami.region());
+            attribute("fedimg.ami.id", ami.amiId());
+            attribute("fedimg.ami.variant", ami.variant() == null ? null : ami.variant().slug());
         }
         return this;
     }
