@@ -53,6 +53,7 @@ class TracingTest extends TesterQuarkusTest {
 
         SpanData span = spanOf(event);
         assertThat(span.getName()).isEqualTo("fedimg test");
+        assertThat(span.getResource().getAttribute(AttributeKey.stringKey("service.name"))).isEqualTo("tester-service");
         assertThat(span.getKind()).isEqualTo(SpanKind.CONSUMER);
         assertThat(span.getTraceId()).isEqualTo(trace);
         assertThat(span.getParentSpanContext().isRemote()).isTrue();
