@@ -15,7 +15,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
  * Builds outgoing Kafka messages as CloudEvents 1.0 in binary mode: the record value is the event JSON
  * and {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_subject} and {@code ce_time} are headers.
  * The subject is the image key; the id is the event id, so consumers can deduplicate. A W3C
- * {@code traceparent} header carries the image's trace ({@link TraceContext}).
+ * {@code traceparent} header carries the image's trace ({@link TraceContext}); the stage span that writes
+ * the event, if any, learns of it ({@link StageSpan}: a dead letter or FAILED status fails the stage).
  */
 public final class CloudEvents {
 
@@ -39,17 +40,34 @@ public final class CloudEvents {
                 .build();
     }
 
+    /** The record key and trace header; the event's stage is the open stage span of its image's work. */
     public static <T extends FedimgEvent> OutgoingKafkaRecordMetadata<String> kafka(T event) {
+        return kafka(event, TraceContext.stageOf(event));
+    }
+
+    /** The same, for an event written by the given stage (null: none). */
+    public static <T extends FedimgEvent> OutgoingKafkaRecordMetadata<String> kafka(T event, StageSpan stage) {
+        if (stage != null) {
+            stage.wrote(event);
+        }
         return OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(event.kafkaKey())
                 .addHeaders(new RecordHeader(TraceContext.HEADER,
-                        TraceContext.traceparent(event).getBytes(StandardCharsets.UTF_8)))
+                        TraceContext.traceparent(event, stage).getBytes(StandardCharsets.UTF_8)))
                 .build();
     }
 
     /** A new message, for emitters; processors should use {@link #attach} to keep the ack chain. */
     public static <T extends FedimgEvent> Message<T> message(T event, String service) {
         return Message.of(event).addMetadata(metadata(event, service)).addMetadata(kafka(event));
+    }
+
+    /**
+     * A new message written by the given stage, for a service that runs several stages of one image at once
+     * (the replicator's variants), where the open stage of the image's work is ambiguous.
+     */
+    public static <T extends FedimgEvent> Message<T> message(T event, String service, StageSpan stage) {
+        return Message.of(event).addMetadata(metadata(event, service)).addMetadata(kafka(event, stage));
     }
 
     /** Replaces the payload of an incoming message, keeping its acknowledgement. */

@@ -18,16 +18,18 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
  * The W3C Trace Context {@code traceparent} header (OpenTelemetry's default propagation format) on every
  * record the services write, so one image's work is one trace across the four services.
  *
- * <p>The services record no spans and export nothing: the header is what a collector-side or instrumented
- * consumer needs to join the trace. It is set here rather than by the OpenTelemetry SDK because the services
- * write from emitters on AWS SDK completion threads, where the SDK's current context is not the incoming
- * record's; the context travels with the image's work instead (see {@link #received}).
+ * <p>The header is set here rather than by the Kafka connector's OpenTelemetry support (its
+ * {@code tracing-enabled} is off on every channel) because the services write from emitters on AWS SDK
+ * completion threads, where OpenTelemetry's current context is not the incoming record's; the context travels
+ * with the image's work instead (see {@link #received} and {@link StageSpans}).
  *
  * <p>An outgoing record keeps the trace id (and sampled flag) of the input record that caused it. An input
  * without the header (the bus, a replay, an older producer) starts a trace whose id is derived from the event's
  * {@code traceId} and image key: one image of one compose message is one trace, and a redelivery or a replay
- * without force joins it. The span id is derived from the outgoing event id, so a redelivered input produces
- * identical headers.
+ * without force joins it. While a recording {@link StageSpan} of the image's work is open (tracing switched on,
+ * docs/operations.md), the parent span id is that span's, so the exported spans link service to service.
+ * Otherwise (the default) it is derived from the outgoing event id, so a redelivered input produces identical
+ * headers.
  */
 public final class TraceContext {
 
@@ -43,6 +45,18 @@ public final class TraceContext {
     private static final Map<String, String[]> INPUTS = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String[]> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    /**
+     * The work of one image → its open, recording stage span. A service runs one stage of an image at a time,
+     * except the replicator's variants, which name their span when they write ({@link CloudEvents#message(
+     * FedimgEvent, String, StageSpan)}).
+     */
+    private static final Map<String, StageSpan> STAGES = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, StageSpan> eldest) {
             return size() > REMEMBERED;
         }
     };
@@ -65,8 +79,18 @@ public final class TraceContext {
         });
     }
 
-    /** The {@code traceparent} value for an outgoing event. */
+    /** The {@code traceparent} value for an outgoing event: the open stage span of its work is its parent. */
     public static String traceparent(FedimgEvent event) {
+        return traceparent(event, stageOf(event));
+    }
+
+    /** The same, for an event written by the given stage (null: none). */
+    public static String traceparent(FedimgEvent event, StageSpan stage) {
+        return stage != null && stage.recording() ? stage.traceparent() : derived(event);
+    }
+
+    /** The header without a span: the input's trace (or the derived one) and a span id derived from the event id. */
+    static String derived(FedimgEvent event) {
         String[] input;
         synchronized (INPUTS) {
             input = INPUTS.get(work(event));
@@ -75,6 +99,27 @@ public final class TraceContext {
         String flags = input != null ? input[1] : SAMPLED;
         return "00-" + traceId + "-" + hex(EventIds.derived("span", String.valueOf(event.eventId()))).substring(0, 16)
                 + "-" + flags;
+    }
+
+    /** The open, recording stage span of the event's work, or null. */
+    static StageSpan stageOf(FedimgEvent event) {
+        synchronized (STAGES) {
+            return STAGES.get(work(event));
+        }
+    }
+
+    static void started(StageSpan stage) {
+        if (stage.recording()) {
+            synchronized (STAGES) {
+                STAGES.put(stage.work(), stage);
+            }
+        }
+    }
+
+    static void ended(StageSpan stage) {
+        synchronized (STAGES) {
+            STAGES.remove(stage.work(), stage);
+        }
     }
 
     /** The parsed header, if it is a valid W3C traceparent. */
@@ -100,7 +145,7 @@ public final class TraceContext {
     public record Parent(String traceId, String spanId, String flags) {
     }
 
-    private static String work(FedimgEvent event) {
+    static String work(FedimgEvent event) {
         return event.traceId() + "\u0000" + event.imageKey();
     }
 

@@ -3,11 +3,13 @@ package org.fedoraproject.fedimg.bridge.messaging;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient.Located;
 import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
@@ -22,13 +24,18 @@ import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.StageSpan;
+import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 /**
  * From a compose status message to image events: parse (both body shapes), filter on status, deduplicate,
@@ -50,6 +57,8 @@ public class InboundPipeline {
     private final SeenStore seen;
     private final BridgeMetrics metrics;
     private final Clock clock = Clock.systemUTC();
+    /** Tracing off until the application's configuration says otherwise (plain construction in tests). */
+    private StageSpans spans = new StageSpans(OpenTelemetry.noop(), false, "bridge");
 
     public InboundPipeline(BridgeConfig config, ComposeMetadataClient metadata, EventSink sink, SeenStore seen,
             BridgeMetrics metrics) {
@@ -64,6 +73,11 @@ public class InboundPipeline {
         BridgeConfig.Selection s = config.selection();
         this.rules = new SelectionRules(s.variants(), s.subvariants(), s.types(), s.arches(),
                 s.preferFileNameContaining());
+    }
+
+    @Inject
+    void tracing(OpenTelemetry otel, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        spans = new StageSpans(otel, !tracingOff, "bridge");
     }
 
     public SelectionRules rules() {
@@ -107,6 +121,7 @@ public class InboundPipeline {
      * own cause, possibly forced); bad input fails the Uni with {@link BadInputException}.
      */
     public Uni<Outcome> processCompose(String source, ComposeStatusChange change, ImageEvents.Cause cause) {
+        Instant begun = clock.instant();
         Uni<Located> located = change.location() != null
                 ? metadata.images(change.location()).map(images -> new Located(change.location(), images))
                 : metadata.locate(change.composeId());
@@ -129,15 +144,22 @@ public class InboundPipeline {
             List<ImageReady> events = ImageEvents.forCompose(cause, change.composeId(), loc.location(), release,
                     composeType, selected, clock.instant());
             return emit(source, events, Stream.of("message:" + change.messageId(), "compose:" + change.composeId()),
-                    cause.messageId());
+                    cause.messageId(), begun);
         });
     }
 
-    /** Writes events, waits for Kafka, then remembers the message, compose and image keys. */
-    public Uni<Outcome> emit(String source, List<ImageReady> events, Stream<String> extraKeys, String by) {
+    /**
+     * Writes events, waits for Kafka, then remembers the message, compose and image keys. Each image's trace
+     * starts here with a span from {@code begun} (when the message was taken up; null: now) to that point.
+     */
+    public Uni<Outcome> emit(String source, List<ImageReady> events, Stream<String> extraKeys, String by,
+            Instant begun) {
         Set<String> keys = new LinkedHashSet<>();
         extraKeys.forEach(keys::add);
         events.forEach(e -> keys.add("image:" + e.imageKey()));
+        SpanKind kind = "trigger".equals(source) ? SpanKind.INTERNAL : SpanKind.CONSUMER;
+        List<StageSpan> stages = events.stream().map(e -> spans.starting(null, e, kind, begun)
+                .attribute("fedimg.bridge.source", source).attribute("messaging.message.id", by)).toList();
         // no retries here: the Kafka producer already retries until its delivery timeout; a failure nacks
         return sink.images(events)
                 .onFailure().transform(e -> new TransientFailure("writing image events to Kafka failed: " + e, e))
@@ -151,7 +173,8 @@ public class InboundPipeline {
                     events.forEach(e -> LOG.infof("image ready: %s (%s, sha256 %s)", e.imageKey(), e.image().url(),
                             e.image().sha256()));
                     return new Outcome(Outcome.Kind.EMITTED, events, events.size() + " image(s)");
-                });
+                })
+                .onTermination().invoke((outcome, failure, cancelled) -> stages.forEach(s -> s.end(failure)));
     }
 
     private <T> Uni<T> withTransientRetries(Uni<T> uni) {

@@ -115,7 +115,7 @@ public class ManualTrigger {
             ImageReady event = ImageEvents.event(cause, composeId, ImageEvents.traceId(messageId, composeId), spec,
                     clock.instant());
             LOG.infof("manual trigger %s: image %s (force %s, respin %d)", messageId, imageKey, r.force(), r.respin());
-            return pipeline.emit("trigger", List.of(event), Stream.of("message:" + messageId), messageId);
+            return pipeline.emit("trigger", List.of(event), Stream.of("message:" + messageId), messageId, null);
         });
     }
 

@@ -19,6 +19,7 @@ import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.replicator.aws.RegionDirectory;
 import org.fedoraproject.fedimg.replicator.aws.SourceImages;
 import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
@@ -67,14 +68,17 @@ public class ReplicationJob {
 
     private final Clock clock = Clock.systemUTC();
 
-    public Uni<Void> run(AmiTested tested) {
+    /** @param stage the job's span: every record it writes names it */
+    public Uni<Void> run(AmiTested tested, StageSpan stage) {
         return store.whenLoaded().chain(() -> {
             PublicationGuard.Decision decision = PublicationGuard.evaluate(tested);
             if (decision instanceof Permit permit) {
-                return plan().flatMap(plan -> replicate(tested, permit, plan).chain(() -> aggregate(tested, plan)));
+                return plan().flatMap(plan -> replicate(tested, permit, plan, stage)
+                        .chain(() -> aggregate(tested, plan, stage)));
             }
             // Record the refusal first: it must not depend on AWS being reachable.
-            return reject(tested, (Refusal) decision).chain(() -> plan()).flatMap(plan -> aggregate(tested, plan));
+            return reject(tested, (Refusal) decision, stage).chain(() -> plan())
+                    .flatMap(plan -> aggregate(tested, plan, stage));
         });
     }
 
@@ -86,7 +90,7 @@ public class ReplicationJob {
                         "DescribeRegions in " + base + " failed, so the target regions are unknown: " + t.getMessage(), t));
     }
 
-    private Uni<Void> replicate(AmiTested tested, Permit permit, Plan plan) {
+    private Uni<Void> replicate(AmiTested tested, Permit permit, Plan plan, StageSpan stage) {
         Map<String, AmiPublished> mine = new LinkedHashMap<>();
         for (AmiPublished p : store.records(tested.imageKey())) {
             if (p.sourceAmi() != null && p.sourceAmi().variant() != null
@@ -110,13 +114,13 @@ public class ReplicationJob {
                 permit.variant(), permit.sourceAmiId(), plan.targets().size(), plan.targets().size() - todo.size(),
                 todo.size(), plan.refused().size());
         metrics.job(todo.isEmpty() ? "resumed-complete" : "replicated");
-        return Multi.createFrom().iterable(refusals).onItem().transformToUniAndConcatenate(outbox::region)
+        return Multi.createFrom().iterable(refusals).onItem().transformToUniAndConcatenate(done -> outbox.region(done, stage))
                 .collect().last()
                 .chain(() -> todo.isEmpty() ? Uni.createFrom().voidItem()
-                        : engine.replicate(tested, permit, todo, outbox::region).replaceWithVoid());
+                        : engine.replicate(tested, permit, todo, done -> outbox.region(done, stage)).replaceWithVoid());
     }
 
-    private Uni<Void> reject(AmiTested tested, Refusal refusal) {
+    private Uni<Void> reject(AmiTested tested, Refusal refusal, StageSpan stage) {
         String base = aws.baseRegion();
         metrics.job("rejected");
         LOG.infof("not replicating %s %s: %s", tested.imageKey(),
@@ -128,15 +132,16 @@ public class ReplicationJob {
         boolean known = store.record(record.kafkaKey()).map(p -> p.eventId().equals(record.eventId())).orElse(false);
         Uni<Void> write = known ? Uni.createFrom().voidItem()
                 : outbox.region(new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.PUBLISH, StageState.FAILED,
-                        base, tested.ami().amiId(), record.reason(), record.time()))));
+                        base, tested.ami().amiId(), record.reason(), record.time()))), stage);
         if (refusal.invariantViolation()) {
-            write = write.chain(() -> outbox.deadLetter(deadLetter(tested, DeadLetterReason.INVARIANT_VIOLATION, refusal.reason())));
+            write = write.chain(() -> outbox.deadLetter(deadLetter(tested, DeadLetterReason.INVARIANT_VIOLATION,
+                    refusal.reason()), stage));
         }
         return write;
     }
 
     /** Writes the image aggregate when every variant is done; never before its per-region records are acked. */
-    private Uni<Void> aggregate(AmiTested tested, Plan plan) {
+    private Uni<Void> aggregate(AmiTested tested, Plan plan, StageSpan stage) {
         if (tested.ami() == null || tested.ami().variant() == null) {
             return Uni.createFrom().voidItem();
         }
@@ -163,7 +168,7 @@ public class ReplicationJob {
                         return Uni.createFrom().voidItem();
                     }
                     LOG.infof("%s: %s (%s)", image.imageKey(), image.outcome(), image.reason() == null ? "all regions" : image.reason());
-                    return outbox.image(image)
+                    return outbox.image(image, stage)
                             .invoke(() -> metrics.image(image.outcome()))
                             .onFailure().invoke(t -> store.releaseAggregate(image.imageKey(), image.eventId()));
                 });

@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.fedoraproject.fedimg.events.AmiTested;
@@ -16,7 +17,8 @@ import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
-import org.fedoraproject.fedimg.messaging.TraceContext;
+import org.fedoraproject.fedimg.messaging.StageSpan;
+import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.fedoraproject.fedimg.replicator.job.ReplicationEngine;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob.JobFailure;
@@ -24,6 +26,7 @@ import org.fedoraproject.fedimg.replicator.job.JobSlots;
 import org.fedoraproject.fedimg.replicator.job.ReplicatorMetrics;
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -51,6 +54,13 @@ public class TestedConsumer {
     @Inject
     ReplicatorMetrics metrics;
 
+    private StageSpans spans;
+
+    @Inject
+    void tracing(OpenTelemetry otel, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        spans = new StageSpans(otel, !tracingOff, "replicate");
+    }
+
     @Incoming("tested")
     public Uni<Void> onTested(Message<byte[]> message) {
         AmiTested tested;
@@ -61,34 +71,39 @@ public class TestedConsumer {
             }
         } catch (MalformedEventException e) {
             LOG.warnf("dead-lettering a malformed record from %s: %s", Topics.AMIS_TESTED, e.getMessage());
-            return outbox.deadLetter(malformed(message, e.getMessage()))
+            return outbox.deadLetter(malformed(message, e.getMessage()), null)
                     .onItemOrFailure().transformToUni((x, t) -> t == null
                             ? Uni.createFrom().completionStage(message.ack())
                             : Uni.createFrom().completionStage(message.nack(t)));
         }
-        TraceContext.received(message, tested);
-        return slots.acquire().invoke(() -> start(tested, message));
+        // started before the wait for a slot, which is part of the stage's time
+        StageSpan stage = spans.consuming(message, tested).ami(tested.ami());
+        return slots.acquire().invoke(() -> start(tested, message, stage))
+                .onFailure().invoke(t -> stage.end(t))
+                .onCancellation().invoke(() -> stage.end());
     }
 
-    private void start(AmiTested tested, Message<byte[]> message) {
+    private void start(AmiTested tested, Message<byte[]> message, StageSpan stage) {
         // Off the event loop: an SDK call marshals and signs on the calling thread (and loads classes the first time).
-        job.run(tested)
+        job.run(tested, stage)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure(JobFailure.class).recoverWithUni(t -> {
                     JobFailure f = (JobFailure) t;
                     LOG.errorf("dead-lettering %s: %s", tested.imageKey(), f.getMessage());
-                    return outbox.deadLetter(job.deadLetter(tested, f.code(), f.getMessage()))
+                    return outbox.deadLetter(job.deadLetter(tested, f.code(), f.getMessage()), stage)
                             .invoke(() -> metrics.jobFinished("dead-lettered"));
                 })
                 .eventually(slots::release)
                 .subscribe().with(
                         x -> {
+                            stage.end();
                             message.ack();
                             metrics.jobFinished("acked");
                         },
                         t -> {
                             // Output could not be written (broker trouble): leave the record unacked for redelivery.
                             LOG.errorf(t, "replication of %s failed; the record will be redelivered", tested.imageKey());
+                            stage.end(t);
                             message.nack(t);
                             metrics.jobFinished("nacked");
                         });

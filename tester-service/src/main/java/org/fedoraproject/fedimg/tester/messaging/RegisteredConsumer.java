@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -22,7 +23,8 @@ import org.fedoraproject.fedimg.messaging.CloudEvents;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
-import org.fedoraproject.fedimg.messaging.TraceContext;
+import org.fedoraproject.fedimg.messaging.StageSpan;
+import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 import org.fedoraproject.fedimg.tester.job.Publisher;
@@ -30,6 +32,7 @@ import org.fedoraproject.fedimg.tester.job.TestJob;
 import org.fedoraproject.fedimg.tester.job.TesterMetrics;
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -53,11 +56,14 @@ public class RegisteredConsumer implements Publisher {
     private final MutinyEmitter<AmiTested> tested;
     private final MutinyEmitter<StageStatus> status;
     private final MutinyEmitter<DeadLetter> deadLetters;
+    private final StageSpans spans;
 
     RegisteredConsumer(TestJob job, TesterConfig config, TesterMetrics metrics,
             @Channel("amis-tested") MutinyEmitter<AmiTested> tested,
             @Channel("status") MutinyEmitter<StageStatus> status,
-            @Channel("dead-letter") MutinyEmitter<DeadLetter> deadLetters) {
+            @Channel("dead-letter") MutinyEmitter<DeadLetter> deadLetters,
+            OpenTelemetry otel, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        this.spans = new StageSpans(otel, !tracingOff, "test");
         this.job = job;
         this.config = config;
         this.metrics = metrics;
@@ -74,9 +80,10 @@ public class RegisteredConsumer implements Publisher {
         } catch (MalformedEventException e) {
             return deadLetter(message, null, DeadLetterReason.MALFORMED_MESSAGE, e.getMessage());
         }
-        TraceContext.received(message, event);
+        StageSpan stage = spans.consuming(message, event).ami(event.ami());
         AmiRegistered in = event;
-        return Uni.createFrom().deferred(() -> job.handle(in, this))
+        // the span ends once the verdict, or the dead letter, is written: a FAILED status or dead letter fails it
+        return stage.covering(Uni.createFrom().deferred(() -> job.handle(in, this))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     if (failure == null) {
                         return Uni.createFrom().completionStage(message.ack());
@@ -86,8 +93,9 @@ public class RegisteredConsumer implements Publisher {
                     }
                     LOG.errorf(failure, "testing %s failed without a verdict; not acknowledging it",
                             in.ami() == null ? in.eventId() : in.ami().amiId());
+                    stage.failed(failure);
                     return Uni.createFrom().completionStage(message.nack(failure));
-                });
+                }));
     }
 
     @Override

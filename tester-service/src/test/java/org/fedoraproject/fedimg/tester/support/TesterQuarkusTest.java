@@ -31,6 +31,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(AwsEmulatorTestResource.class)
 @QuarkusTestResource(TesterTestResource.class)
+@QuarkusTestResource(OtlpStandIn.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class TesterQuarkusTest {
 
@@ -40,6 +41,9 @@ public abstract class TesterQuarkusTest {
 
     @InjectAwsEmulator
     protected AwsEmulator emulator;
+
+    /** Where the OTLP exporter points: with tracing off nothing may connect to it. */
+    protected OtlpStandIn collector;
 
     protected TopicProbe probe;
     protected Topics topics;

@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.common.header.Header;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.fedoraproject.fedimg.events.DeadLetter;
@@ -23,12 +24,14 @@ import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
-import org.fedoraproject.fedimg.messaging.TraceContext;
+import org.fedoraproject.fedimg.messaging.StageSpan;
+import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.fedoraproject.fedimg.uploader.ImageUploader;
 import org.fedoraproject.fedimg.uploader.domain.UploadEvents;
 import org.fedoraproject.fedimg.uploader.metrics.UploadMetrics;
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
@@ -53,6 +56,13 @@ public class ImageConsumer {
     @Inject
     UploadMetrics metrics;
 
+    private StageSpans spans;
+
+    @Inject
+    void tracing(OpenTelemetry otel, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        spans = new StageSpans(otel, !tracingOff, "upload");
+    }
+
     @Incoming("images")
     public Uni<Void> consume(Message<byte[]> message) {
         byte[] payload = message.getPayload();
@@ -63,9 +73,10 @@ public class ImageConsumer {
         } catch (MalformedEventException e) {
             return deadLetter(message, e.getMessage()).chain(() -> ack(message));
         }
-        TraceContext.received(message, event);
+        StageSpan stage = spans.consuming(message, event).attribute("fedimg.upload.method", uploader.method());
         LOG.infof("image %s (event %s): uploading with %s", event.imageKey(), event.eventId(), uploader.method());
-        return uploader.upload(event, text(payload)).chain(() -> ack(message));
+        // the upload ends with its events written; its FAILED statuses and dead letter fail the span
+        return stage.covering(uploader.upload(event, text(payload))).chain(() -> ack(message));
     }
 
     private static void validate(ImageReady e) {
