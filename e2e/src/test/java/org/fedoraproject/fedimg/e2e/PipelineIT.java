@@ -67,6 +67,7 @@ class PipelineIT {
     private PipelineWatcher watcher;
     private Set<String> imageKeys;
     private SigningKey signing;
+    private OtlpCollector traces;
 
     @BeforeAll
     void runPipeline() throws Exception {
@@ -77,8 +78,12 @@ class PipelineIT {
         imageKeys = compose.images().stream().map(i -> ImageKeys.of(compose.composeId(), i.fileName()))
                 .collect(Collectors.toSet());
         signing = SigningKey.generate(work);
+        // tracing on, as an operator would switch it on, exporting to a stand-in collector
+        traces = new OtlpCollector();
+        Map<String, String> common = new TreeMap<>(E2eConfig.common());
+        common.putAll(traces.serviceConfig());
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
-                E2eConfig.common(), E2eConfig.perService(environment, "fedimg-" + environment, work, signing)));
+                common, E2eConfig.perService(environment, "fedimg-" + environment, work, signing)));
         pipeline.startInfrastructure();
         bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
                 "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
@@ -103,6 +108,9 @@ class PipelineIT {
         }
         if (compose != null) {
             compose.close();
+        }
+        if (traces != null) {
+            traces.close();
         }
     }
 
@@ -233,6 +241,34 @@ class PipelineIT {
         traces.forEach((key, ids) -> assertThat(ids).as("trace ids of %s", key).hasSize(1));
         assertThat(traces.values().stream().flatMap(Set::stream).distinct()).as("one trace per image")
                 .hasSize(imageKeys.size());
+    }
+
+    /**
+     * With tracing on, each image's work is one exported trace: the bridge's span, the upload as its child, each
+     * AMI's test as a child of the upload, and each variant's replication as a child of its test.
+     */
+    @Test
+    void eachImagesSpansFromTheFourServicesFormOneTrace() {
+        Map<String, String> serviceOfStage = Map.of("fedimg bridge", "bridge-fedmsg", "fedimg upload", "uploader-service",
+                "fedimg test", "tester-service", "fedimg replicate", "replicator-service");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> imageKeys.forEach(key ->
+                assertThat(traces.spans().stream().filter(s -> key.equals(s.attributes().get("fedimg.image.key")))
+                        .map(OtlpCollector.ExportedSpan::name)).as("stages of %s among %d exported spans", key, traces.spans().size())
+                        .containsAll(serviceOfStage.keySet())));
+        for (String key : imageKeys) {
+            List<OtlpCollector.ExportedSpan> spans = traces.spans().stream()
+                    .filter(s -> key.equals(s.attributes().get("fedimg.image.key"))).toList();
+            assertThat(spans).as("spans of %s", key)
+                    .allSatisfy(s -> assertThat(s.service()).isEqualTo(serviceOfStage.get(s.name())));
+            assertThat(spans.stream().map(OtlpCollector.ExportedSpan::traceId).distinct()).as("trace of %s", key).hasSize(1);
+            Map<String, Set<String>> ids = spans.stream().collect(Collectors.groupingBy(OtlpCollector.ExportedSpan::name,
+                    Collectors.mapping(OtlpCollector.ExportedSpan::spanId, Collectors.toSet())));
+            Map<String, String> parentStage = Map.of("fedimg upload", "fedimg bridge", "fedimg test", "fedimg upload",
+                    "fedimg replicate", "fedimg test");
+            parentStage.forEach((stage, parent) -> assertThat(spans).filteredOn(s -> s.name().equals(stage))
+                    .as("%s of %s under %s", stage, key, parent)
+                    .isNotEmpty().allSatisfy(s -> assertThat(ids.get(parent)).contains(s.parentSpanId())));
+        }
     }
 
     /** A replay without --force must leave AWS and the bus exactly as they were. */
