@@ -269,11 +269,6 @@ final class BadInputs {
             env.put("fuzz", g.marker);
             return g.fedmsg(bad, env);
         }));
-        if (!Boolean.getBoolean("fedimg.badinput.signed-valid")) {
-            // not yet run end to end since the fixtures are undone from datagrepper's stored form (they were refused
-            // as "signature does not match" before); opt in with -Dfedimg.badinput.signed-valid=true
-            return;
-        }
         cases.add(new Case("signature", "validly signed, but not a compose message", ch, (g, r) -> {
             // untouched: the signature verifies; the content is a copr/koji/... message, not pungi's
             ObjectNode env = g.signed(r);
