@@ -271,7 +271,7 @@ final class BadInputs {
         }));
         cases.add(new Case("signature", "validly signed, but not a compose message", ch, (g, r) -> {
             // untouched: the signature verifies; the content is a copr/koji/... message, not pungi's
-            ObjectNode env = g.signed(r);
+            ObjectNode env = g.signedUntouched(r);
             return new BadInput(g.n, "signature", g.name, ch, MALFORMED, env.get("msg_id").asText(),
                     List.of(target.topic().getBytes(StandardCharsets.UTF_8), json(env)));
         }));
@@ -482,8 +482,22 @@ final class BadInputs {
             return env;
         }
 
+        /** A signed prod envelope to tamper with. */
         ObjectNode signed(SplittableRandom r) {
-            return target.signedEnvelopes().get(r.nextInt(target.signedEnvelopes().size())).deepCopy();
+            return signed(r, 1);
+        }
+
+        /**
+         * A signed prod envelope to send as it is. It comes from the other half of the fixtures than the tampered
+         * ones: its dead letter is told apart by the msg_id in its payload, which a tampered copy keeps.
+         */
+        ObjectNode signedUntouched(SplittableRandom r) {
+            return signed(r, 0);
+        }
+
+        private ObjectNode signed(SplittableRandom r, int parity) {
+            List<ObjectNode> all = target.signedEnvelopes();
+            return all.get(2 * r.nextInt((all.size() + 1 - parity) / 2) + parity).deepCopy();
         }
 
         /** A compose message body; on fedmsg a JSON object is wrapped in an envelope, as pungi's hub sends it. */

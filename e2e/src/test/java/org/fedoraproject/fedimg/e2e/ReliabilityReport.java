@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * The assembler of {@code docs/reliability.md}: runs after every reliability suite of the {@code reliability}
  * profile (its own failsafe execution in {@code post-integration-test}, so it runs even when a suite failed)
  * and joins the sections they wrote to {@code target/reliability/<NN>-<suite>.md}, in name order, under a
- * header saying when, where and on what machine. Sections older than this Maven run are left out.
+ * header saying when, where and on what machine. Sections older than this Maven run (or than
+ * {@code -Dfedimg.reliability.since}, after rerunning one suite) are left out.
  */
 class ReliabilityReport {
 
@@ -51,7 +52,8 @@ class ReliabilityReport {
                 .append(System.getProperty("os.version")).append(", Java ").append(System.getProperty("java.version"))
                 .append(" |\n");
         md.append("| load average (1/5/15 min) when written | ").append(Fragment.loadAverage()).append(" |\n");
-        md.append("| sections | ").append(String.join(", ", sections.stream().map(p -> p.getFileName().toString()).toList()))
+        md.append("| sections, and when each was written | ").append(String.join(", ", sections.stream().map(p -> p.getFileName()
+                + " (" + written(p) + ")").toList()))
                 .append(stale.isEmpty() ? "" : " (left out, from an earlier run: " + String.join(", ", stale) + ")")
                 .append(" |\n\n");
         md.append("Every suite runs the four services as separate JVMs on a real single-node Kafka (KRaft), the "
@@ -67,6 +69,14 @@ class ReliabilityReport {
         Path out = E2eConfig.projectDir().resolve("docs/reliability.md");
         Files.writeString(out, md.toString().trim() + "\n");
         System.out.println("[reliability] wrote " + out);
+    }
+
+    private static String written(Path section) {
+        try {
+            return Files.getLastModifiedTime(section).toInstant().truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String cpuModel() {

@@ -21,6 +21,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class ComposeMessageParser {
 
+    /** How every environment's compose status topic ends ({@code org.fedoraproject.prod.pungi.compose.status.change}). */
+    static final String TOPIC_SUFFIX = ".pungi.compose.status.change";
+
     private final Set<String> knownStatuses;
 
     public ComposeMessageParser(Set<String> knownStatuses) {
@@ -47,6 +50,11 @@ public final class ComposeMessageParser {
             envelopeId = text(node, "msg_id");
             envelopeTopic = firstNonNull(text(node, "topic"), envelopeTopic);
             node = node.get("msg");
+        }
+        if (envelopeTopic != null && !envelopeTopic.endsWith(TOPIC_SUFFIX)) {
+            // e.g. a validly signed copr or koji message sent on the compose topic: its fields mean something else
+            throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "the envelope's topic '" + envelopeTopic
+                    + "' is not a compose status change");
         }
         String composeId = text(node, "compose_id");
         String status = text(node, "status");

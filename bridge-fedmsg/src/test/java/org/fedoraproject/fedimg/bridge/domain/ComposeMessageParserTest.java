@@ -76,6 +76,11 @@ class ComposeMessageParserTest {
         assertReason("{\"status\":\"FINISHED\"}", DeadLetterReason.MALFORMED_MESSAGE, "compose_id");
         assertReason("[1,2]", DeadLetterReason.MALFORMED_MESSAGE, "not a JSON object");
         assertReason("{\"msg\":{\"status\":42,\"compose_id\":\"x\"}}", DeadLetterReason.UNKNOWN_STATUS, "42");
+        // a copr message (status 3 = running) in its envelope is not a compose message with an odd status
+        assertReason("{\"topic\":\"org.fedoraproject.prod.copr.build.start\",\"msg\":{\"status\":3,\"build\":1}}",
+                DeadLetterReason.MALFORMED_MESSAGE, "'org.fedoraproject.prod.copr.build.start' is not a compose status change");
+        assertReason("{\"topic\":\"org.fedoraproject.prod.copr.build.end\",\"body\":{\"status\":\"FINISHED\",\"compose_id\":\"x\"}}",
+                DeadLetterReason.MALFORMED_MESSAGE, "not a compose status change");
     }
 
     private static void assertReason(String json, DeadLetterReason reason, String text) {
