@@ -100,6 +100,7 @@ public final class IngestRunner {
             for (int r = 1; r <= runs; r++) {
                 String run = r == 1 ? "cold" : "warm" + (r - 1);
                 CpuUse cpu = CpuUse.start();
+                long emulatorTicks = emulatorCpuTicks();
                 VerifiedDownload download = new VerifiedDownload(http, URI.create(url), size, sha,
                         new VerifiedDownload.Settings(Duration.ofSeconds(60), 3, Duration.ofSeconds(1)), watchdogs,
                         n -> {
@@ -119,10 +120,12 @@ public final class IngestRunner {
                         source, UploadProgress.detached(), id -> Uni.createFrom().voidItem()).await()
                         .atMost(Duration.ofHours(2));
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                String emulatorCpu = emulatorTicks < 0 ? "" : String.format(" emulatorCpuSeconds=%.1f",
+                        (emulatorCpuTicks() - emulatorTicks) / 100.0);
                 System.out.printf("RESULT run=%s decoder=%s seconds=%.2f bytes=%d written=%d skipped=%d "
-                        + "liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s snapshot=%s%n", run, decoder,
+                        + "liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s%s snapshot=%s%n", run, decoder,
                         seconds, w.bytes(), w.blocksWritten(), w.blocksSkipped(), liveHeap.maxMiB(), heapPeakMiB(),
-                        vmHwmKib() >> 10, cpu.report(), w.snapshotId());
+                        vmHwmKib() >> 10, cpu.report(), emulatorCpu, w.snapshotId());
             }
         }
         watchdogs.shutdownNow();
@@ -148,6 +151,25 @@ public final class IngestRunner {
             }
         }
         return peak >> 20;
+    }
+
+    /**
+     * utime + stime of the emulator process (its own JVM on the same CPUs), in clock ticks (USER_HZ = 100),
+     * from {@code /proc/<pid>/stat}; -1 when the benchmark did not say which process it is.
+     */
+    private static long emulatorCpuTicks() {
+        String pid = System.getProperty("bench.emulator.pid");
+        if (pid == null) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat(5); f[0] is field 3
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static long vmHwmKib() throws IOException {

@@ -36,7 +36,9 @@ import com.sun.net.httpserver.HttpServer;
  * does not grow with the image. Properties: bench.dir, bench.sizes (GiB, "1,8"), bench.fill (% of the file
  * system filled with files, 30), bench.preset (xz preset, 3), bench.concurrency (32), bench.threads (0 = cores),
  * bench.xmx (256m), bench.decoders ("LIBLZMA,JAVA"), bench.runs (ingests per JVM, 5: the last is reported as
- * warm), bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar.
+ * warm), bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar,
+ * bench.ingest.jvmargs and bench.emulator.jvmargs (extra JVM options, e.g. for profiling), bench.kinds ("single,multi":
+ * which xz files to measure), bench.prepareOnly (true: only make the images).
  */
 public final class UploaderBenchmark {
 
@@ -54,6 +56,7 @@ public final class UploaderBenchmark {
         int singleMax = Integer.getInteger("bench.single.max", 8);
         String xmx = System.getProperty("bench.xmx", "256m");
         int runs = Integer.getInteger("bench.runs", 5);
+        List<String> kinds = List.of(System.getProperty("bench.kinds", "single,multi").split(","));
         List<String> decoders = List.of(System.getProperty("bench.decoders", "LIBLZMA,JAVA").split(","));
         Path jar = Path.of(System.getProperty("bench.emulator.jar", System.getProperty("user.home")
                 + "/.m2/repository/org/fedoraproject/fedimg/aws-emulator/1.0.0-SNAPSHOT/aws-emulator-1.0.0-SNAPSHOT-standalone.jar"));
@@ -65,17 +68,26 @@ public final class UploaderBenchmark {
             if (!Files.exists(raw)) {
                 makeDisk(dir, raw, gib, fill);
             }
-            if (gib <= singleMax) {
+            if (gib <= singleMax && kinds.contains("single")) {
                 files.add(new String[] {String.valueOf(gib), "single-block (xz -" + preset + " -T1)",
                         compress(raw, preset, 1, "single").toString()});
             }
-            files.add(new String[] {String.valueOf(gib), "multi-block (xz -" + preset + " -T2)",
-                    compress(raw, preset, 2, "multi").toString()});
+            if (kinds.contains("multi")) {
+                files.add(new String[] {String.valueOf(gib), "multi-block (xz -" + preset + " -T2)",
+                        compress(raw, preset, 2, "multi").toString()});
+            }
+        }
+        if (Boolean.getBoolean("bench.prepareOnly")) {
+            System.out.println("images ready: " + files.stream().map(f -> f[2]).toList());
+            return;
         }
 
         int port = freePort();
-        Process emulator = new ProcessBuilder(java(), "-Xmx2g", "-jar", jar.toString(), "--port", String.valueOf(port),
-                "--delays", "zero", "--regions", "us-east-1").redirectErrorStream(true)
+        List<String> emulatorCmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
+        emulatorCmd.addAll(jvmArgs("bench.emulator.jvmargs"));
+        emulatorCmd.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--delays", "zero",
+                "--regions", "us-east-1"));
+        Process emulator = new ProcessBuilder(emulatorCmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("emulator.log").toFile()).start();
         HttpServer http = fileServer(dir);
         StringBuilder md = new StringBuilder();
@@ -94,13 +106,16 @@ public final class UploaderBenchmark {
                 double xz1 = timed("xz -dc '" + file + "' > /dev/null");
                 double xzT0 = timed("xz -T0 -dc '" + file + "' > /dev/null");
                 for (String decoder : decoders) {
-                    List<String> cmd = List.of(java(), "-Xmx" + xmx, "-Dbench.decoder=" + decoder.trim(), "-cp",
-                            System.getProperty("java.class.path"), IngestRunner.class.getName(), url,
+                    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + xmx, "-Dbench.decoder=" + decoder.trim(),
+                            "-Dbench.emulator.pid=" + emulator.pid()));
+                    cmd.addAll(jvmArgs("bench.ingest.jvmargs"));
+                    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestRunner.class.getName(), url,
                             String.valueOf(len), sha, "http://127.0.0.1:" + port, String.valueOf(gib),
                             String.valueOf(threads > 0 ? threads : Runtime.getRuntime().availableProcessors()),
-                            String.valueOf(concurrency), String.valueOf(runs));
+                            String.valueOf(concurrency), String.valueOf(runs)));
                     String load = Files.readString(Path.of("/proc/loadavg")).trim();
                     List<String> results = runAll(cmd);
+                    results.forEach(System.out::println);
                     String cold = results.get(0);
                     String warm = results.get(results.size() - 1);
                     double coldS = Double.parseDouble(field(cold, "seconds"));
@@ -125,6 +140,12 @@ public final class UploaderBenchmark {
                 + loadAtStart + "\n\n";
         Files.writeString(dir.resolve("results.md"), header + md);
         System.out.println(header + md);
+    }
+
+    /** Space-separated JVM options from a system property (empty or unset: none). */
+    private static List<String> jvmArgs(String property) {
+        String v = System.getProperty(property, "").trim();
+        return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
     }
 
     private static double mib(long bytes) {
