@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
  */
 public final class AwsClients implements AutoCloseable {
 
+    /** How long an idle pooled connection is kept: the SDK's default for its other HTTP clients. */
+    static final java.time.Duration CONNECTION_MAX_IDLE = java.time.Duration.ofSeconds(60);
+
     private final AwsConfig config;
     private final SdkAsyncHttpClient http;
     private final AwsCredentialsProvider credentials;
@@ -35,6 +38,10 @@ public final class AwsClients implements AutoCloseable {
         this.metrics = metrics;
         this.http = NettyNioAsyncHttpClient.builder()
                 .maxConcurrency(config.maxConnections())
+                // the Netty client's own default is 5 s (the SDK's is 60 s): an EBS upload's pool grows past
+                // its steady size in bursts, and every connection reaped 5 s later is a new TCP and TLS
+                // handshake at the next burst
+                .connectionMaxIdleTime(CONNECTION_MAX_IDLE)
                 .build();
         this.credentials = config.staticCredentials()
                 .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(
