@@ -34,6 +34,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final Duration userDataTimeout;
     private final Path workDir;
     private final javax.net.ssl.SSLContext tls;
+    private final int httpThreads;
     private final Faults faults = new Faults();
     private final Engine engine;
     private final Inspector inspector;
@@ -46,6 +47,7 @@ public final class AwsEmulator implements AutoCloseable {
         this.accountId = b.accountId;
         this.userDataTimeout = b.userDataTimeout;
         this.tls = b.tls;
+        this.httpThreads = b.httpThreads;
         try {
             this.workDir = b.workDir != null ? Files.createDirectories(b.workDir)
                     : Files.createTempDirectory("aws-emulator-");
@@ -66,7 +68,7 @@ public final class AwsEmulator implements AutoCloseable {
             return this;
         }
         try {
-            front = new HttpFront(engine, host, port, new AdminEndpoint(this), tls);
+            front = new HttpFront(engine, host, port, new AdminEndpoint(this), tls, httpThreads);
         } catch (IOException e) {
             throw new UncheckedIOException("aws-emulator could not listen on " + host + ":" + port, e);
         }
@@ -143,6 +145,19 @@ public final class AwsEmulator implements AutoCloseable {
         private Duration userDataTimeout = Duration.ofMinutes(15);
         private Path workDir;
         private javax.net.ssl.SSLContext tls;
+        private int httpThreads = HttpFront.DEFAULT_THREADS;
+
+        /**
+         * Threads that handle requests (64 by default, so injected latencies overlap). A benchmark that
+         * shares its CPUs with the emulator may want few: on AWS the servers' work is not on the client's CPUs.
+         */
+        public Builder httpThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("at least one HTTP thread");
+            }
+            this.httpThreads = threads;
+            return this;
+        }
 
         /** 0 (the default) picks a free port. */
         public Builder port(int port) {

@@ -6,8 +6,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
- * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]}
- * (the key store makes it HTTPS). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready;
+ * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]
+ * [--http-threads 64]} (the key store makes it HTTPS). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready;
  * stops on SIGTERM/Ctrl-C.
  */
 public final class Main {
@@ -30,9 +30,10 @@ public final class Main {
                 case "--host" -> builder.host(require(arg, value));
                 case "--tls-keystore" -> tlsKeyStore = require(arg, value);
                 case "--tls-password" -> tlsPassword = require(arg, value);
+                case "--http-threads" -> builder.httpThreads(Integer.parseInt(require(arg, value)));
                 case "-h", "--help" -> {
                     System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
-                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]");
+                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] [--http-threads 64]");
                     return;
                 }
                 default -> {

@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
@@ -42,11 +43,22 @@ public final class AwsClients implements AutoCloseable {
                 // its steady size in bursts, and every connection reaped 5 s later is a new TCP and TLS
                 // handshake at the next burst
                 .connectionMaxIdleTime(CONNECTION_MAX_IDLE)
+                .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(eventLoopThreads()))
                 .build();
         this.credentials = config.staticCredentials()
                 .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
                 .orElseGet(DefaultCredentialsProvider::create);
+    }
+
+    /**
+     * Half the CPUs, at least one (the SDK's default is twice the CPUs). The uploader's heaviest user, an
+     * EBS upload, needs about a fifth of one event loop's CPU at full speed (TLS, framing, responses), and
+     * decompression wants a whole CPU beside it: more event loops only add threads that wake at once and
+     * take the CPU from the decoder.
+     */
+    static int eventLoopThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     public AwsConfig config() {

@@ -57,11 +57,14 @@ public final class HttpFront implements AutoCloseable {
     private final String scheme;
 
     public HttpFront(Engine engine, String host, int port, Admin admin) throws IOException {
-        this(engine, host, port, admin, null);
+        this(engine, host, port, admin, null, DEFAULT_THREADS);
     }
 
+    /** Request handler threads by default: enough for injected latencies to overlap as on AWS. */
+    public static final int DEFAULT_THREADS = 64;
+
     /** With {@code tls} non-null, the endpoint is HTTPS. */
-    public HttpFront(Engine engine, String host, int port, Admin admin, javax.net.ssl.SSLContext tls)
+    public HttpFront(Engine engine, String host, int port, Admin admin, javax.net.ssl.SSLContext tls, int threads)
             throws IOException {
         this.engine = engine;
         this.ec2 = new Ec2Api(engine);
@@ -69,7 +72,7 @@ public final class HttpFront implements AutoCloseable {
         this.admin = admin;
         this.host = host;
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "aws-emulator-http-" + n.incrementAndGet());
                     t.setDaemon(true);

@@ -89,6 +89,10 @@ public final class UploaderBenchmark {
         emulatorCmd.addAll(jvmArgs("bench.emulator.jvmargs"));
         emulatorCmd.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--delays", "zero",
                 "--regions", "us-east-1"));
+        String emulatorThreads = System.getProperty("bench.emulator.threads", "").trim();
+        if (!emulatorThreads.isEmpty()) {
+            emulatorCmd.addAll(List.of("--http-threads", emulatorThreads));
+        }
         List<String> trust = List.of();
         if (tls) {
             // HTTPS as against AWS: the SDK then sends PutSnapshotBlock bodies unsigned (the EBS model says so),
