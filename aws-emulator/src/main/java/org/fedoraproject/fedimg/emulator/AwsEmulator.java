@@ -33,6 +33,8 @@ public final class AwsEmulator implements AutoCloseable {
     private final String accountId;
     private final Duration userDataTimeout;
     private final Path workDir;
+    private final javax.net.ssl.SSLContext tls;
+    private final int httpThreads;
     private final Faults faults = new Faults();
     private final Engine engine;
     private final Inspector inspector;
@@ -44,6 +46,8 @@ public final class AwsEmulator implements AutoCloseable {
         this.regions = List.copyOf(b.regions);
         this.accountId = b.accountId;
         this.userDataTimeout = b.userDataTimeout;
+        this.tls = b.tls;
+        this.httpThreads = b.httpThreads;
         try {
             this.workDir = b.workDir != null ? Files.createDirectories(b.workDir)
                     : Files.createTempDirectory("aws-emulator-");
@@ -64,14 +68,14 @@ public final class AwsEmulator implements AutoCloseable {
             return this;
         }
         try {
-            front = new HttpFront(engine, host, port, new AdminEndpoint(this));
+            front = new HttpFront(engine, host, port, new AdminEndpoint(this), tls, httpThreads);
         } catch (IOException e) {
             throw new UncheckedIOException("aws-emulator could not listen on " + host + ":" + port, e);
         }
         return this;
     }
 
-    /** {@code http://127.0.0.1:PORT}: EC2 and EBS direct, every region. */
+    /** {@code http://127.0.0.1:PORT} ({@code https} with {@link Builder#tls}): EC2 and EBS direct, every region. */
     public URI endpoint() {
         requireStarted();
         return front.endpoint();
@@ -140,6 +144,20 @@ public final class AwsEmulator implements AutoCloseable {
         private String accountId = DEFAULT_ACCOUNT_ID;
         private Duration userDataTimeout = Duration.ofMinutes(15);
         private Path workDir;
+        private javax.net.ssl.SSLContext tls;
+        private int httpThreads = HttpFront.DEFAULT_THREADS;
+
+        /**
+         * Threads that handle requests (64 by default, so injected latencies overlap). A benchmark that
+         * shares its CPUs with the emulator may want few: on AWS the servers' work is not on the client's CPUs.
+         */
+        public Builder httpThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("at least one HTTP thread");
+            }
+            this.httpThreads = threads;
+            return this;
+        }
 
         /** 0 (the default) picks a free port. */
         public Builder port(int port) {
@@ -183,6 +201,30 @@ public final class AwsEmulator implements AutoCloseable {
         /** Where to keep content (a fresh temp dir by default; deleted on close). */
         public Builder workDir(Path dir) {
             this.workDir = dir;
+            return this;
+        }
+
+        /**
+         * Serves HTTPS instead of HTTP, with the key and certificate of a PKCS12 key store (e.g. made by
+         * {@code keytool -genkeypair -ext SAN=ip:127.0.0.1}). Over HTTPS the SDK signs requests the way it
+         * does against AWS: without it, it signs every request body (a SHA-256 of each PutSnapshotBlock's
+         * 512 KiB), which it never does over TLS for operations AWS marks unsigned-payload.
+         */
+        public Builder tls(Path keyStore, char[] password) {
+            try (var in = Files.newInputStream(keyStore)) {
+                java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                ks.load(in, password);
+                javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory
+                        .getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, password);
+                javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+                ctx.init(kmf.getKeyManagers(), null, null);
+                this.tls = ctx;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot use " + keyStore + " for TLS: " + e.getMessage(), e);
+            }
             return this;
         }
 

@@ -6,8 +6,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
- * [--regions a,b] [--account 123456789012] [--host 127.0.0.1]}. Prints
- * {@code aws-emulator listening on http://127.0.0.1:N} once ready; stops on SIGTERM/Ctrl-C.
+ * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]
+ * [--http-threads 64]} (the key store makes it HTTPS). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready;
+ * stops on SIGTERM/Ctrl-C.
  */
 public final class Main {
 
@@ -16,6 +17,8 @@ public final class Main {
 
     public static void main(String[] args) throws InterruptedException {
         AwsEmulator.Builder builder = AwsEmulator.builder();
+        String tlsKeyStore = null;
+        String tlsPassword = "";
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -25,9 +28,12 @@ public final class Main {
                 case "--regions" -> builder.regions(List.of(require(arg, value).split(",")));
                 case "--account" -> builder.accountId(require(arg, value));
                 case "--host" -> builder.host(require(arg, value));
+                case "--tls-keystore" -> tlsKeyStore = require(arg, value);
+                case "--tls-password" -> tlsPassword = require(arg, value);
+                case "--http-threads" -> builder.httpThreads(Integer.parseInt(require(arg, value)));
                 case "-h", "--help" -> {
                     System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
-                            + "[--account 123456789012] [--host 127.0.0.1]");
+                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] [--http-threads 64]");
                     return;
                 }
                 default -> {
@@ -36,6 +42,9 @@ public final class Main {
                 }
             }
             i++;
+        }
+        if (tlsKeyStore != null) {
+            builder.tls(java.nio.file.Path.of(tlsKeyStore), tlsPassword.toCharArray());
         }
         AwsEmulator emulator = builder.build().start();
         CountDownLatch stopped = new CountDownLatch(1);

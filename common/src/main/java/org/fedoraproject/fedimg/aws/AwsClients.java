@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
@@ -23,6 +24,9 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
  * conditions (eventual consistency) with an exception filter.
  */
 public final class AwsClients implements AutoCloseable {
+
+    /** How long an idle pooled connection is kept: the SDK's default for its other HTTP clients. */
+    static final java.time.Duration CONNECTION_MAX_IDLE = java.time.Duration.ofSeconds(60);
 
     private final AwsConfig config;
     private final SdkAsyncHttpClient http;
@@ -35,11 +39,26 @@ public final class AwsClients implements AutoCloseable {
         this.metrics = metrics;
         this.http = NettyNioAsyncHttpClient.builder()
                 .maxConcurrency(config.maxConnections())
+                // the Netty client's own default is 5 s (the SDK's is 60 s): an EBS upload's pool grows past
+                // its steady size in bursts, and every connection reaped 5 s later is a new TCP and TLS
+                // handshake at the next burst
+                .connectionMaxIdleTime(CONNECTION_MAX_IDLE)
+                .eventLoopGroupBuilder(SdkEventLoopGroup.builder().numberOfThreads(eventLoopThreads()))
                 .build();
         this.credentials = config.staticCredentials()
                 .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey())))
                 .orElseGet(DefaultCredentialsProvider::create);
+    }
+
+    /**
+     * Half the CPUs, at least one (the SDK's default is twice the CPUs). The uploader's heaviest user, an
+     * EBS upload, needs about a fifth of one event loop's CPU at full speed (TLS, framing, responses), and
+     * decompression wants a whole CPU beside it: more event loops only add threads that wake at once and
+     * take the CPU from the decoder.
+     */
+    static int eventLoopThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     public AwsConfig config() {

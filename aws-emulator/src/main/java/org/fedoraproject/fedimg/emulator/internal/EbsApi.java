@@ -27,6 +27,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class EbsApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** PutSnapshotBlock bodies, read into a reused array instead of a new 512 KiB one per request. */
+    private static final ThreadLocal<byte[]> BODY = ThreadLocal.withInitial(() -> new byte[BlockStore.BLOCK_SIZE]);
     private final Engine engine;
 
     EbsApi(Engine engine) {
@@ -206,7 +208,8 @@ final class EbsApi {
         if (!"SHA256".equals(algorithm)) {
             throw EbsException.validation("INVALID_PARAMETER_VALUE", "Unsupported checksum algorithm " + algorithm);
         }
-        byte[] data = new byte[BlockStore.BLOCK_SIZE];
+        // one buffer per handler thread: the store copies what it keeps
+        byte[] data = BODY.get();
         int n = body.readNBytes(data, 0, BlockStore.BLOCK_SIZE);
         boolean extra = body.read() >= 0;
         if (n != BlockStore.BLOCK_SIZE || extra) {

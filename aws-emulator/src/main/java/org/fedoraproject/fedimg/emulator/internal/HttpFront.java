@@ -54,15 +54,25 @@ public final class HttpFront implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService pool;
     private final String host;
+    private final String scheme;
 
     public HttpFront(Engine engine, String host, int port, Admin admin) throws IOException {
+        this(engine, host, port, admin, null, DEFAULT_THREADS);
+    }
+
+    /** Request handler threads by default: enough for injected latencies to overlap as on AWS. */
+    public static final int DEFAULT_THREADS = 64;
+
+    /** With {@code tls} non-null, the endpoint is HTTPS. */
+    public HttpFront(Engine engine, String host, int port, Admin admin, javax.net.ssl.SSLContext tls, int threads)
+            throws IOException {
         this.engine = engine;
         this.ec2 = new Ec2Api(engine);
         this.ebs = new EbsApi(engine);
         this.admin = admin;
         this.host = host;
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(64, 64, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "aws-emulator-http-" + n.incrementAndGet());
                     t.setDaemon(true);
@@ -71,7 +81,15 @@ public final class HttpFront implements AutoCloseable {
         executor.allowCoreThreadTimeOut(true);
         this.pool = executor;
         noDelay();
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 512);
+        if (tls != null) {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer
+                    .create(new InetSocketAddress(host, port), 512);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            this.server = https;
+        } else {
+            this.server = HttpServer.create(new InetSocketAddress(host, port), 512);
+        }
+        this.scheme = tls != null ? "https" : "http";
         server.setExecutor(pool);
         server.createContext("/", this::handle);
         server.start();
@@ -87,7 +105,7 @@ public final class HttpFront implements AutoCloseable {
     }
 
     public URI endpoint() {
-        return URI.create("http://" + host + ":" + server.getAddress().getPort());
+        return URI.create(scheme + "://" + host + ":" + server.getAddress().getPort());
     }
 
     public int port() {

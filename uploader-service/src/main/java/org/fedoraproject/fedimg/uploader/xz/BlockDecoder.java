@@ -1,70 +1,54 @@
 package org.fedoraproject.fedimg.uploader.xz;
 
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 
 import org.tukaani.xz.CorruptedInputException;
 import org.tukaani.xz.LZMA2InputStream;
-import org.tukaani.xz.UnsupportedOptionsException;
-import org.tukaani.xz.check.Check;
 
 /**
- * One xz block's LZMA2 data, decoded, with the block's integrity check computed over what was read.
- * Damaged or cut-short data is an {@link XzFormatException}.
+ * One xz block's LZMA2 data, decoded chunk by chunk. Damaged or cut-short data is an
+ * {@link XzFormatException}. The block's integrity check is not computed here but by the consumer of the
+ * chunks ({@link BlockCheck}), off the decoder's thread.
  */
-abstract class BlockDecoder extends InputStream {
+abstract class BlockDecoder implements Closeable {
 
-    static BlockDecoder open(XzDecoder decoder, InputStream lzma2, int dictSize, int checkType) throws IOException {
-        Check check;
-        try {
-            check = Check.getInstance(checkType);
-        } catch (UnsupportedOptionsException e) {
-            throw XzFormatException.notXz("unsupported integrity check type " + checkType);
-        }
-        return decoder.resolve() == XzDecoder.LIBLZMA
-                ? new NativeLzma2(lzma2, dictSize, checkType, check)
-                : new JavaLzma2(lzma2, dictSize, check);
+    static BlockDecoder open(XzDecoder decoder, InputStream lzma2, int dictSize) throws IOException {
+        return decoder.resolve() == XzDecoder.LIBLZMA ? new NativeLzma2(lzma2, dictSize) : new JavaLzma2(lzma2, dictSize);
     }
 
-    /** The block's check over everything read so far, in its stored (little-endian) form. */
-    abstract byte[] finishCheck();
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xFF;
+    /** The chunks this decoder fills: direct (native) buffers for liblzma, which then needs no copy out. */
+    static ByteBuffer allocateChunk(XzDecoder decoder, int size) {
+        return decoder.resolve() == XzDecoder.LIBLZMA ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
     }
+
+    /**
+     * Decodes into {@code chunk} from index 0 up to its capacity (its position and limit are ignored and
+     * left alone); returns the number of bytes written, which is less than the capacity only at the end of
+     * the block.
+     */
+    abstract int fill(ByteBuffer chunk) throws IOException;
 
     private static final class JavaLzma2 extends BlockDecoder {
         private final LZMA2InputStream lz;
-        private final Check check;
 
-        JavaLzma2(InputStream in, int dictSize, Check check) {
+        JavaLzma2(InputStream in, int dictSize) {
             this.lz = new LZMA2InputStream(in, dictSize);
-            this.check = check;
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n;
+        int fill(ByteBuffer chunk) throws IOException {
             try {
-                n = lz.read(b, off, len);
+                int n = lz.readNBytes(chunk.array(), chunk.arrayOffset(), chunk.capacity());
+                return n;
             } catch (CorruptedInputException e) {
                 throw XzFormatException.corrupt(e.getMessage(), e);
             } catch (EOFException e) {
                 throw XzFormatException.corrupt("LZMA2 data ends early");
             }
-            if (n > 0) {
-                check.update(b, off, n);
-            }
-            return n;
-        }
-
-        @Override
-        byte[] finishCheck() {
-            return check.finish();
         }
 
         @Override

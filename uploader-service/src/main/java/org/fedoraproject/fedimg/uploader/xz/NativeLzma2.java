@@ -4,41 +4,31 @@ import static org.fedoraproject.fedimg.uploader.xz.Liblzma.*;
 
 import java.io.IOException;
 import java.io.InputStream;
-
-import org.tukaani.xz.check.Check;
+import java.nio.ByteBuffer;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 
 /**
  * Raw LZMA2 decoding with liblzma. Compressed bytes are copied into a native input buffer and decoded
- * into a native output buffer; CRC64, the usual xz check, is computed there by liblzma too, so the only
- * work left in Java is one copy out.
+ * straight into the caller's direct chunk: nothing is copied out on the decoder's thread.
  */
 final class NativeLzma2 extends BlockDecoder {
 
     private static final int IN_SIZE = 64 * 1024;
-    private static final int OUT_SIZE = 256 * 1024;
-    /** The xz check ID of CRC64. */
-    private static final int CRC64 = 4;
 
     private final InputStream in;
-    private final Check javaCheck;
-    private final boolean crc64;
     private final Memory strm = new Memory(STREAM_SIZE);
     private final Memory options = new Memory(OPTIONS_SIZE);
     private final Memory filters = new Memory(32);
     private final Memory inBuf = new Memory(IN_SIZE);
-    private final Memory outBuf = new Memory(OUT_SIZE);
     private final byte[] staging = new byte[IN_SIZE];
-    private long crc;
     private boolean inputEnded;
     private boolean finished;
     private boolean closed;
 
-    NativeLzma2(InputStream in, int dictSize, int checkType, Check check) throws IOException {
+    NativeLzma2(InputStream in, int dictSize) throws IOException {
         this.in = in;
-        this.javaCheck = check;
-        this.crc64 = checkType == CRC64;
         strm.clear();
         options.clear();
         options.setInt(0, dictSize);
@@ -55,15 +45,18 @@ final class NativeLzma2 extends BlockDecoder {
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
+    int fill(ByteBuffer chunk) throws IOException {
         if (closed) {
             throw new IOException("stream closed");
         }
-        if (finished || len == 0) {
-            return finished ? -1 : 0;
+        if (!chunk.isDirect()) {
+            throw new IllegalArgumentException("liblzma decodes into direct buffers only");
         }
-        int want = Math.min(len, OUT_SIZE);
-        strm.setPointer(NEXT_OUT, outBuf);
+        if (finished) {
+            return 0;
+        }
+        int want = chunk.capacity();
+        strm.setPointer(NEXT_OUT, Native.getDirectBufferPointer(chunk));
         strm.setLong(AVAIL_OUT, want);
         while (true) {
             if (strm.getLong(AVAIL_IN) == 0 && !inputEnded) {
@@ -80,7 +73,7 @@ final class NativeLzma2 extends BlockDecoder {
             int produced = (int) (want - strm.getLong(AVAIL_OUT));
             if (ret == LZMA_STREAM_END) {
                 finished = true;
-                return produced > 0 ? deliver(b, off, produced) : -1;
+                return produced;
             }
             if (ret == LZMA_BUF_ERROR && inputEnded) {
                 throw XzFormatException.corrupt("LZMA2 data ends early");
@@ -90,31 +83,9 @@ final class NativeLzma2 extends BlockDecoder {
                         : "liblzma error code " + ret);
             }
             if (produced == want) {
-                return deliver(b, off, produced);
+                return produced;
             }
         }
-    }
-
-    private int deliver(byte[] b, int off, int n) {
-        outBuf.read(0, b, off, n);
-        if (crc64) {
-            crc = lzma_crc64(outBuf, n, crc);
-        } else {
-            javaCheck.update(b, off, n);
-        }
-        return n;
-    }
-
-    @Override
-    byte[] finishCheck() {
-        if (!crc64) {
-            return javaCheck.finish();
-        }
-        byte[] le = new byte[8];
-        for (int i = 0; i < 8; i++) {
-            le[i] = (byte) (crc >>> (8 * i));
-        }
-        return le;
     }
 
     @Override
@@ -123,7 +94,7 @@ final class NativeLzma2 extends BlockDecoder {
             closed = true;
             lzma_end(strm);
             // freed now, not when a GC gets to them: one image decodes hundreds of blocks
-            for (Memory m : new Memory[] {strm, options, filters, inBuf, outBuf}) {
+            for (Memory m : new Memory[] {strm, options, filters, inBuf}) {
                 m.close();
             }
         }

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +41,11 @@ import org.tukaani.xz.check.Check;
  */
 public final class ParallelXzInputStream extends InputStream {
 
-    /** Below G1's humongous threshold even with 1 MiB regions, and recycled: decoding allocates almost nothing. */
+    /**
+     * Decoded chunks: direct buffers for liblzma (decoded into in place, no copy on the decoder's thread),
+     * heap arrays below G1's humongous threshold even with 1 MiB regions for xz-java; recycled either way,
+     * so decoding allocates almost nothing.
+     */
     static final int CHUNK = 256 * 1024;
     private static final int CHUNKS_PER_MIB = (1 << 20) / CHUNK;
 
@@ -59,7 +64,7 @@ public final class ParallelXzInputStream extends InputStream {
     private final Semaphore openBlocks;
     private final BlockingQueue<Object> order = new LinkedBlockingQueue<>();
     private final int chunksPerBlock;
-    private final BlockingQueue<byte[]> freeChunks;
+    private final BlockingQueue<ByteBuffer> freeChunks;
     private final Thread reader;
 
     private Block current;
@@ -68,7 +73,10 @@ public final class ParallelXzInputStream extends InputStream {
     private boolean eof;
     private volatile boolean closed;
 
-    private record Chunk(byte[] buf, int len) {
+    private record Chunk(ByteBuffer buf, int len) {
+    }
+
+    private record Segment(byte[] buf, int len) {
     }
 
     private record Failure(Throwable error) {
@@ -147,7 +155,7 @@ public final class ParallelXzInputStream extends InputStream {
             }
             if (chunk != null && chunkPos < chunk.len) {
                 int n = Math.min(len, chunk.len - chunkPos);
-                System.arraycopy(chunk.buf, chunkPos, buf, off, n);
+                chunk.buf.get(chunkPos, buf, off, n);
                 chunkPos += n;
                 return n;
             }
@@ -169,6 +177,7 @@ public final class ParallelXzInputStream extends InputStream {
                 }
                 Object item = current.out.take();
                 if (item == END) {
+                    current.verify();
                     current = null;
                     openBlocks.release();
                 } else if (item instanceof Failure f) {
@@ -176,6 +185,8 @@ public final class ParallelXzInputStream extends InputStream {
                 } else {
                     chunk = (Chunk) item;
                     chunkPos = 0;
+                    // the block's check runs here, beside the decoder, not on its thread
+                    current.check.update(chunk.buf, chunk.len);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -242,7 +253,7 @@ public final class ParallelXzInputStream extends InputStream {
                         throw XzFormatException.notXz("a later block uses a filter chain other than LZMA2 alone");
                     }
                     openBlocks.acquire();
-                    block = new Block(decoder, h.dictSize(), checkType, chunksPerBlock, freeChunks);
+                    block = new Block(decoder, h.dictSize(), BlockCheck.of(checkType), chunksPerBlock, freeChunks);
                     order.put(block);
                     decoders.execute(block);
                     long[] sizes = scanLzma2(block);
@@ -258,8 +269,9 @@ public final class ParallelXzInputStream extends InputStream {
                     }
                     byte[] check = new byte[checkSize];
                     readFully(check, 0, checkSize, "block check");
-                    block.expectedCheck.complete(check);
+                    // the size first: whoever sees the check completed sees the size too
                     block.expectedSize = uncompressed;
+                    block.expectedCheck.complete(check);
                     if ((h.compressedSize() >= 0 && h.compressedSize() != compressed)
                             || (h.uncompressedSize() >= 0 && h.uncompressedSize() != uncompressed)) {
                         throw XzFormatException.corrupt("block sizes differ from its header");
@@ -441,14 +453,17 @@ public final class ParallelXzInputStream extends InputStream {
         final CompletableFuture<byte[]> expectedCheck = new CompletableFuture<>();
         final XzDecoder decoder;
         final int dictSize;
-        final int checkType;
-        final BlockingQueue<byte[]> free;
+        /** Updated by the consumer with every chunk it takes, verified when it takes END. */
+        final BlockCheck check;
+        final BlockingQueue<ByteBuffer> free;
         volatile long expectedSize = -1;
+        /** Written by the decoder before it puts END, read by the consumer after taking it. */
+        private long decoded;
 
-        Block(XzDecoder decoder, int dictSize, int checkType, int chunks, BlockingQueue<byte[]> free) {
+        Block(XzDecoder decoder, int dictSize, BlockCheck check, int chunks, BlockingQueue<ByteBuffer> free) {
             this.decoder = decoder;
             this.dictSize = dictSize;
-            this.checkType = checkType;
+            this.check = check;
             this.out = new ArrayBlockingQueue<>(chunks + 1);
             this.free = free;
         }
@@ -457,11 +472,11 @@ public final class ParallelXzInputStream extends InputStream {
         public void run() {
             try {
                 long total = 0;
-                try (BlockDecoder lz = BlockDecoder.open(decoder, pipe, dictSize, checkType)) {
+                try (BlockDecoder lz = BlockDecoder.open(decoder, pipe, dictSize)) {
                     while (true) {
-                        byte[] recycled = free.poll();
-                        byte[] buf = recycled != null ? recycled : new byte[CHUNK];
-                        int len = lz.readNBytes(buf, 0, CHUNK);
+                        ByteBuffer recycled = free.poll();
+                        ByteBuffer buf = recycled != null ? recycled : BlockDecoder.allocateChunk(decoder, CHUNK);
+                        int len = lz.fill(buf);
                         if (len > 0) {
                             total += len;
                             out.put(new Chunk(buf, len));
@@ -473,20 +488,30 @@ public final class ParallelXzInputStream extends InputStream {
                             break;
                         }
                     }
-                    if (!Arrays.equals(lz.finishCheck(), expectedCheck.get())) {
-                        throw XzFormatException.corrupt("block integrity check mismatch");
-                    }
                 }
-                if (expectedSize >= 0 && total != expectedSize) {
-                    throw XzFormatException.corrupt("block decoded to " + total + " bytes, expected " + expectedSize);
-                }
+                decoded = total;
                 out.put(END);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                out.offer(new Failure(e.getCause()));
             } catch (Throwable t) {
                 out.offer(new Failure(t));
+            }
+        }
+
+        /** On the consumer's thread, once every chunk of the block went through {@link #check}. */
+        void verify() throws IOException, InterruptedException {
+            byte[] expected;
+            try {
+                expected = expectedCheck.get();
+            } catch (ExecutionException e) {
+                throw rethrow(e.getCause());
+            }
+            if (!Arrays.equals(check.finish(), expected)) {
+                throw XzFormatException.corrupt("block integrity check mismatch");
+            }
+            long size = expectedSize;
+            if (size >= 0 && decoded != size) {
+                throw XzFormatException.corrupt("block decoded to " + decoded + " bytes, expected " + size);
             }
         }
     }
@@ -502,7 +527,7 @@ public final class ParallelXzInputStream extends InputStream {
 
         void put(byte[] buf, int len) throws InterruptedException {
             if (len > 0) {
-                segments.put(new Chunk(buf, len));
+                segments.put(new Segment(buf, len));
             }
         }
 
@@ -545,7 +570,7 @@ public final class ParallelXzInputStream extends InputStream {
                 if (next instanceof Failure f) {
                     throw rethrow(f.error);
                 }
-                Chunk c = (Chunk) next;
+                Segment c = (Segment) next;
                 seg = c.buf;
                 segLen = c.len;
                 pos = 0;

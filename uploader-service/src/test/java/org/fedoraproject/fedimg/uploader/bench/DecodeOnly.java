@@ -13,6 +13,7 @@ import org.tukaani.xz.XZInputStream;
 public final class DecodeOnly {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
+        CpuUse cpu = CpuUse.start();
         long t0 = System.nanoTime();
         long total = 0;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -25,6 +26,7 @@ public final class DecodeOnly {
                 total += n;
             }
         }
-        System.out.printf("RESULT decode=%s seconds=%.2f bytes=%d%n", args[1], (System.nanoTime() - t0) / 1e9, total);
+        System.out.printf("RESULT decode=%s seconds=%.2f bytes=%d cpuSeconds=%s%n", args[1], (System.nanoTime() - t0) / 1e9,
+                total, cpu.report());
     }
 }

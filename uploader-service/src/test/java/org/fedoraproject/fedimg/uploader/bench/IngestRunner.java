@@ -99,7 +99,11 @@ public final class IngestRunner {
             // later runs are its steady state. Every run is reported.
             for (int r = 1; r <= runs; r++) {
                 String run = r == 1 ? "cold" : "warm" + (r - 1);
+                if (r == runs) {
+                    profile("start,event=cpu,threads", null);
+                }
                 CpuUse cpu = CpuUse.start();
+                long emulatorTicks = emulatorCpuTicks();
                 VerifiedDownload download = new VerifiedDownload(http, URI.create(url), size, sha,
                         new VerifiedDownload.Settings(Duration.ofSeconds(60), 3, Duration.ofSeconds(1)), watchdogs,
                         n -> {
@@ -119,10 +123,15 @@ public final class IngestRunner {
                         source, UploadProgress.detached(), id -> Uni.createFrom().voidItem()).await()
                         .atMost(Duration.ofHours(2));
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                if (r == runs) {
+                    profile("stop,collapsed,file=", run);
+                }
+                String emulatorCpu = emulatorTicks < 0 ? "" : String.format(" emulatorCpuSeconds=%.1f",
+                        (emulatorCpuTicks() - emulatorTicks) / 100.0);
                 System.out.printf("RESULT run=%s decoder=%s seconds=%.2f bytes=%d written=%d skipped=%d "
-                        + "liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s snapshot=%s%n", run, decoder,
+                        + "liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s%s snapshot=%s%n", run, decoder,
                         seconds, w.bytes(), w.blocksWritten(), w.blocksSkipped(), liveHeap.maxMiB(), heapPeakMiB(),
-                        vmHwmKib() >> 10, cpu.report(), w.snapshotId());
+                        vmHwmKib() >> 10, cpu.report(), emulatorCpu, w.snapshotId());
             }
         }
         watchdogs.shutdownNow();
@@ -148,6 +157,55 @@ public final class IngestRunner {
             }
         }
         return peak >> 20;
+    }
+
+    /**
+     * With {@code -Dbench.profile=DIR -Dbench.profiler=libasyncProfiler.so} (and
+     * {@code -Djdk.attach.allowAttachSelf=true}), async-profiler samples this JVM and the emulator's during
+     * the last run only, writing collapsed stacks per thread to DIR/ingest-RUN.txt and DIR/emulator-RUN.txt.
+     */
+    private static void profile(String command, String run) {
+        String dir = System.getProperty("bench.profile");
+        String lib = System.getProperty("bench.profiler");
+        if (dir == null || lib == null) {
+            return;
+        }
+        String self = String.valueOf(ProcessHandle.current().pid());
+        String emulator = System.getProperty("bench.emulator.pid");
+        for (String[] target : new String[][] {{self, "ingest"}, {emulator, "emulator"}}) {
+            if (target[0] == null) {
+                continue;
+            }
+            try {
+                com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(target[0]);
+                try {
+                    vm.loadAgentPath(lib, run == null ? command : command + dir + "/" + target[1] + "-" + run + ".txt");
+                } finally {
+                    vm.detach();
+                }
+            } catch (Exception e) {
+                System.err.println("profiling " + target[1] + " failed: " + e);
+            }
+        }
+    }
+
+    /**
+     * utime + stime of the emulator process (its own JVM on the same CPUs), in clock ticks (USER_HZ = 100),
+     * from {@code /proc/<pid>/stat}; -1 when the benchmark did not say which process it is.
+     */
+    private static long emulatorCpuTicks() {
+        String pid = System.getProperty("bench.emulator.pid");
+        if (pid == null) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat(5); f[0] is field 3
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     static long vmHwmKib() throws IOException {

@@ -36,7 +36,10 @@ import com.sun.net.httpserver.HttpServer;
  * does not grow with the image. Properties: bench.dir, bench.sizes (GiB, "1,8"), bench.fill (% of the file
  * system filled with files, 30), bench.preset (xz preset, 3), bench.concurrency (32), bench.threads (0 = cores),
  * bench.xmx (256m), bench.decoders ("LIBLZMA,JAVA"), bench.runs (ingests per JVM, 5: the last is reported as
- * warm), bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar.
+ * warm), bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar,
+ * bench.tls (true: the emulator serves HTTPS, as AWS does; false: plain HTTP), bench.ingest.jvmargs and
+ * bench.emulator.jvmargs (extra JVM options, e.g. for profiling), bench.kinds ("single,multi":
+ * which xz files to measure), bench.prepareOnly (true: only make the images).
  */
 public final class UploaderBenchmark {
 
@@ -54,6 +57,7 @@ public final class UploaderBenchmark {
         int singleMax = Integer.getInteger("bench.single.max", 8);
         String xmx = System.getProperty("bench.xmx", "256m");
         int runs = Integer.getInteger("bench.runs", 5);
+        List<String> kinds = List.of(System.getProperty("bench.kinds", "single,multi").split(","));
         List<String> decoders = List.of(System.getProperty("bench.decoders", "LIBLZMA,JAVA").split(","));
         Path jar = Path.of(System.getProperty("bench.emulator.jar", System.getProperty("user.home")
                 + "/.m2/repository/org/fedoraproject/fedimg/aws-emulator/1.0.0-SNAPSHOT/aws-emulator-1.0.0-SNAPSHOT-standalone.jar"));
@@ -65,17 +69,46 @@ public final class UploaderBenchmark {
             if (!Files.exists(raw)) {
                 makeDisk(dir, raw, gib, fill);
             }
-            if (gib <= singleMax) {
+            if (gib <= singleMax && kinds.contains("single")) {
                 files.add(new String[] {String.valueOf(gib), "single-block (xz -" + preset + " -T1)",
                         compress(raw, preset, 1, "single").toString()});
             }
-            files.add(new String[] {String.valueOf(gib), "multi-block (xz -" + preset + " -T2)",
-                    compress(raw, preset, 2, "multi").toString()});
+            if (kinds.contains("multi")) {
+                files.add(new String[] {String.valueOf(gib), "multi-block (xz -" + preset + " -T2)",
+                        compress(raw, preset, 2, "multi").toString()});
+            }
+        }
+        if (Boolean.getBoolean("bench.prepareOnly")) {
+            System.out.println("images ready: " + files.stream().map(f -> f[2]).toList());
+            return;
         }
 
         int port = freePort();
-        Process emulator = new ProcessBuilder(java(), "-Xmx2g", "-jar", jar.toString(), "--port", String.valueOf(port),
-                "--delays", "zero", "--regions", "us-east-1").redirectErrorStream(true)
+        boolean tls = !"false".equals(System.getProperty("bench.tls", "true"));
+        List<String> emulatorCmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
+        emulatorCmd.addAll(jvmArgs("bench.emulator.jvmargs"));
+        emulatorCmd.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--delays", "zero",
+                "--regions", "us-east-1"));
+        String emulatorThreads = System.getProperty("bench.emulator.threads", "").trim();
+        if (!emulatorThreads.isEmpty()) {
+            emulatorCmd.addAll(List.of("--http-threads", emulatorThreads));
+        }
+        List<String> trust = List.of();
+        if (tls) {
+            // HTTPS as against AWS: the SDK then sends PutSnapshotBlock bodies unsigned (the EBS model says so),
+            // where over plain HTTP it would hash every body for the signature; the price is TLS, as in production
+            Path keyStore = dir.resolve("emulator-tls.p12");
+            Files.deleteIfExists(keyStore);
+            run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                    "-alias", "emulator", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                    "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
+                    "-keystore", keyStore.toString(), "-storepass", "bench-only", "-keypass", "bench-only"));
+            emulatorCmd.addAll(List.of("--tls-keystore", keyStore.toString(), "--tls-password", "bench-only"));
+            trust = List.of("-Djavax.net.ssl.trustStore=" + keyStore, "-Djavax.net.ssl.trustStorePassword=bench-only",
+                    "-Djavax.net.ssl.trustStoreType=PKCS12");
+        }
+        String endpoint = (tls ? "https" : "http") + "://127.0.0.1:" + port;
+        Process emulator = new ProcessBuilder(emulatorCmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("emulator.log").toFile()).start();
         HttpServer http = fileServer(dir);
         StringBuilder md = new StringBuilder();
@@ -94,13 +127,17 @@ public final class UploaderBenchmark {
                 double xz1 = timed("xz -dc '" + file + "' > /dev/null");
                 double xzT0 = timed("xz -T0 -dc '" + file + "' > /dev/null");
                 for (String decoder : decoders) {
-                    List<String> cmd = List.of(java(), "-Xmx" + xmx, "-Dbench.decoder=" + decoder.trim(), "-cp",
-                            System.getProperty("java.class.path"), IngestRunner.class.getName(), url,
-                            String.valueOf(len), sha, "http://127.0.0.1:" + port, String.valueOf(gib),
+                    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + xmx, "-Dbench.decoder=" + decoder.trim(),
+                            "-Dbench.emulator.pid=" + emulator.pid()));
+                    cmd.addAll(trust);
+                    cmd.addAll(jvmArgs("bench.ingest.jvmargs"));
+                    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestRunner.class.getName(), url,
+                            String.valueOf(len), sha, endpoint, String.valueOf(gib),
                             String.valueOf(threads > 0 ? threads : Runtime.getRuntime().availableProcessors()),
-                            String.valueOf(concurrency), String.valueOf(runs));
+                            String.valueOf(concurrency), String.valueOf(runs)));
                     String load = Files.readString(Path.of("/proc/loadavg")).trim();
                     List<String> results = runAll(cmd);
+                    results.forEach(System.out::println);
                     String cold = results.get(0);
                     String warm = results.get(results.size() - 1);
                     double coldS = Double.parseDouble(field(cold, "seconds"));
@@ -121,10 +158,17 @@ public final class UploaderBenchmark {
         }
         String header = "Run " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                 + System.getProperty("java.version") + ", " + run(List.of("xz", "--version")).lines().findFirst().orElse("")
-                + ", ingest JVM -Xmx" + xmx + ", block concurrency " + concurrency + ", fill " + fill + "%, load at start "
+                + ", ingest JVM -Xmx" + xmx + ", block concurrency " + concurrency + ", fill " + fill + "%, emulator over "
+                + (tls ? "HTTPS" : "HTTP") + ", load at start "
                 + loadAtStart + "\n\n";
         Files.writeString(dir.resolve("results.md"), header + md);
         System.out.println(header + md);
+    }
+
+    /** Space-separated JVM options from a system property (empty or unset: none). */
+    private static List<String> jvmArgs(String property) {
+        String v = System.getProperty(property, "").trim();
+        return v.isEmpty() ? List.of() : List.of(v.split("\\s+"));
     }
 
     private static double mib(long bytes) {
