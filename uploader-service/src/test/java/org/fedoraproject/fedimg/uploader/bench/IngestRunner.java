@@ -31,7 +31,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * One ebs-direct ingest in its own JVM, so its peak memory is its own: the production path (verified HTTP
  * download → block-parallel xz → EbsDirectEngine → CompleteSnapshot) against the emulator. Prints one
- * {@code RESULT} line per run. Args: url size sha256 endpoint volumeGib xzThreads blockConcurrency [runs].
+ * {@code RESULT} line per run. Args: url size sha256 endpoint volumeGib xzThreads blockConcurrency steadyRuns
+ * warmupBlocks.
  */
 public final class IngestRunner {
 
@@ -44,7 +45,8 @@ public final class IngestRunner {
         int volumeGib = Integer.parseInt(args[4]);
         int threads = Integer.parseInt(args[5]);
         int concurrency = Integer.parseInt(args[6]);
-        int runs = args.length > 7 ? Integer.parseInt(args[7]) : 1;
+        int steadyRuns = Integer.parseInt(args[7]);
+        long warmupBlocks = Long.parseLong(args[8]);
         AwsConfig config = new AwsConfig() {
             public String baseRegion() {
                 return "us-east-1";
@@ -94,12 +96,17 @@ public final class IngestRunner {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             XzDecoder decoder = XzDecoder.valueOf(System.getProperty("bench.decoder", "AUTO")).resolve();
             LiveHeap liveHeap = LiveHeap.watch();
-            // the first ingest of a fresh JVM also pays for JIT compilation (~10 s of CPU on 2 cores), and the
-            // SDK's request path keeps being compiled for a few more; the service is long-running, so the
-            // later runs are its steady state. Every run is reported.
-            for (int r = 1; r <= runs; r++) {
-                String run = r == 1 ? "cold" : "warm" + (r - 1);
-                if (r == runs) {
+            // the first ingest of a fresh JVM also pays for JIT compilation (~10 s of CPU on 2 cores), and C2
+            // compiles the SDK's per-request path only after 5 000-15 000 calls (HotSpot's Tier4 thresholds), so
+            // a long-running service reaches its steady state after that many PutSnapshotBlocks, whatever the
+            // image size. Warm-up ingests run until warmupBlocks have been written, then steadyRuns are measured.
+            long blocksSoFar = 0;
+            int warmups = 0;
+            for (int steady = 0; steady < steadyRuns;) {
+                boolean warming = warmups == 0 || blocksSoFar < warmupBlocks;
+                String run = warmups == 0 ? "cold" : warming ? "warmup" + warmups : "steady" + (steady + 1);
+                boolean last = !warming && steady == steadyRuns - 1;
+                if (last) {
                     profile("start,event=cpu,threads", null);
                 }
                 CpuUse cpu = CpuUse.start();
@@ -123,8 +130,14 @@ public final class IngestRunner {
                         source, UploadProgress.detached(), id -> Uni.createFrom().voidItem()).await()
                         .atMost(Duration.ofHours(2));
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                if (r == runs) {
+                if (last) {
                     profile("stop,collapsed,file=", run);
+                }
+                blocksSoFar += w.blocksWritten();
+                if (warming) {
+                    warmups++;
+                } else {
+                    steady++;
                 }
                 String emulatorCpu = emulatorTicks < 0 ? "" : String.format(" emulatorCpuSeconds=%.1f",
                         (emulatorCpuTicks() - emulatorTicks) / 100.0);

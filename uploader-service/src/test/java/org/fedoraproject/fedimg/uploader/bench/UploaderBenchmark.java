@@ -18,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -30,13 +31,16 @@ import com.sun.net.httpserver.HttpServer;
  * compresses them as single-block ({@code xz -T1}) and multi-block ({@code xz -T2}) files, then measures in
  * the same run {@code xz -dc > /dev/null}, {@code xz -T0 -dc > /dev/null} and the ebs-direct ingest (HTTP on
  * loopback → verify → block-parallel xz → PutSnapshotBlock into the emulator → CompleteSnapshot) in its own
- * JVM, once per decoder (liblzma, xz-java): a cold ingest (fresh JVM, JIT still compiling) and then more in
- * the same JVM, the last of which is the long-running service's steady state, with the largest heap left after any GC and
- * the peak RSS. The JVM's heap is capped at bench.xmx for every size, so "it ran" already shows that memory
- * does not grow with the image. Properties: bench.dir, bench.sizes (GiB, "1,8"), bench.fill (% of the file
- * system filled with files, 30), bench.preset (xz preset, 3), bench.concurrency (32), bench.threads (0 = cores),
- * bench.xmx (256m), bench.decoders ("LIBLZMA,JAVA"), bench.runs (ingests per JVM, 5: the last is reported as
- * warm), bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar,
+ * JVM, once per decoder (liblzma, xz-java): a cold ingest (fresh JVM, JIT still compiling), more in the same
+ * JVM until bench.warmup.blocks (10 000) PutSnapshotBlocks have been written, so that C2 has compiled the
+ * per-request path, then bench.steady (3) more, whose median is the long-running service's steady state, with
+ * the largest heap left after any GC and the peak RSS. Each baseline runs bench.baseline.runs times (3) and
+ * counts by its median: one {@code xz -dc} of a file has been seen to vary by 20 % on this machine. The JVM's
+ * heap is capped at bench.xmx for every size, so "it ran" already shows that memory does not grow with the
+ * image. Properties: bench.dir, bench.sizes (GiB, "1,8"), bench.fill (% of the file system filled with files,
+ * 30), bench.preset (xz preset, 3), bench.concurrency (32), bench.threads (0 = cores), bench.xmx (256m),
+ * bench.decoders ("LIBLZMA,JAVA"), bench.steady (3), bench.warmup.blocks (10000), bench.baseline.runs (3),
+ * bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar,
  * bench.tls (true: the emulator serves HTTPS, as AWS does; false: plain HTTP), bench.ingest.jvmargs and
  * bench.emulator.jvmargs (extra JVM options, e.g. for profiling), bench.kinds ("single,multi":
  * which xz files to measure), bench.prepareOnly (true: only make the images).
@@ -56,7 +60,9 @@ public final class UploaderBenchmark {
         int threads = Integer.getInteger("bench.threads", 0);
         int singleMax = Integer.getInteger("bench.single.max", 8);
         String xmx = System.getProperty("bench.xmx", "256m");
-        int runs = Integer.getInteger("bench.runs", 5);
+        int steadyRuns = Integer.getInteger("bench.steady", 3);
+        long warmupBlocks = Long.getLong("bench.warmup.blocks", 10_000);
+        int baselineRuns = Integer.getInteger("bench.baseline.runs", 3);
         List<String> kinds = List.of(System.getProperty("bench.kinds", "single,multi").split(","));
         List<String> decoders = List.of(System.getProperty("bench.decoders", "LIBLZMA,JAVA").split(","));
         Path jar = Path.of(System.getProperty("bench.emulator.jar", System.getProperty("user.home")
@@ -114,8 +120,8 @@ public final class UploaderBenchmark {
         StringBuilder md = new StringBuilder();
         try {
             awaitPort(port);
-            md.append("| image | xz file | compressed | `xz -dc` | `xz -T0 -dc` | decoder | ingest cold | ingest warm "
-                    + "| warm ÷ `xz -dc` (speed) | warm ÷ `xz -T0 -dc` | blocks written / skipped | live heap max | peak RSS |\n")
+            md.append("| image | xz file | compressed | `xz -dc` | `xz -T0 -dc` | decoder | ingest cold | ingest steady "
+                    + "| steady ÷ `xz -dc` (speed) | steady ÷ `xz -T0 -dc` | blocks written / skipped | live heap max | peak RSS |\n")
                     .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (String[] f : files) {
                 int gib = Integer.parseInt(f[0]);
@@ -124,8 +130,8 @@ public final class UploaderBenchmark {
                 long len = Files.size(file);
                 String sha = sha256(file);
                 String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/" + file.getFileName();
-                double xz1 = timed("xz -dc '" + file + "' > /dev/null");
-                double xzT0 = timed("xz -T0 -dc '" + file + "' > /dev/null");
+                Times xz1 = Times.of(baselineRuns, () -> timed("xz -dc '" + file + "' > /dev/null"));
+                Times xzT0 = Times.of(baselineRuns, () -> timed("xz -T0 -dc '" + file + "' > /dev/null"));
                 for (String decoder : decoders) {
                     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + xmx, "-Dbench.decoder=" + decoder.trim(),
                             "-Dbench.emulator.pid=" + emulator.pid()));
@@ -134,22 +140,24 @@ public final class UploaderBenchmark {
                     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestRunner.class.getName(), url,
                             String.valueOf(len), sha, endpoint, String.valueOf(gib),
                             String.valueOf(threads > 0 ? threads : Runtime.getRuntime().availableProcessors()),
-                            String.valueOf(concurrency), String.valueOf(runs)));
+                            String.valueOf(concurrency), String.valueOf(steadyRuns), String.valueOf(warmupBlocks)));
                     String load = Files.readString(Path.of("/proc/loadavg")).trim();
                     List<String> results = runAll(cmd);
                     results.forEach(System.out::println);
                     String cold = results.get(0);
-                    String warm = results.get(results.size() - 1);
+                    String last = results.get(results.size() - 1);
                     double coldS = Double.parseDouble(field(cold, "seconds"));
-                    double warmS = Double.parseDouble(field(warm, "seconds"));
-                    System.out.printf("%d GiB %s %s: xz -dc %.1fs, xz -T0 -dc %.1fs, ingest cold %.1fs warm %.1fs (%s) "
-                            + "load %s%n", gib, f[1], decoder, xz1, xzT0, coldS, warmS, warm, load);
-                    md.append(String.format("| %d GiB ext4 | %s | %d MiB | %.1f s (%.0f MiB/s) | %.1f s (%.0f MiB/s) "
-                            + "| %s | %.1f s | %.1f s (%.0f MiB/s) | %.2f× | %.2f× | %s / %s | %s MiB | %s MiB |%n", gib,
-                            f[1], len >> 20, xz1, mib(rawBytes) / xz1, xzT0, mib(rawBytes) / xzT0,
-                            decoder.trim().toLowerCase(), coldS, warmS, mib(rawBytes) / warmS, xz1 / warmS, xzT0 / warmS,
-                            field(warm, "written"), field(warm, "skipped"), field(warm, "liveHeapMaxMiB"),
-                            field(warm, "rssPeakMiB")));
+                    Times steady = new Times(results.stream().filter(r -> field(r, "run").startsWith("steady"))
+                            .mapToDouble(r -> Double.parseDouble(field(r, "seconds"))).toArray());
+                    System.out.printf("%d GiB %s %s: xz -dc %s, xz -T0 -dc %s, ingest cold %.1fs steady %s (%s) load %s%n",
+                            gib, f[1], decoder, xz1, xzT0, coldS, steady, last, load);
+                    md.append(String.format("| %d GiB ext4 | %s | %d MiB | %s (%.0f MiB/s) | %s (%.0f MiB/s) "
+                            + "| %s | %.1f s | %s (%.0f MiB/s) | %.2f× | %.2f× | %s / %s | %s MiB | %s MiB |%n", gib,
+                            f[1], len >> 20, xz1, mib(rawBytes) / xz1.median(), xzT0, mib(rawBytes) / xzT0.median(),
+                            decoder.trim().toLowerCase(), coldS, steady, mib(rawBytes) / steady.median(),
+                            xz1.median() / steady.median(), xzT0.median() / steady.median(),
+                            field(last, "written"), field(last, "skipped"), field(last, "liveHeapMaxMiB"),
+                            field(last, "rssPeakMiB")));
                 }
             }
         } finally {
@@ -223,6 +231,36 @@ public final class UploaderBenchmark {
             Files.move(tmp, out);
         }
         return out;
+    }
+
+    /** Repeated timings of one thing, in seconds: reported as the median and the range. */
+    record Times(double[] seconds) {
+        interface Timing {
+            double seconds() throws Exception;
+        }
+
+        static Times of(int runs, Timing timing) throws Exception {
+            double[] s = new double[Math.max(1, runs)];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = timing.seconds();
+            }
+            return new Times(s);
+        }
+
+        double median() {
+            double[] sorted = seconds.clone();
+            Arrays.sort(sorted);
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+
+        @Override
+        public String toString() {
+            double min = Arrays.stream(seconds).min().orElse(0);
+            double max = Arrays.stream(seconds).max().orElse(0);
+            return seconds.length == 1 ? String.format("%.1f s", min)
+                    : String.format("%.2f s (%.1f–%.1f)", median(), min, max);
+        }
     }
 
     private static double timed(String shell) throws Exception {
