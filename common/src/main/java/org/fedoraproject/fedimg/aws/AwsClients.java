@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.aws;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,7 +27,7 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 public final class AwsClients implements AutoCloseable {
 
     /** How long an idle pooled connection is kept: the SDK's default for its other HTTP clients. */
-    static final java.time.Duration CONNECTION_MAX_IDLE = java.time.Duration.ofSeconds(60);
+    static final Duration CONNECTION_MAX_IDLE = Duration.ofSeconds(60);
 
     private final AwsConfig config;
     private final SdkAsyncHttpClient http;

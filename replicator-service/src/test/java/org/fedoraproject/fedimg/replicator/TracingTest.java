@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
@@ -18,11 +16,12 @@ import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.TraceContext;
-import org.fedoraproject.fedimg.replicator.support.CapturedSpans;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.fedoraproject.fedimg.testing.TopicProbe.Received;
+import org.fedoraproject.fedimg.testing.tracing.CapturedSpans;
+import org.fedoraproject.fedimg.testing.tracing.TracingOn;
 import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -30,7 +29,6 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 
@@ -39,25 +37,13 @@ import jakarta.inject.Inject;
  * record a variant's job writes names that variant's span as its parent, not the other's.
  */
 @QuarkusTest
-@TestProfile(TracingTest.TracingOn.class)
+@TestProfile(TracingOn.class)
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(value = AwsEmulatorTestResource.class, initArgs = @ResourceArg(name = "delays", value = "fast"))
 class TracingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
-
-    public static class TracingOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.otel.sdk.disabled", "false", "quarkus.otel.bsp.schedule.delay", "100ms");
-        }
-
-        @Override
-        public Set<Class<?>> getEnabledAlternatives() {
-            return Set.of(CapturedSpans.class);
-        }
-    }
 
     @Inject
     CapturedSpans spans;

@@ -16,12 +16,12 @@ import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.messaging.TraceContext;
-import org.fedoraproject.fedimg.tester.support.CapturedSpans;
 import org.fedoraproject.fedimg.tester.support.Scripts;
 import org.fedoraproject.fedimg.tester.support.TesterQuarkusTest;
-import org.fedoraproject.fedimg.tester.support.TracingOn;
 import org.fedoraproject.fedimg.testing.KafkaBroker;
 import org.fedoraproject.fedimg.testing.TopicProbe;
+import org.fedoraproject.fedimg.testing.tracing.CapturedSpans;
+import org.fedoraproject.fedimg.testing.tracing.TracingOn;
 import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.common.AttributeKey;

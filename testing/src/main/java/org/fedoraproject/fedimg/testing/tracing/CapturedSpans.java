@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.tester.support;
+package org.fedoraproject.fedimg.testing.tracing;
 
 import java.util.Collection;
 import java.util.List;
@@ -12,7 +12,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 /**
- * The spans the tester exports, kept in memory. Quarkus hands every {@link SpanExporter} bean to the SDK
+ * The spans a service exports in a Quarkus test, kept in memory. Quarkus hands every {@link SpanExporter} bean to the SDK
  * ({@code quarkus.otel.traces.exporter=cdi}, the default); an alternative, so only {@link TracingOn} has it.
  */
 @Alternative

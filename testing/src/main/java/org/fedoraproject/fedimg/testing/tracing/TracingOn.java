@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.tester.support;
+package org.fedoraproject.fedimg.testing.tracing;
 
 import java.util.Map;
 import java.util.Set;

@@ -42,8 +42,7 @@ abstract class BlockDecoder implements Closeable {
         @Override
         int fill(ByteBuffer chunk) throws IOException {
             try {
-                int n = lz.readNBytes(chunk.array(), chunk.arrayOffset(), chunk.capacity());
-                return n;
+                return lz.readNBytes(chunk.array(), chunk.arrayOffset(), chunk.capacity());
             } catch (CorruptedInputException e) {
                 throw XzFormatException.corrupt(e.getMessage(), e);
             } catch (EOFException e) {
