@@ -12,8 +12,8 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 /**
- * The spans a service exports in a Quarkus test, kept in memory. Quarkus hands every {@link SpanExporter} bean to the SDK
- * ({@code quarkus.otel.traces.exporter=cdi}, the default); an alternative, so only {@link TracingOn} has it.
+ * The spans a service exports in a Quarkus test, kept in memory. Quarkus hands every {@link SpanExporter} bean to
+ * the SDK ({@code quarkus.otel.traces.exporter=cdi}, the default); an alternative, so only {@link TracingOn} has it.
  */
 @Alternative
 @Singleton
