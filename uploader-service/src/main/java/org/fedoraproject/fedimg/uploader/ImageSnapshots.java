@@ -45,6 +45,8 @@ final class ImageSnapshots {
 
     /** Set on a snapshot once the download behind it matched its size and SHA-256. */
     static final String VERIFIED = "fedimg:verified";
+    /** "changed-blocks linear-aggregate" of a verified ebs-direct snapshot: what CompleteSnapshot is sent. */
+    static final String COMPLETION = "fedimg:completion";
     private static final Logger LOG = Logger.getLogger(ImageSnapshots.class);
 
     record Result(String snapshotId, int volumeSizeGib, boolean reused) {
@@ -87,7 +89,8 @@ final class ImageSnapshots {
             Snapshot completing = pick(found, image, SnapshotState.PENDING);
             if (completing != null) {
                 LOG.infof("waiting for verified snapshot %s of %s in %s", completing.snapshotId(), in.imageKey(), region);
-                return waits.snapshotCompleted(region, completing.snapshotId())
+                return completeAgain(region, completing)
+                        .chain(() -> waits.snapshotCompleted(region, completing.snapshotId()))
                         .map(s -> new Result(s.snapshotId(), s.volumeSize(), true));
             }
             // snapshots that can never be completed (error, or completed without our verification) change the token,
@@ -120,7 +123,7 @@ final class ImageSnapshots {
                 String.valueOf(volume), String.join(",", dead));
         EbsDirectEngine.Target target = new EbsDirectEngine.Target(region, token, volume,
                 config.ebs().snapshotTimeoutMinutes(), tags, "fedimg " + image.fileName());
-        return ebsDirect.write(target, source(image, progress), progress, id -> markVerified(region, id))
+        return ebsDirect.write(target, source(image, progress), progress, w -> markVerified(region, w))
                 .map(EbsDirectEngine.Written::snapshotId);
     }
 
@@ -142,10 +145,28 @@ final class ImageSnapshots {
                 });
     }
 
-    private Uni<Void> markVerified(String region, String snapshotId) {
-        CreateTagsRequest req = CreateTagsRequest.builder().resources(snapshotId)
-                .tags(Tag.builder().key(VERIFIED).value("true").build()).build();
+    private Uni<Void> markVerified(String region, EbsDirectEngine.Written w) {
+        EbsDirectEngine.Completion c = w.completion();
+        CreateTagsRequest req = CreateTagsRequest.builder().resources(w.snapshotId())
+                .tags(Tag.builder().key(VERIFIED).value("true").build(),
+                        Tag.builder().key(COMPLETION).value(c.changedBlocks() + " " + c.linearAggregate()).build())
+                .build();
         return Uni.createFrom().completionStage(() -> ec2.apply(region).createTags(req)).replaceWithVoid();
+    }
+
+    /**
+     * A crash between tagging a snapshot verified and CompleteSnapshot leaves it pending for good: send
+     * CompleteSnapshot again with the arguments kept on it. Snapshots of the utility instance, and ebs-direct
+     * ones already completing, have nothing to do here or answer with their status.
+     */
+    private Uni<Void> completeAgain(String region, Snapshot s) {
+        String completion = tag(s, COMPLETION);
+        if (completion == null) {
+            return Uni.createFrom().voidItem();
+        }
+        String[] parts = completion.split(" ", 2);
+        return ebsDirect.complete(region, s.snapshotId(),
+                new EbsDirectEngine.Completion(Integer.parseInt(parts[0]), parts[1]));
     }
 
     Map<String, String> snapshotTags(ImageReady in, boolean verified) {

@@ -221,6 +221,34 @@ class EbsDirectUploadTest {
     }
 
     @Test
+    void aSnapshotVerifiedButNeverCompletedIsCompletedOnTheRetry() {
+        server.serve("/never-completed/Fedora.raw.xz", SINGLE);
+        ImageReady event = Uploads.event(server.url("/never-completed/Fedora.raw.xz"), SINGLE, "x86_64");
+        long starts = aws.inspect().callCount("StartSnapshot");
+        long completes = aws.inspect().callCount("CompleteSnapshot");
+        // as if the process died between tagging the snapshot verified and CompleteSnapshot: the retry finds a
+        // verified snapshot that nobody will complete, and must complete it rather than wait for it for good
+        aws.faults().failCall("CompleteSnapshot", 1, "ValidationException");
+        uploads.send(event);
+
+        List<AmiRegistered> amis = uploads.awaitRegistered(event, 2, WAIT);
+        List<Views.Snapshot> own = ownSnapshots(event);
+        assertThat(own).hasSize(1);
+        String snapshotId = own.get(0).snapshotId();
+        assertThat(amis).allSatisfy(a -> assertThat(a.ami().snapshotId()).isEqualTo(snapshotId));
+        assertThat(own.get(0).state()).isEqualTo("completed");
+        assertThat(own.get(0).tags()).containsEntry(ImageSnapshots.VERIFIED, "true").containsKey(ImageSnapshots.COMPLETION);
+        assertThat(aws.inspect().snapshotSha256(REGION, snapshotId)).isEqualTo(TestImages.paddedSha256(RAW, GIB));
+        assertThat(aws.inspect().callCount("StartSnapshot") - starts).isEqualTo(1);
+        assertThat(aws.inspect().callCount("CompleteSnapshot") - completes).isEqualTo(2);
+    }
+
+    private List<Views.Snapshot> ownSnapshots(ImageReady event) {
+        return aws.inspect().snapshots(REGION).stream()
+                .filter(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY))).toList();
+    }
+
+    @Test
     void checksumMismatchLeavesNothingBehind() {
         server.serve("/bad-sha/Fedora.raw.xz", SINGLE);
         ImageReady good = Uploads.event(server.url("/bad-sha/Fedora.raw.xz"), SINGLE, "x86_64");

@@ -10,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
@@ -57,6 +58,14 @@ public final class EbsDirectEngine {
     /** What was written; {@code checksums} feed CompleteSnapshot. */
     public record Written(String snapshotId, long blocksWritten, long blocksSkipped, long bytes,
             BlockChecksums checksums) {
+
+        public Completion completion() {
+            return new Completion(checksums.count(), checksums.linearAggregate());
+        }
+    }
+
+    /** CompleteSnapshot's arguments, kept on the snapshot so that a restart can complete it again. */
+    public record Completion(int changedBlocks, String linearAggregate) {
     }
 
     private final AwsProducers.EbsClients clients;
@@ -77,12 +86,12 @@ public final class EbsDirectEngine {
      * runs {@code beforeComplete} (e.g. tags the snapshot as verified) and completes it.
      */
     public Uni<Written> write(Target target, Source source, UploadProgress progress,
-            java.util.function.Function<String, Uni<Void>> beforeComplete) {
+            Function<Written, Uni<Void>> beforeComplete) {
         return start(target)
                 .chain(snapshotId -> Uni.createFrom().item(() -> writeBlocks(target, snapshotId, source, progress))
                         .runSubscriptionOn(blockingIo))
-                .call(w -> beforeComplete.apply(w.snapshotId()))
-                .call(w -> complete(target.region(), w));
+                .call(beforeComplete::apply)
+                .call(w -> complete(target.region(), w.snapshotId(), w.completion()));
     }
 
     Uni<String> start(Target t) {
@@ -179,17 +188,17 @@ public final class EbsDirectEngine {
         return new Written(snapshotId, checksums.count(), skipped, bytes, checksums);
     }
 
-    private Uni<Void> complete(String region, Written w) {
-        BlockChecksums sums = w.checksums();
+    /** CompleteSnapshot; on a snapshot already completed, EBS answers with its status. */
+    public Uni<Void> complete(String region, String snapshotId, Completion c) {
         CompleteSnapshotRequest req = CompleteSnapshotRequest.builder()
-                .snapshotId(w.snapshotId())
-                .changedBlocksCount(sums.count())
-                .checksum(sums.linearAggregate())
+                .snapshotId(snapshotId)
+                .changedBlocksCount(c.changedBlocks())
+                .checksum(c.linearAggregate())
                 .checksumAlgorithm(ChecksumAlgorithm.SHA256)
                 .checksumAggregationMethod(ChecksumAggregationMethod.LINEAR)
                 .build();
         return Uni.createFrom().completionStage(() -> clients.ebs(region).completeSnapshot(req))
-                .invoke(r -> LOG.infof("CompleteSnapshot %s: %s", w.snapshotId(), r.statusAsString()))
+                .invoke(r -> LOG.infof("CompleteSnapshot %s: %s", snapshotId, r.statusAsString()))
                 .replaceWithVoid();
     }
 

@@ -127,7 +127,7 @@ public final class IngestRunner {
                 long t0 = System.nanoTime();
                 EbsDirectEngine.Written w = engine.write(new EbsDirectEngine.Target("us-east-1",
                         "bench-" + System.nanoTime(), volumeGib, 60, Map.of("fedimg:created-by", "fedimg-bench"), "bench"),
-                        source, UploadProgress.detached(), id -> Uni.createFrom().voidItem()).await()
+                        source, UploadProgress.detached(), written -> Uni.createFrom().voidItem()).await()
                         .atMost(Duration.ofHours(2));
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 if (last) {
