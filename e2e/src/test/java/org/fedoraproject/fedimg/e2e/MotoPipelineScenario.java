@@ -32,7 +32,7 @@ import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
-import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

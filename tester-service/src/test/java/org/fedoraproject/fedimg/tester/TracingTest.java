@@ -18,7 +18,7 @@ import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.messaging.TraceContext;
 import org.fedoraproject.fedimg.tester.support.Scripts;
 import org.fedoraproject.fedimg.tester.support.TesterQuarkusTest;
-import org.fedoraproject.fedimg.testing.KafkaBroker;
+import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.fedoraproject.fedimg.testing.tracing.CapturedSpans;
 import org.fedoraproject.fedimg.testing.tracing.TracingOn;

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.testing;
+package org.fedoraproject.fedimg.local;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -24,59 +26,95 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * A real single-node Kafka (KRaft, combined broker + controller) in a child JVM, for tests and local
  * mode. The broker's classpath comes from the {@code fedimg-kafka-broker} artifact, so it never mixes
  * with the classpath of the code under test. When {@code KAFKA_BOOTSTRAP_SERVERS} is set, that broker is
- * used instead and nothing is started.
+ * used instead and nothing is started (its settings are then its own).
  */
 public final class KafkaBroker implements AutoCloseable {
 
     public static final String ENV_BOOTSTRAP = "KAFKA_BOOTSTRAP_SERVERS";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final String SHARED_PROPERTY = "fedimg.testing.shared-kafka";
-    private static KafkaBroker shared;
+    private static final String SHARED_PROPERTY = "fedimg.kafka-broker.shared";
+    private static final Map<Settings, KafkaBroker> SHARED = new HashMap<>();
+
+    /**
+     * Where the broker departs from Kafka's defaults in ways clients notice.
+     *
+     * @param groupInitialRebalanceDelay how long a new consumer group waits for more members before its first
+     *                                   assignment ({@code group.initial.rebalance.delay.ms}, Kafka's default 3 s)
+     * @param defaultPartitions          partitions of an auto-created topic ({@code num.partitions})
+     */
+    public record Settings(Duration groupInitialRebalanceDelay, int defaultPartitions) {
+
+        /** Tests and local mode: a group is assigned at once, so a Quarkus test's consumers start without a pause. */
+        public static final Settings FAST = new Settings(Duration.ZERO, 4);
+
+        /** A production cluster's group delay (Kafka's default), for code that must not depend on {@link #FAST}. */
+        public static Settings kafkaDefaults(int defaultPartitions) {
+            return new Settings(Duration.ofSeconds(3), defaultPartitions);
+        }
+    }
 
     private final String external;
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final Settings settings;
     private final String clusterId = randomClusterId();
     private Process process;
 
-    private KafkaBroker(String external, Path dataDir, int port, int controllerPort) {
+    private KafkaBroker(String external, Path dataDir, int port, int controllerPort, Settings settings) {
         this.external = external;
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.settings = settings;
+    }
+
+    /** The {@link Settings#FAST} broker shared by every test of this JVM. */
+    public static KafkaBroker shared() {
+        return shared(Settings.FAST);
     }
 
     /**
-     * The broker shared by every test of this JVM: started on first use, stopped when the JVM exits. Quarkus
-     * loads test code in a class loader per application, each with its own copy of this class, so the
-     * running broker's address is kept in a system property, which all of them see.
+     * The broker with these settings shared by every test of this JVM: started on first use, stopped when the
+     * JVM exits. Quarkus loads test code in a class loader per application, each with its own copy of this
+     * class, so the running broker's address is kept in a system property, which all of them see.
      */
-    public static KafkaBroker shared() {
+    public static KafkaBroker shared(Settings settings) {
         synchronized (System.getProperties()) {
-            if (shared == null) {
-                String running = System.getProperty(SHARED_PROPERTY);
+            KafkaBroker broker = SHARED.get(settings);
+            if (broker == null) {
+                String property = SHARED_PROPERTY + "." + settings.groupInitialRebalanceDelay().toMillis() + "ms."
+                        + settings.defaultPartitions();
+                String running = System.getProperty(property);
                 if (running != null) {
-                    shared = new KafkaBroker(running, null, -1, -1);
+                    broker = new KafkaBroker(running, null, -1, -1, settings);
                 } else {
-                    shared = create();
-                    shared.start();
-                    System.setProperty(SHARED_PROPERTY, shared.bootstrapServers());
-                    Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "kafka-broker-stop"));
+                    broker = create(settings);
+                    broker.start();
+                    System.setProperty(property, broker.bootstrapServers());
+                    Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "kafka-broker-stop"));
                 }
+                SHARED.put(settings, broker);
             }
-            return shared;
+            return broker;
         }
     }
 
-    /** A broker of its own: the external one if {@code KAFKA_BOOTSTRAP_SERVERS} is set, else a new child JVM. */
+    /**
+     * A {@link Settings#FAST} broker of its own: the external one if {@code KAFKA_BOOTSTRAP_SERVERS} is set, else
+     * a new child JVM.
+     */
     public static KafkaBroker create() {
+        return create(Settings.FAST);
+    }
+
+    public static KafkaBroker create(Settings settings) {
         String env = System.getenv(ENV_BOOTSTRAP);
         if (env != null && !env.isBlank()) {
-            return new KafkaBroker(env.trim(), null, -1, -1);
+            return new KafkaBroker(env.trim(), null, -1, -1, settings);
         }
         try {
-            return new KafkaBroker(null, Files.createTempDirectory("fedimg-kafka-"), freePort(), freePort());
+            return new KafkaBroker(null, Files.createTempDirectory("fedimg-kafka-"), freePort(), freePort(), settings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,7 +135,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     public synchronized void start() {
         if (isExternal()) {
-            System.out.println("[fedimg-testing] using external Kafka broker at " + external);
+            System.out.println("[fedimg-kafka] using external Kafka broker at " + external);
             awaitReady();
             return;
         }
@@ -116,8 +154,8 @@ public final class KafkaBroker implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         awaitReady();
-        System.out.printf("[fedimg-testing] started Kafka broker (KRaft, child JVM pid %d) at %s in %d ms%n",
-                process.pid(), bootstrapServers(), Duration.between(begin, Instant.now()).toMillis());
+        System.out.printf("[fedimg-kafka] started Kafka broker (KRaft, child JVM pid %d) at %s in %d ms (%s)%n",
+                process.pid(), bootstrapServers(), Duration.between(begin, Instant.now()).toMillis(), settings);
     }
 
     /** Stops the child JVM gracefully and keeps its data, so {@link #start()} brings the same log back. */
@@ -170,8 +208,9 @@ public final class KafkaBroker implements AutoCloseable {
         p.setProperty("transaction.state.log.min.isr", "1");
         p.setProperty("share.coordinator.state.topic.replication.factor", "1");
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        p.setProperty("num.partitions", "4");
+        p.setProperty("group.initial.rebalance.delay.ms",
+                String.valueOf(settings.groupInitialRebalanceDelay().toMillis()));
+        p.setProperty("num.partitions", String.valueOf(settings.defaultPartitions()));
         p.setProperty("auto.create.topics.enable", "true");
         // With a small heap the cleaner's default 128 MiB dedupe buffer kills the broker at start.
         p.setProperty("log.cleaner.dedupe.buffer.size", "4194304");
@@ -204,7 +243,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static String brokerClasspath() {
-        try (InputStream in = KafkaBroker.class.getResourceAsStream("/fedimg-testing/kafka-broker.classpath")) {
+        try (InputStream in = KafkaBroker.class.getResourceAsStream("/fedimg-kafka-broker/kafka-broker.classpath")) {
             if (in == null) {
                 throw new IllegalStateException("fedimg-kafka-broker is not on the classpath");
             }

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.testing;
+package org.fedoraproject.fedimg.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
