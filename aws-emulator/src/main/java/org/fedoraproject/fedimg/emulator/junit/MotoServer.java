@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.emulator;
+package org.fedoraproject.fedimg.emulator.junit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,7 +1,10 @@
-package org.fedoraproject.fedimg.emulator;
+package org.fedoraproject.fedimg.emulator.junit;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+
+import org.fedoraproject.fedimg.emulator.AwsEmulator;
+import org.fedoraproject.fedimg.emulator.Delays;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

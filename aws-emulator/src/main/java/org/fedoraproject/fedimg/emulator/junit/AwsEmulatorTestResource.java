@@ -1,6 +1,9 @@
-package org.fedoraproject.fedimg.emulator;
+package org.fedoraproject.fedimg.emulator.junit;
 
 import java.util.Map;
+
+import org.fedoraproject.fedimg.emulator.AwsEmulator;
+import org.fedoraproject.fedimg.emulator.Delays;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
