@@ -80,7 +80,6 @@ public final class EbsApi {
         return snap;
     }
 
-
     static int blockIndex(String text, Model.SnapRec snap) {
         long index;
         try {

@@ -149,7 +149,6 @@ final class SnapshotWrites {
         return life.snapshotState(snap);
     }
 
-
     // ---- PutSnapshotBlock ----
 
     HttpReply putBlock(String regionName, String snapshotId, String indexText, Map<String, String> headers,
@@ -208,7 +207,6 @@ final class SnapshotWrites {
         }
     }
 
-
     // ---- CompleteSnapshot ----
 
     HttpReply complete(String regionName, String snapshotId, Map<String, String> headers) {
@@ -256,7 +254,6 @@ final class SnapshotWrites {
             return HttpReply.json(202, "{\"Status\":\"" + ebsStatus(snap) + "\"}");
         }
     }
-
 
     private static JsonNode readJson(InputStream body) throws IOException {
         byte[] bytes = body.readAllBytes();

@@ -1,6 +1,7 @@
 package org.fedoraproject.fedimg.emulator.ec2;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.http.Ec2Xml;
@@ -11,11 +12,8 @@ import software.amazon.awssdk.core.SdkPojo;
 
 /**
  * The EC2 Query front: dispatches an Action to the handler of its resource family under the engine lock and
- * renders the XML. Each family registers its actions: images ({@link Images}, {@link ImageDescriptions},
- * {@link ImageCopies}, {@link ImageAttributes}, {@link ImagePolicies}), {@link Snapshots}, {@link Volumes},
- * instances ({@link RunInstances}, {@link Instances}, {@link InstanceMonitoring}, {@link InstanceShutdowns},
- * {@link InstanceTypes}), {@link KeyPairs}, {@link SecurityGroups}, {@link Networks}, {@link RegionsAndZones}
- * and {@link Tags}.
+ * renders the XML. Each family ({@link ResourceHandlers}: images, snapshots, volumes, instances, key pairs,
+ * security groups, networks, regions and zones, tags) registers its actions here.
  */
 public final class Ec2Api {
 
@@ -30,24 +28,14 @@ public final class Ec2Api {
 
     public Ec2Api(Engine engine) {
         this.engine = engine;
-        new Images(engine).register(actions);
-        new ImageDescriptions(engine).register(actions);
-        new ImageCopies(engine).register(actions);
-        new ImageAttributes(engine).register(actions);
-        new ImagePolicies(engine).register(actions);
-        new Snapshots(engine).register(actions);
-        new Volumes(engine).register(actions);
         Instances instances = new Instances(engine);
-        instances.register(actions);
-        new RunInstances(engine, instances).register(actions);
-        new InstanceMonitoring(engine).register(actions);
-        new InstanceShutdowns(engine).register(actions);
+        List<ResourceHandlers> families = List.of(new Images(engine), new ImageDescriptions(engine),
+                new ImageCopies(engine), new ImageAttributes(engine), new ImagePolicies(engine), new Snapshots(engine),
+                new Volumes(engine), instances, new RunInstances(engine, instances), new InstanceMonitoring(engine),
+                new InstanceShutdowns(engine), new KeyPairs(engine), new SecurityGroups(engine), new Networks(engine),
+                new RegionsAndZones(engine), new Tags(engine));
+        families.forEach(family -> family.register(actions));
         InstanceTypes.register(actions);
-        new KeyPairs().register(actions);
-        new SecurityGroups(engine).register(actions);
-        new Networks(engine).register(actions);
-        new RegionsAndZones(engine).register(actions);
-        new Tags().register(actions);
     }
 
     /** Runs an action; returns the response XML or throws {@link Ec2Exception}. */

@@ -27,16 +27,13 @@ import software.amazon.awssdk.services.ec2.model.ModifyImageAttributeResponse;
  * against block public access, the public AMI quota, its state and encryption), description, IMDS support and
  * the read-only attributes.
  */
-final class ImageAttributes {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class ImageAttributes extends ResourceHandlers {
 
     ImageAttributes(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("ModifyImageAttribute", this::modifyImageAttribute);
         actions.put("DescribeImageAttribute", this::describeImageAttribute);

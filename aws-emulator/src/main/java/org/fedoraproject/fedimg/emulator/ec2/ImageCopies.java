@@ -10,7 +10,6 @@ import java.util.Map;
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
-import org.fedoraproject.fedimg.emulator.state.LifeCycles;
 import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
 
@@ -24,16 +23,13 @@ import software.amazon.awssdk.services.ec2.model.Image;
  * CopyImage, called in the destination region: the copy and its snapshots stay pending for the copy delay,
  * share the source's blocks, and fail there when the fault says so.
  */
-final class ImageCopies {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class ImageCopies extends ResourceHandlers {
 
     ImageCopies(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("CopyImage", this::copyImage);
     }

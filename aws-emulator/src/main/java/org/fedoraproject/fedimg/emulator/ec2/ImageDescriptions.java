@@ -23,16 +23,13 @@ import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.StateReason;
 
 /** DescribeImages: ids, owners, executable users and filters, and the Image model the SDK reads. */
-final class ImageDescriptions {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class ImageDescriptions extends ResourceHandlers {
 
     ImageDescriptions(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("DescribeImages", this::describeImages);
     }

@@ -24,14 +24,13 @@ import software.amazon.awssdk.services.ec2.model.GetImageBlockPublicAccessStateR
 import software.amazon.awssdk.services.ec2.model.GetImageBlockPublicAccessStateResponse;
 
 /** Image deprecation (Enable/DisableImageDeprecation) and the region's image block public access. */
-final class ImagePolicies {
-
-    private final Engine engine;
+final class ImagePolicies extends ResourceHandlers {
 
     ImagePolicies(Engine engine) {
-        this.engine = engine;
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("EnableImageDeprecation", this::enableImageDeprecation);
         actions.put("DisableImageDeprecation", this::disableImageDeprecation);

@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
-import org.fedoraproject.fedimg.emulator.state.LifeCycles;
 import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
 
@@ -32,20 +31,17 @@ import software.amazon.awssdk.services.ec2.model.Volume;
  * RegisterImage and DeregisterImage, and what the other image handlers share: finding an image by id and the
  * rules of AMI names.
  */
-final class Images {
+final class Images extends ResourceHandlers {
 
     private static final Pattern AMI_NAME = Pattern.compile("[A-Za-z0-9()\\[\\] ./\\-'@_]{3,128}");
 
     static final Pattern AMI_ID = Pattern.compile("ami-[0-9a-f]{8}([0-9a-f]{9})?");
 
-    private final Engine engine;
-    private final LifeCycles life;
-
     Images(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("RegisterImage", this::registerImage);
         actions.put("DeregisterImage", this::deregisterImage);

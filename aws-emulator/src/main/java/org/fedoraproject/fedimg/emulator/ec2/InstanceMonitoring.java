@@ -27,16 +27,13 @@ import software.amazon.awssdk.services.ec2.model.InstanceStatusDetails;
 import software.amazon.awssdk.services.ec2.model.InstanceStatusSummary;
 
 /** What an instance shows: DescribeInstanceStatus (status checks) and GetConsoleOutput (what its user-data printed). */
-final class InstanceMonitoring {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class InstanceMonitoring extends ResourceHandlers {
 
     InstanceMonitoring(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("DescribeInstanceStatus", this::describeInstanceStatus);
         actions.put("GetConsoleOutput", this::getConsoleOutput);

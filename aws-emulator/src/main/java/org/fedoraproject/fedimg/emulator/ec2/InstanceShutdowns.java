@@ -18,16 +18,13 @@ import software.amazon.awssdk.services.ec2.model.TerminateInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.TerminateInstancesResponse;
 
 /** StopInstances and TerminateInstances (the script is killed; DeleteOnTermination volumes go with the instance). */
-final class InstanceShutdowns {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class InstanceShutdowns extends ResourceHandlers {
 
     InstanceShutdowns(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("TerminateInstances", this::terminateInstances);
         actions.put("StopInstances", this::stopInstances);
@@ -45,9 +42,7 @@ final class InstanceShutdowns {
             String before = life.instanceState(inst);
             engine.instances().terminate(region, inst, "Client.UserInitiatedShutdown: User initiated shutdown");
             String after = life.instanceState(inst);
-            changes.add(InstanceStateChange.builder().instanceId(id)
-                    .previousState(InstanceState.builder().code(LifeCycles.stateCode(before)).name(before).build())
-                    .currentState(InstanceState.builder().code(LifeCycles.stateCode(after)).name(after).build()).build());
+            changes.add(change(id, before, after));
         }
         return TerminateInstancesResponse.builder().terminatingInstances(changes).build();
     }
@@ -65,10 +60,14 @@ final class InstanceShutdowns {
             }
             engine.instances().stop(inst);
             String after = life.instanceState(inst);
-            changes.add(InstanceStateChange.builder().instanceId(id)
-                    .previousState(InstanceState.builder().code(LifeCycles.stateCode(before)).name(before).build())
-                    .currentState(InstanceState.builder().code(LifeCycles.stateCode(after)).name(after).build()).build());
+            changes.add(change(id, before, after));
         }
         return StopInstancesResponse.builder().stoppingInstances(changes).build();
+    }
+
+    private static InstanceStateChange change(String instanceId, String before, String after) {
+        return InstanceStateChange.builder().instanceId(instanceId)
+                .previousState(InstanceState.builder().code(LifeCycles.stateCode(before)).name(before).build())
+                .currentState(InstanceState.builder().code(LifeCycles.stateCode(after)).name(after).build()).build();
     }
 }

@@ -33,16 +33,13 @@ import software.amazon.awssdk.services.ec2.model.StateReason;
  * DescribeInstances and the Instance model the SDK reads (also RunInstances' answer), and what the other
  * instance handlers share: finding instances by id, NotFound while eventual consistency hides them.
  */
-final class Instances {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class Instances extends ResourceHandlers {
 
     Instances(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("DescribeInstances", this::describeInstances);
     }

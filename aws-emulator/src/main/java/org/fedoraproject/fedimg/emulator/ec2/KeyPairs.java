@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
+import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
 import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
@@ -25,8 +26,13 @@ import software.amazon.awssdk.services.ec2.model.ImportKeyPairResponse;
 import software.amazon.awssdk.services.ec2.model.KeyPairInfo;
 
 /** CreateKeyPair (real RSA or ED25519 keys, {@link KeyMaterial}), ImportKeyPair, DeleteKeyPair, DescribeKeyPairs. */
-final class KeyPairs {
+final class KeyPairs extends ResourceHandlers {
 
+    KeyPairs(Engine engine) {
+        super(engine);
+    }
+
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("CreateKeyPair", this::createKeyPair);
         actions.put("ImportKeyPair", this::importKeyPair);

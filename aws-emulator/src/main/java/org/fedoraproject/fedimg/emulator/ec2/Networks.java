@@ -13,7 +13,6 @@ import org.fedoraproject.fedimg.emulator.http.QueryBinder;
 import org.fedoraproject.fedimg.emulator.state.Cidr;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
-import org.fedoraproject.fedimg.emulator.state.LifeCycles;
 import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
 
@@ -35,16 +34,13 @@ import software.amazon.awssdk.services.ec2.model.VpcCidrBlockState;
  * launch) and the ones a test creates. Instances take their VPC and private address from their subnet,
  * and their security groups must be in that VPC (see {@link RunInstances}).
  */
-final class Networks {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class Networks extends ResourceHandlers {
 
     Networks(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("CreateVpc", this::createVpc);
         actions.put("DescribeVpcs", this::describeVpcs);

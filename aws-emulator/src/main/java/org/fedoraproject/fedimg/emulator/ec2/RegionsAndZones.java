@@ -17,14 +17,13 @@ import software.amazon.awssdk.services.ec2.model.DescribeRegionsResponse;
 import software.amazon.awssdk.services.ec2.model.Region;
 
 /** DescribeRegions (the regions served, opt-in status) and DescribeAvailabilityZones (zone ids like use1-az1). */
-final class RegionsAndZones {
-
-    private final Engine engine;
+final class RegionsAndZones extends ResourceHandlers {
 
     RegionsAndZones(Engine engine) {
-        this.engine = engine;
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("DescribeRegions", this::describeRegions);
         actions.put("DescribeAvailabilityZones", this::describeAvailabilityZones);

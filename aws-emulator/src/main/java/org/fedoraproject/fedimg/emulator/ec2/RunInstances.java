@@ -14,7 +14,6 @@ import java.util.Set;
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
-import org.fedoraproject.fedimg.emulator.state.LifeCycles;
 import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
 
@@ -32,7 +31,7 @@ import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
  * its block device mappings, and schedule their boots ({@link InstanceRuntime}). A ClientToken seen before
  * answers with the first call's reservation.
  */
-final class RunInstances {
+final class RunInstances extends ResourceHandlers {
 
     /** AWS's limit of instances per call (the emulator has no other quota). */
     private static final int MAX_PER_CALL = 20;
@@ -47,16 +46,14 @@ final class RunInstances {
     private record Placement(Model.SubnetRec subnet, String zone, List<String> groups) {
     }
 
-    private final Engine engine;
-    private final LifeCycles life;
     private final Instances instances;
 
     RunInstances(Engine engine, Instances instances) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
         this.instances = instances;
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("RunInstances", this::runInstances);
     }

@@ -12,7 +12,6 @@ import java.util.Objects;
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
-import org.fedoraproject.fedimg.emulator.state.LifeCycles;
 import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
 
@@ -33,16 +32,13 @@ import software.amazon.awssdk.services.ec2.model.SecurityGroupRule;
  * CreateSecurityGroup (in the default VPC without VpcId), DeleteSecurityGroup (not the default group, not in
  * use), AuthorizeSecurityGroupIngress and DescribeSecurityGroups.
  */
-final class SecurityGroups {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class SecurityGroups extends ResourceHandlers {
 
     SecurityGroups(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("CreateSecurityGroup", this::createSecurityGroup);
         actions.put("DeleteSecurityGroup", this::deleteSecurityGroup);

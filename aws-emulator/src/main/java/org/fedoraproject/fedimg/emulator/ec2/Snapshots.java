@@ -39,16 +39,13 @@ import software.amazon.awssdk.services.ec2.model.Volume;
  * EC2's side of snapshots: CreateSnapshot (from a volume, captured in the background), DescribeSnapshots,
  * DeleteSnapshot and the create-volume permissions. EBS direct writes and reads them in the {@code ebs} package.
  */
-final class Snapshots {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class Snapshots extends ResourceHandlers {
 
     Snapshots(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("CreateSnapshot", this::createSnapshot);
         actions.put("DescribeSnapshots", this::describeSnapshots);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
+import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.LifeCycles;
 import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
@@ -19,8 +20,13 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagDescription;
 
 /** CreateTags, DeleteTags and DescribeTags on any resource by id (the limits are in {@link TagRules}). */
-final class Tags {
+final class Tags extends ResourceHandlers {
 
+    Tags(Engine engine) {
+        super(engine);
+    }
+
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("CreateTags", this::createTags);
         actions.put("DeleteTags", this::deleteTags);

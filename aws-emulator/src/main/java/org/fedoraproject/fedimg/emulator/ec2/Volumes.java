@@ -42,16 +42,13 @@ import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
  * Volumes: CreateVolume (ClientToken), AttachVolume and DetachVolume (into booted instances, see
  * {@link InstanceRuntime}), DeleteVolume, DescribeVolumes, and the region's EBS encryption by default.
  */
-final class Volumes {
-
-    private final Engine engine;
-    private final LifeCycles life;
+final class Volumes extends ResourceHandlers {
 
     Volumes(Engine engine) {
-        this.engine = engine;
-        this.life = engine.life();
+        super(engine);
     }
 
+    @Override
     void register(Map<String, Ec2Api.Handler> actions) {
         actions.put("CreateVolume", this::createVolume);
         actions.put("AttachVolume", this::attachVolume);
