@@ -25,7 +25,7 @@ import org.fedoraproject.fedimg.cli.CliAwsConfig;
 import org.fedoraproject.fedimg.cli.local.LocalCompose;
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
-import org.fedoraproject.fedimg.emulator.MotoServer;
+import org.fedoraproject.fedimg.emulator.junit.MotoServer;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.ImageKeys;

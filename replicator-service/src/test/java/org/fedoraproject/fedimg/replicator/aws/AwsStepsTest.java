@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorExtension;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorExtension;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.replicator.Samples;
