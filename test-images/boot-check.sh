@@ -167,7 +167,7 @@ rm -f "\$f"
 echo "FEDIMG-TEST-END $run exit=\$rc"
 exit 0
 EOF
-    python3 "$HERE/imds.py" --port-file "$dir/imds.port" --instance-id "i-0fed1m9000000000$n" \
+    python3 "$HERE/imds.py" --port-file "$dir/imds.port" --instance-id "i-0fedc0de00000000$n" \
         --public-key "$dir/key.pub" --user-data "$dir/user-data" --v2-only 2>"$dir/imds.log" &
     PIDS+=($!)
     local i
@@ -199,7 +199,7 @@ EOF
     q+=(-m 512 -smp 1 -nodefaults -display none -no-reboot
         -drive "if=none,id=root,format=qcow2,file=$dir/root.qcow2")
     if [ "$disk_bus" = nvme ]; then
-        q+=(-device "nvme,drive=root,serial=vol0fed1m9000000000$n")
+        q+=(-device "nvme,drive=root,serial=vol0fedc0de00000000$n")
     else
         q+=(-device "virtio-blk-pci,drive=root")
     fi
