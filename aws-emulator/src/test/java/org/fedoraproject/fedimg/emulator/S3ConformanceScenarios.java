@@ -86,7 +86,9 @@ interface S3ConformanceScenarios {
         s3(ConformanceScenarios.OTHER).putObject(b -> b.bucket(bucket).key("k"), AsyncRequestBody.fromString("v")).join();
         assertThatThrownBy(() -> s3(ConformanceScenarios.OTHER).deleteBucket(b -> b.bucket(bucket)).join())
                 .satisfies(t -> assertThat(code(t)).isEqualTo("BucketNotEmpty"));
-        s3(ConformanceScenarios.OTHER).deleteObject(b -> b.bucket(bucket).key("k")).join();
+        assertThat(s3(ConformanceScenarios.OTHER).deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(
+                o -> o.key("k"), o -> o.key("never-there")))).join().deleted()).extracting(d -> d.key())
+                .containsExactlyInAnyOrder("k", "never-there");
         s3(ConformanceScenarios.OTHER).deleteBucket(b -> b.bucket(bucket)).join();
         assertThatThrownBy(() -> s3(ConformanceScenarios.OTHER).listObjectsV2(b -> b.bucket(bucket)).join())
                 .satisfies(t -> assertThat(code(t)).isEqualTo("NoSuchBucket"));

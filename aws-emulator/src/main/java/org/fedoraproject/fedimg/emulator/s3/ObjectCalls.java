@@ -129,6 +129,7 @@ final class ObjectCalls extends S3Calls {
             throw S3Exception.notImplemented("GetObject by partNumber");
         }
         S3Model.StoredObject o;
+        InputStream data = null;
         synchronized (store) {
             S3Model.Bucket b = bucket(r);
             o = b.objects.get(r.key());
@@ -138,12 +139,15 @@ final class ObjectCalls extends S3Calls {
             if (r.anonymous() && (b.aclsDisabled() || b.ignoresPublicAcls() || !o.acl().grantsAllUsersRead())) {
                 throw S3Exception.accessDenied();
             }
+            if (!head) {
+                data = S3Store.open(o.blobs()); // held from here, under the lock: the object may go meanwhile
+            }
         }
         HttpReply reply;
         if (head) {
             reply = HttpReply.empty(200).header("Content-Length", Long.toString(o.size()));
         } else {
-            InputStream data = S3Store.open(o.blobs()); // held from here: the object may be replaced meanwhile
+            InputStream held = data;
             long size = o.size();
             reply = HttpReply.stream(200, o.contentType(), new HttpReply.Body() {
                 @Override
@@ -153,12 +157,12 @@ final class ObjectCalls extends S3Calls {
 
                 @Override
                 public void writeTo(OutputStream out) throws IOException {
-                    data.transferTo(out);
+                    held.transferTo(out);
                 }
 
                 @Override
                 public void close() throws IOException {
-                    data.close();
+                    held.close();
                 }
             });
         }
