@@ -5,17 +5,21 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+
+import org.fedoraproject.fedimg.bundle.Pem;
 
 import org.fedoraproject.fedimg.emulator.http.HttpFront;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 
 /**
- * An EC2 + EBS direct endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
- * {@code endpointOverride(emulator.endpoint())} and any static credentials; the region comes from the SigV4
- * credential scope, so one endpoint serves every region.
+ * An EC2 + EBS direct + S3 endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
+ * {@code endpointOverride(emulator.endpoint())} (S3 clients also {@code forcePathStyle(true)}) and any static
+ * credentials; the region comes from the SigV4 credential scope, so one endpoint serves every region.
  *
  * <pre>{@code
  * try (AwsEmulator aws = AwsEmulator.builder().delays(Delays.fast()).build().start()) {
@@ -56,6 +60,7 @@ public final class AwsEmulator implements AutoCloseable {
         }
         this.engine = new Engine(accountId, regions, b.delays, faults, workDir, userDataTimeout);
         this.inspector = new Inspector(engine);
+        b.signingCertificates.forEach(this::registerSigningCertificate);
     }
 
     public static Builder builder() {
@@ -75,7 +80,7 @@ public final class AwsEmulator implements AutoCloseable {
         return this;
     }
 
-    /** {@code http://127.0.0.1:PORT} ({@code https} with {@link Builder#tls}): EC2 and EBS direct, every region. */
+    /** {@code http://127.0.0.1:PORT} ({@code https} with {@link Builder#tls}): EC2, EBS direct and S3, every region. */
     public URI endpoint() {
         requireStarted();
         return front.endpoint();
@@ -111,7 +116,21 @@ public final class AwsEmulator implements AutoCloseable {
         engine.delays(Objects.requireNonNull(delays));
     }
 
-    /** Where block files, volume files and instance sandboxes live. */
+    /**
+     * Registers one of the account's X.509 signing certificates (AWS's legacy "signing certificates" of a user):
+     * RegisterImage accepts an instance-store manifest only when a registered certificate verifies its signature.
+     * Kept across {@link #reset()}, as the account is.
+     */
+    public void registerSigningCertificate(X509Certificate certificate) {
+        engine.bundleCertificates().registerSigningCertificate(Objects.requireNonNull(certificate));
+    }
+
+    /** The same, from PEM text. */
+    public void registerSigningCertificate(String pem) {
+        registerSigningCertificate(Pem.certificate(pem));
+    }
+
+    /** Where block files, volume files, S3 objects and instance sandboxes live. */
     public Path workDir() {
         return workDir;
     }
@@ -146,6 +165,7 @@ public final class AwsEmulator implements AutoCloseable {
         private Path workDir;
         private javax.net.ssl.SSLContext tls;
         private int httpThreads = HttpFront.DEFAULT_THREADS;
+        private final List<X509Certificate> signingCertificates = new ArrayList<>();
 
         /**
          * Threads that handle requests (64 by default, so injected latencies overlap). A benchmark that
@@ -156,6 +176,12 @@ public final class AwsEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("at least one HTTP thread");
             }
             this.httpThreads = threads;
+            return this;
+        }
+
+        /** A signing certificate of the account (repeatable); see {@link AwsEmulator#registerSigningCertificate}. */
+        public Builder signingCertificate(X509Certificate certificate) {
+            signingCertificates.add(Objects.requireNonNull(certificate));
             return this;
         }
 

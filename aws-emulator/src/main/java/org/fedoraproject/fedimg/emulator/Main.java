@@ -1,14 +1,20 @@
 package org.fedoraproject.fedimg.emulator;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import org.fedoraproject.fedimg.bundle.Pem;
+
 /**
  * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
  * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]
- * [--http-threads 64]} (the key store makes it HTTPS). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready;
- * stops on SIGTERM/Ctrl-C.
+ * [--http-threads 64] [--signing-certificate cert.pem ...] [--ec2-certificate-out ec2.pem]} (the key store makes
+ * it HTTPS; signing certificates let instance-store manifests through; the EC2 certificate is written for fedimg
+ * to bundle for). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready; stops on SIGTERM/Ctrl-C.
  */
 public final class Main {
 
@@ -19,6 +25,7 @@ public final class Main {
         AwsEmulator.Builder builder = AwsEmulator.builder();
         String tlsKeyStore = null;
         String tlsPassword = "";
+        String ec2CertificateOut = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -31,9 +38,12 @@ public final class Main {
                 case "--tls-keystore" -> tlsKeyStore = require(arg, value);
                 case "--tls-password" -> tlsPassword = require(arg, value);
                 case "--http-threads" -> builder.httpThreads(Integer.parseInt(require(arg, value)));
+                case "--signing-certificate" -> builder.signingCertificate(Pem.certificate(read(require(arg, value))));
+                case "--ec2-certificate-out" -> ec2CertificateOut = require(arg, value);
                 case "-h", "--help" -> {
                     System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
-                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] [--http-threads 64]");
+                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] "
+                            + "[--http-threads 64] [--signing-certificate cert.pem ...] [--ec2-certificate-out ec2.pem]");
                     return;
                 }
                 default -> {
@@ -47,6 +57,15 @@ public final class Main {
             builder.tls(java.nio.file.Path.of(tlsKeyStore), tlsPassword.toCharArray());
         }
         AwsEmulator emulator = builder.build().start();
+        if (ec2CertificateOut != null) {
+            try {
+                Files.writeString(Path.of(ec2CertificateOut), emulator.inspect().ec2CertificatePem());
+            } catch (IOException e) {
+                System.err.println("cannot write " + ec2CertificateOut + ": " + e.getMessage());
+                emulator.close();
+                System.exit(2);
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             emulator.close();
@@ -55,6 +74,16 @@ public final class Main {
         System.out.println("aws-emulator listening on " + emulator.endpoint());
         System.out.flush();
         stopped.await();
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException e) {
+            System.err.println("cannot read " + file + ": " + e.getMessage());
+            System.exit(2);
+            return null;
+        }
     }
 
     private static String require(String arg, String value) {

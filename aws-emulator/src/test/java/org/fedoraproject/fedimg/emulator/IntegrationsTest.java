@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.Map;
+
+import org.fedoraproject.fedimg.bundle.Pem;
+import org.fedoraproject.fedimg.emulator.ec2.BundleCertificates;
 
 import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager.TestInjector;
 
@@ -63,9 +70,12 @@ class IntegrationsTest {
     }
 
     @Test
-    void standaloneMainServesTheSdk() throws Exception {
+    void standaloneMainServesTheSdk(@TempDir Path dir) throws Exception {
+        Path signing = Files.writeString(dir.resolve("user.pem"), BundleCertificates.pem(BundleFixtures.USER.cert()));
+        Path ec2 = dir.resolve("ec2.pem");
         try (EmulatorProcess standalone = EmulatorProcess.start("-Xmx128m", "--delays", "realistic", "--regions",
-                "us-east-1,eu-central-1"); Sdk sdk = new Sdk(standalone.endpoint())) {
+                "us-east-1,eu-central-1", "--signing-certificate", signing.toString(), "--ec2-certificate-out",
+                ec2.toString()); Sdk sdk = new Sdk(standalone.endpoint())) {
             assertThat(sdk.ec2("eu-central-1").describeRegions().join().regions()).extracting(r -> r.regionName())
                     .containsExactly("us-east-1", "eu-central-1");
             assertThat(standalone.admin("/_emulator/health").path("status").asText()).isEqualTo("ok");
@@ -73,6 +83,16 @@ class IntegrationsTest {
             assertThat(standalone.admin("/_emulator/regions/us-east-1/snapshots").get(0).path("state").asText())
                     .isEqualTo("pending");
             assertThat(snap).startsWith("snap-");
+
+            X509Certificate written = Pem.certificate(Files.readString(ec2));
+            assertThat(Pem.certificate(standalone.adminText("/_emulator/ec2-certificate"))).isEqualTo(written);
+            assertThat(written.getPublicKey().getAlgorithm()).isEqualTo("RSA");
+            assertThat(standalone.admin("/_emulator/signing-certificates").get(0).path("subject").asText())
+                    .contains("CN=fedimg-test-user");
+            sdk.s3("eu-central-1").createBucket(b -> b.bucket("standalone-bundles").createBucketConfiguration(c -> c
+                    .locationConstraint("eu-central-1"))).join();
+            assertThat(standalone.admin("/_emulator/s3/buckets").get(0).path("region").asText())
+                    .isEqualTo("eu-central-1");
         }
     }
 }

@@ -14,7 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -26,6 +30,7 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
 import software.amazon.awssdk.services.ec2.model.RegisterImageRequest;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /** Real SDK v2 async clients pointed at an endpoint (the emulator or moto), as the services build them. */
 final class Sdk implements AutoCloseable {
@@ -36,7 +41,9 @@ final class Sdk implements AutoCloseable {
     private final SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder().maxConcurrency(64).build();
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
     private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
+    private final Map<String, S3AsyncClient> s3 = new ConcurrentHashMap<>();
     private final int maxAttempts;
+    private final boolean expectContinue;
 
     Sdk(URI endpoint) {
         this(endpoint, 1);
@@ -44,8 +51,17 @@ final class Sdk implements AutoCloseable {
 
     /** {@code maxAttempts} > 1 lets the SDK's STANDARD retries absorb throttling and 5xx, as in the services. */
     Sdk(URI endpoint, int maxAttempts) {
+        this(endpoint, maxAttempts, true);
+    }
+
+    /**
+     * {@code expectContinue} false drops the {@code Expect: 100-continue} the S3 client puts on uploads: moto's
+     * server (Werkzeug) answers it in a way the SDK's Netty client fails on ("Status Code: 100").
+     */
+    Sdk(URI endpoint, int maxAttempts, boolean expectContinue) {
         this.endpoint = endpoint;
         this.maxAttempts = maxAttempts;
+        this.expectContinue = expectContinue;
     }
 
     Ec2AsyncClient ec2(String region) {
@@ -73,6 +89,32 @@ final class Sdk implements AutoCloseable {
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
                         .retryStrategy(b -> b.maxAttempts(maxAttempts))
 )
+                .build());
+    }
+
+    /**
+     * Path-style, as against the emulator's one endpoint; the SDK's defaults otherwise, so every upload carries
+     * the CRC32 checksum the SDK (2.30+) sends as an aws-chunked trailer unless told otherwise.
+     */
+    S3AsyncClient s3(String region) {
+        return s3.computeIfAbsent(region, r -> S3AsyncClient.builder()
+                .region(Region.of(r))
+                .endpointOverride(endpoint)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClient(http)
+                .overrideConfiguration(o -> {
+                    o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(maxAttempts));
+                    if (!expectContinue) {
+                        o.addExecutionInterceptor(new ExecutionInterceptor() {
+                            @Override
+                            public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context,
+                                    ExecutionAttributes attributes) {
+                                return context.httpRequest().toBuilder().removeHeader("Expect").build();
+                            }
+                        });
+                    }
+                })
                 .build());
     }
 
@@ -157,6 +199,7 @@ final class Sdk implements AutoCloseable {
     public void close() {
         ec2.values().forEach(Ec2AsyncClient::close);
         ebs.values().forEach(EbsAsyncClient::close);
+        s3.values().forEach(S3AsyncClient::close);
         http.close();
     }
 }

@@ -23,8 +23,18 @@ public final class Ec2Api {
         SdkPojo handle(RegionState region, Map<String, String> form);
     }
 
+    /**
+     * An action with slow work outside the lock (RegisterImage reading a bundle from S3): it takes the engine's
+     * lock itself around what touches the resources.
+     */
+    @FunctionalInterface
+    interface UnlockedHandler {
+        SdkPojo handle(String region, Map<String, String> form);
+    }
+
     private final Engine engine;
     private final Map<String, Handler> actions = new HashMap<>();
+    private final Map<String, UnlockedHandler> unlocked = new HashMap<>();
 
     public Ec2Api(Engine engine) {
         this.engine = engine;
@@ -35,13 +45,15 @@ public final class Ec2Api {
                 new InstanceShutdowns(engine), new KeyPairs(engine), new SecurityGroups(engine), new Networks(engine),
                 new RegionsAndZones(engine), new Tags(engine));
         families.forEach(family -> family.register(actions));
+        families.forEach(family -> family.registerUnlocked(unlocked));
         InstanceTypes.register(actions);
     }
 
     /** Runs an action; returns the response XML or throws {@link Ec2Exception}. */
     public String handle(String action, String region, Map<String, String> form, String requestId) {
         Handler handler = actions.get(action);
-        if (handler == null) {
+        UnlockedHandler unlockedHandler = unlocked.get(action);
+        if (handler == null && unlockedHandler == null) {
             throw new Ec2Exception("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
         if ("true".equalsIgnoreCase(form.get("DryRun"))) {
@@ -52,8 +64,12 @@ public final class Ec2Api {
                     "Request would have succeeded, but DryRun flag is set.");
         }
         SdkPojo response;
-        synchronized (engine) {
-            response = handler.handle(engine.region(region), form);
+        if (unlockedHandler != null) {
+            response = unlockedHandler.handle(region, form);
+        } else {
+            synchronized (engine) {
+                response = handler.handle(engine.region(region), form);
+            }
         }
         return Ec2Xml.response(action, response, requestId);
     }

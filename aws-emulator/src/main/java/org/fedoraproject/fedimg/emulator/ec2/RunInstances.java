@@ -102,6 +102,7 @@ final class RunInstances extends ResourceHandlers {
                     + "type does not match the architecture '" + ami.architecture + "' of the specified AMI. Specify an "
                     + "instance type and an AMI that have matching architectures, and try again.");
         }
+        checkRootAndVirtualization(ami, type, req);
         if ("uefi".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("uefi")
                 || "legacy-bios".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("legacy-bios")) {
             throw new Ec2Exception("InvalidParameterCombination", "The instance type " + typeName
@@ -120,6 +121,35 @@ final class RunInstances extends ResourceHandlers {
             throw new Ec2Exception("InvalidKeyPair.NotFound", "The key pair '" + req.keyName() + "' does not exist");
         }
         return new Launch(req, ami, typeName, max, groupIds(region, req));
+    }
+
+    /**
+     * AWS's rules, with its error messages: an instance-store AMI only on a type that can boot one (and never with
+     * an EBS root, nor stopping on shutdown: such an instance cannot stop), a paravirtual AMI only on a type that
+     * runs paravirtual guests, an HVM one only on a type that runs HVM.
+     */
+    private static void checkRootAndVirtualization(Model.AmiRec ami, InstanceTypes.Type type, RunInstancesRequest req) {
+        if (ami.instanceStoreRoot != null) {
+            if (!InstanceTypes.instanceStoreRoot(type)) {
+                throw new Ec2Exception("UnsupportedOperation", "AMI '" + ami.id + "' with an instance-store root "
+                        + "device is not supported for the instance type '" + type.name() + "'.");
+            }
+            if ("stop".equals(req.instanceInitiatedShutdownBehaviorAsString())) {
+                throw new Ec2Exception("InvalidParameterCombination", "The attribute instanceInitiatedShutdownBehavior "
+                        + "can only be used for elastic images.");
+            }
+            if (req.blockDeviceMappings().stream().anyMatch(m -> m.ebs() != null
+                    && m.deviceName() != null && m.deviceName().equals(ami.rootDeviceName))) {
+                throw new Ec2Exception("InvalidBlockDeviceMapping", "EBS block device mappings not supported for "
+                        + "instance-store AMIs.");
+            }
+        }
+        if (!InstanceTypes.virtualizationTypes(type).contains(ami.virtualizationType)) {
+            throw new Ec2Exception("InvalidParameterCombination", "paravirtual".equals(ami.virtualizationType)
+                    ? "Virtualization type 'hvm' is required for instances of type '" + type.name() + "'."
+                    : "Non-Windows instances with a virtualization type of 'hvm' are currently not supported for this "
+                            + "instance type.");
+        }
     }
 
     /** SecurityGroupIds, and SecurityGroups by name in the default VPC; every one must exist. */
@@ -268,6 +298,10 @@ final class RunInstances extends ResourceHandlers {
         inst.bootMode = ami.bootMode;
         inst.metadataOptions = metadataOptions(req.metadataOptions(), ami);
         inst.clientToken = req.clientToken();
+        inst.instanceStoreRoot = ami.instanceStoreRoot;
+        if (ami.instanceStoreRoot != null) {
+            inst.shutdownBehavior = "terminate"; // an instance-store instance cannot stop
+        }
         if (req.instanceInitiatedShutdownBehaviorAsString() != null) {
             inst.shutdownBehavior = req.instanceInitiatedShutdownBehaviorAsString();
         }

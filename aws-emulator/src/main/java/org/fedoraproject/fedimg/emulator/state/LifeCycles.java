@@ -22,13 +22,19 @@ public final class LifeCycles {
         return !Instant.now().isBefore(since.plus(delay));
     }
 
-    /** pending until the delay, then failed (a failing copy) or available once its own snapshots completed. */
+    /**
+     * pending until the delay, then failed (a failing copy, or a bundle refused while it was reassembled) or
+     * available once its own snapshots completed and its bundle is reassembled.
+     */
     public String imageState(Model.AmiRec ami) {
         if (!elapsed(ami.created, ami.availableAfter)) {
             return "pending";
         }
-        if (ami.failAfterDelay) {
+        if (ami.failAfterDelay || ami.instanceStoreRoot != null && ami.instanceStoreRoot.failure != null) {
             return "failed";
+        }
+        if (ami.instanceStoreRoot != null && ami.instanceStoreRoot.readyAt == null) {
+            return "pending";
         }
         for (String snapId : ami.ownSnapshots) {
             Model.SnapRec snap = engine.regions().get(ami.region).snapshots.get(snapId);
