@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
@@ -18,8 +18,8 @@ import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.TraceContext;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.fedoraproject.fedimg.testing.TopicProbe.Received;
+import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.fedoraproject.fedimg.testing.tracing.CapturedSpans;
 import org.fedoraproject.fedimg.testing.tracing.TracingOn;
 import org.junit.jupiter.api.Test;

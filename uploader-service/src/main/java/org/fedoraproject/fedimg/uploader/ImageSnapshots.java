@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.fedoraproject.fedimg.aws.AmiNames;
 import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.aws.ClientTokens;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
 import org.fedoraproject.fedimg.uploader.aws.EbsDirectEngine;
@@ -187,7 +188,7 @@ final class ImageSnapshots {
     }
 
     private static String tag(Snapshot s, String key) {
-        return s.tags().stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst().orElse(null);
+        return Ec2Tags.value(s.tags(), key);
     }
 
     /** The download, verified while it streams, decompressed block-parallel. */

@@ -17,7 +17,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.errors.EC2UtilityException;
 import org.fedoraproject.fedimg.events.AmiRef;
@@ -25,8 +26,6 @@ import org.fedoraproject.fedimg.events.AmiVariant;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.uploader.aws.AwsErrors;
-import org.fedoraproject.fedimg.uploader.aws.AwsProducers;
 import org.fedoraproject.fedimg.uploader.aws.EbsDirectEngine;
 import org.fedoraproject.fedimg.uploader.aws.ImageRegistrar;
 import org.fedoraproject.fedimg.uploader.aws.SnapshotLookup;
@@ -75,7 +74,7 @@ public class ImageUploader {
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public ImageUploader(UploaderConfig config, AwsClients aws, AwsProducers.EbsClients ebs, Waits waits,
+    public ImageUploader(UploaderConfig config, AwsClients aws, Waits waits,
             EventSink sink, UploadMetrics metrics) {
         this.config = config;
         this.aws = aws;
@@ -93,7 +92,7 @@ public class ImageUploader {
                 .connectTimeout(config.download().connectTimeout())
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        EbsDirectEngine ebsDirect = new EbsDirectEngine(ebs, blockingIo, config.ebs().blockConcurrency(),
+        EbsDirectEngine ebsDirect = new EbsDirectEngine(aws, blockingIo, config.ebs().blockConcurrency(),
                 config.ebs().notFoundWindow());
         UtilityInstanceEngine utility = new UtilityInstanceEngine(aws, waits, config.utility());
         this.snapshots = new ImageSnapshots(config, lookup, waits, ebsDirect, utility, http, blockingIo, watchdogs,

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.RegionOutcome;
@@ -25,11 +26,11 @@ import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.replicator.aws.BlockPublicAccessStep;
 import org.fedoraproject.fedimg.replicator.aws.CopyStep;
+import org.fedoraproject.fedimg.replicator.aws.CopyWait;
 import org.fedoraproject.fedimg.replicator.aws.DeprecationStep;
-import org.fedoraproject.fedimg.replicator.aws.ImageAvailableWaiter;
 import org.fedoraproject.fedimg.replicator.aws.MakePublicStep;
-import org.fedoraproject.fedimg.replicator.aws.RegionFailure;
 import org.fedoraproject.fedimg.replicator.aws.RegionFailure.Phase;
+import org.fedoraproject.fedimg.replicator.aws.RegionFailure;
 import org.fedoraproject.fedimg.replicator.aws.ShareStep;
 import org.fedoraproject.fedimg.replicator.aws.SourceImages;
 import org.fedoraproject.fedimg.replicator.aws.TagStep;
@@ -135,7 +136,7 @@ public final class ReplicationEngine {
         long start = System.nanoTime();
         return CopyStep.findOrCopy(ec2, permit, aws.baseRegion(), source, region, tags, kms)
                 .invoke(c -> amiId.set(c.amiId()))
-                .flatMap(c -> ImageAvailableWaiter.await(ec2, region, c.amiId(), settings.waitDelay(), settings.waitMaxAttempts())
+                .flatMap(c -> CopyWait.await(ec2, region, c.amiId(), settings.copyWait())
                         .onItemOrFailure().invoke((i, t) -> metrics.copyDuration(region, t == null,
                                 Duration.ofNanos(System.nanoTime() - start)))
                         // A copy started now got its tags from TagSpecifications; one found from an earlier run may lack some.
@@ -170,13 +171,13 @@ public final class ReplicationEngine {
     private Uni<Void> sharingAllowed(Ec2AsyncClient ec2, String region) {
         return settings.checkBlockPublicAccess()
                 ? BlockPublicAccessStep.ensureSharingAllowed(ec2, region, settings.disableBlockPublicAccess(),
-                        settings.unblockDelay(), settings.unblockMaxAttempts())
+                        settings.unblockWait())
                 : Uni.createFrom().voidItem();
     }
 
     private Map<String, String> copyTags(Image source) {
         Map<String, String> tags = new LinkedHashMap<>();
-        SourceImages.tags(source).forEach((k, v) -> {
+        Ec2Tags.map(source.tags()).forEach((k, v) -> {
             if (!k.startsWith("aws:")) {
                 tags.put(k, v);
             }

@@ -1,18 +1,18 @@
-package org.fedoraproject.fedimg.replicator.aws;
+package org.fedoraproject.fedimg.aws.support;
 
-import org.fedoraproject.fedimg.aws.AwsCallMetrics;
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.aws.AwsConfig;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-/** One {@link AwsClients} (a client per region over one Netty client) for the whole service. */
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The {@link AwsClients} of a service: EC2 and EBS clients per region over one Netty client, every AWS call
+ * counted in {@code fedimg.aws.calls}.
+ */
 @ApplicationScoped
-public class AwsClientsProducer {
+public class AwsProducer {
 
     @Produces
     @Singleton

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.aws;
+package org.fedoraproject.fedimg.aws.support;
 
 import java.time.Duration;
 import java.util.Map;
@@ -17,10 +17,11 @@ import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ebs.EbsAsyncClient;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
- * One async client per region, all sharing one Netty HTTP client. Throttling, 5xx and transport errors
+ * One async EC2 and one EBS direct client per region, all sharing one Netty HTTP client. Throttling, 5xx and transport errors
  * are retried here, by the SDK's STANDARD strategy, and nowhere else; callers retry only semantic
  * conditions (eventual consistency) with an exception filter.
  */
@@ -34,6 +35,7 @@ public final class AwsClients implements AutoCloseable {
     private final AwsCredentialsProvider credentials;
     private final ExecutionInterceptor metrics;
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
+    private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
 
     public AwsClients(AwsConfig config, ExecutionInterceptor metrics) {
         this.config = config;
@@ -74,8 +76,12 @@ public final class AwsClients implements AutoCloseable {
         return ec2.computeIfAbsent(region, r -> configure(Ec2AsyncClient.builder(), r).build());
     }
 
+    public EbsAsyncClient ebs(String region) {
+        return ebs.computeIfAbsent(region, r -> configure(EbsAsyncClient.builder(), r).build());
+    }
+
     /** Applies region, endpoint, credentials, retries, timeouts and metrics to any async client builder. */
-    public <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> B configure(B builder, String region) {
+    private <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> B configure(B builder, String region) {
         builder.region(Region.of(region))
                 .credentialsProvider(credentials)
                 .httpClient(http)
@@ -93,6 +99,7 @@ public final class AwsClients implements AutoCloseable {
     @Override
     public void close() {
         ec2.values().forEach(Ec2AsyncClient::close);
+        ebs.values().forEach(EbsAsyncClient::close);
         http.close();
     }
 }

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.aws;
+package org.fedoraproject.fedimg.aws.support;
 
 import java.util.Optional;
 
