@@ -357,7 +357,7 @@ class ReplicationServiceTest {
         assertThat(dl).first().satisfies(d -> {
             assertThat(d.reasonCode()).isEqualTo("MALFORMED_MESSAGE");
             assertThat(d.reason()).contains("AmiTested");
-            assertThat(d.source()).startsWith("fedimg.amis.tested/");
+            assertThat(d.source()).isEqualTo("kafka:" + org.fedoraproject.fedimg.events.Topics.AMIS_TESTED);
         });
         given().get("/q/health/live").then().statusCode(200);
     }

@@ -26,6 +26,7 @@ import org.fedoraproject.fedimg.events.AmiVariant;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.StageStatus;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.uploader.aws.EbsDirectEngine;
 import org.fedoraproject.fedimg.uploader.aws.ImageRegistrar;
 import org.fedoraproject.fedimg.uploader.aws.SnapshotLookup;
@@ -120,7 +121,7 @@ public class ImageUploader {
         return config.method() == UploaderConfig.Method.UTILITY_INSTANCE ? "utility-instance" : "ebs-direct";
     }
 
-    public Uni<Void> upload(ImageReady in, String originalPayload) {
+    public Uni<Void> upload(ImageReady in, DeadLetters.Input input) {
         String region = aws.baseRegion();
         UploadEvents events = new UploadEvents(in, region, clock);
         Instant started = clock.instant();
@@ -129,7 +130,7 @@ public class ImageUploader {
         try {
             variants = matrix.variants(region, in.image().arch());
         } catch (BadInputException e) {
-            return fail(in, events, List.of(), e, originalPayload).eventually(() -> ended(region, "dead-letter", started));
+            return fail(in, input, events, List.of(), e).eventually(() -> ended(region, "dead-letter", started));
         }
         UploadProgress progress = metrics.progress(region, method());
         Uni<List<AmiRef>> work = Uni.createFrom().deferred(() -> snapshotAndRegister(region, in, variants, progress))
@@ -155,7 +156,7 @@ public class ImageUploader {
                             ended(region, "success", started);
                         })
                         .replaceWithVoid())
-                .onFailure(ImageUploader::notSinkFailure).recoverWithUni(t -> fail(in, events, variants, t, originalPayload)
+                .onFailure(ImageUploader::notSinkFailure).recoverWithUni(t -> fail(in, input, events, variants, t)
                         .invoke(() -> ended(region, "dead-letter", started)))
                 .onFailure().invoke(t -> ended(region, "broker-failure", started));
     }
@@ -186,8 +187,8 @@ public class ImageUploader {
         });
     }
 
-    private Uni<Void> fail(ImageReady in, UploadEvents events, List<AmiVariant> variants, Throwable failure,
-            String originalPayload) {
+    private Uni<Void> fail(ImageReady in, DeadLetters.Input input, UploadEvents events, List<AmiVariant> variants,
+            Throwable failure) {
         Throwable cause = root(failure);
         DeadLetterReason reason = reasonOf(cause);
         String message = describe(cause);
@@ -201,7 +202,7 @@ public class ImageUploader {
                         + "finds it by tag)", in.imageKey(), t.toString()))
                 .onFailure().recoverWithNull()
                 .chain(() -> sink.statuses(failed))
-                .chain(() -> sink.deadLetter(events.deadLetter(reason, message, originalPayload)));
+                .chain(() -> sink.deadLetter(DeadLetters.of(UploadEvents.SERVICE, input).about(in).refused(reason, message)));
     }
 
     /** Errors that a second run of the whole (idempotent) job may cure: AWS or the network, not the input. */

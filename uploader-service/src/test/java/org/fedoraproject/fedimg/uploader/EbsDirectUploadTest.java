@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.InjectAwsEmulator;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRegistered;
-import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
@@ -246,77 +244,5 @@ class EbsDirectUploadTest {
     private List<Views.Snapshot> ownSnapshots(ImageReady event) {
         return aws.inspect().snapshots(REGION).stream()
                 .filter(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY))).toList();
-    }
-
-    @Test
-    void checksumMismatchLeavesNothingBehind() {
-        server.serve("/bad-sha/Fedora.raw.xz", SINGLE);
-        ImageReady good = Uploads.event(server.url("/bad-sha/Fedora.raw.xz"), SINGLE, "x86_64");
-        String wrong = good.image().sha256().replace(good.image().sha256().charAt(5),
-                good.image().sha256().charAt(5) == 'a' ? 'b' : 'a');
-        ImageReady event = Uploads.withImage(good, withSha(good, wrong));
-        assertFailsWith(event, "CHECKSUM_MISMATCH");
-    }
-
-    @Test
-    void missingImageIsImageNotFound() {
-        ImageReady event = Uploads.event(server.url("/gone/Fedora.raw.xz"), SINGLE, "x86_64");
-        long starts = aws.inspect().callCount("StartSnapshot");
-        assertFailsWith(event, "IMAGE_NOT_FOUND");
-        // found out from the xz index request, before anything was created in AWS
-        assertThat(aws.inspect().callCount("StartSnapshot")).isEqualTo(starts);
-    }
-
-    @Test
-    void truncatedXzIsRejected() {
-        byte[] truncated = Arrays.copyOf(MULTI, MULTI.length * 2 / 3);
-        server.serve("/truncated/Fedora.raw.xz", truncated);
-        assertFailsWith(Uploads.event(server.url("/truncated/Fedora.raw.xz"), truncated, "x86_64"), "TRUNCATED_XZ");
-    }
-
-    @Test
-    void fileThatIsNotXzIsRejected() {
-        server.serve("/plain/Fedora.raw.xz", RAW);
-        assertFailsWith(Uploads.event(server.url("/plain/Fedora.raw.xz"), RAW, "x86_64"), "NOT_XZ");
-    }
-
-    @Test
-    void malformedEventIsDeadLettered() {
-        String key = "garbage-" + System.nanoTime();
-        probe.sendRaw(Topics.IMAGES, key, "{not json".getBytes());
-        List<DeadLetter> dls = TopicProbe.decode(probe.readUntil(Topics.DEAD_LETTER, WAIT,
-                rs -> TopicProbe.decode(rs, DeadLetter.class).stream()
-                        .anyMatch(d -> "{not json".equals(d.originalPayload()))), DeadLetter.class);
-        assertThat(dls).filteredOn(d -> "{not json".equals(d.originalPayload())).first()
-                .satisfies(d -> {
-                    assertThat(d.reasonCode()).isEqualTo("MALFORMED_MESSAGE");
-                    assertThat(d.service()).isEqualTo("uploader");
-                    assertThat(d.source()).isEqualTo(Topics.IMAGES);
-                });
-    }
-
-    private void assertFailsWith(ImageReady event, String reason) {
-        long registers = aws.inspect().callCount("RegisterImage");
-        uploads.send(event);
-        DeadLetter dl = uploads.awaitDeadLetter(event, WAIT);
-        assertThat(dl.reasonCode()).isEqualTo(reason);
-        assertThat(dl.service()).isEqualTo("uploader");
-        assertThat(dl.originalPayload()).contains(event.eventId());
-        assertThat(dl.traceId()).isEqualTo(event.traceId());
-        List<StageStatus> statuses = uploads.awaitStatuses(event,
-                s -> s.stream().filter(x -> x.state() == StageState.FAILED).count() == 2, WAIT);
-        assertThat(statuses).filteredOn(s -> s.state() == StageState.FAILED)
-                .allSatisfy(s -> assertThat(s.reason()).isNotBlank());
-        assertThat(uploads.registered(event)).isEmpty();
-        assertThat(aws.inspect().callCount("RegisterImage")).isEqualTo(registers);
-        assertThat(aws.inspect().images(REGION)).noneMatch(i -> event.imageKey().equals(i.tags().get(AwsTags.IMAGE_KEY)));
-        assertThat(aws.inspect().snapshots(REGION))
-                .noneMatch(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY)));
-    }
-
-    private static org.fedoraproject.fedimg.events.ImageSpec withSha(ImageReady e, String sha) {
-        var i = e.image();
-        return new org.fedoraproject.fedimg.events.ImageSpec(i.url(), i.fileName(), i.name(), sha, i.sizeBytes(),
-                i.arch(), i.release(), i.composeType(), i.variant(), i.subvariant(), i.respin());
     }
 }

@@ -15,7 +15,7 @@ import org.fedoraproject.fedimg.bridge.messaging.InboundMessage;
 import org.fedoraproject.fedimg.bridge.messaging.InboundPipeline;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
-import org.fedoraproject.fedimg.messaging.EventIds;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.jboss.logging.Logger;
 import org.zeromq.SocketType;
@@ -172,8 +172,8 @@ public class FedmsgSubscriber {
 
     private void reject(String topic, String msgId, byte[] body, DeadLetterReason reason, String why) {
         metrics.received("fedmsg", "invalid");
-        String inputId = msgId != null ? msgId : EventIds.derived(new String(body, StandardCharsets.ISO_8859_1));
-        sink.deadLetter(reason, why, inputId, null, "fedmsg" + (topic == null ? "" : ":" + topic), body, Map.of())
+        sink.deadLetter(DeadLetters.of(EventSink.SERVICE, DeadLetters.Input.bus("fedmsg", topic, msgId, body, Map.of()))
+                .refused(reason, why))
                 .subscribe().with(x -> {
                 }, f -> LOG.errorf("dead letter for fedmsg %s lost: %s", topic, f.getMessage()));
     }

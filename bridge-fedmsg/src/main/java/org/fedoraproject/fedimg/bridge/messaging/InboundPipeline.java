@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient.Located;
+import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.ComposeImage;
@@ -23,6 +23,7 @@ import org.fedoraproject.fedimg.bridge.domain.SelectionRules;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
@@ -196,11 +197,12 @@ public class InboundPipeline {
     }
 
     private Uni<Outcome> deadLetter(InboundMessage in, BadInputException e, ComposeStatusChange change) {
-        String inputId = change != null ? change.messageId()
-                : in.transportId() != null ? in.transportId() : "sha256:" + sha256(in.payload());
         metrics.outcome(in.source(), "dead-lettered");
-        return sink.deadLetter(e.reason(), e.getMessage(), inputId, change == null ? null : change.composeId(),
-                in.source() + (in.topic() == null ? "" : ":" + in.topic()), in.payload(), in.headers())
+        // the message id from the body when it could be read, else the transport's
+        String id = change != null ? change.messageId() : in.transportId();
+        DeadLetters.Input input = DeadLetters.Input.bus(in.source(), in.topic(), id, in.payload(), in.headers());
+        return sink.deadLetter(DeadLetters.of(EventSink.SERVICE, input)
+                .compose(change == null ? null : change.composeId()).refused(e.reason(), e.getMessage()))
                 .onFailure().transform(f -> new TransientFailure("writing the dead letter failed: " + f, f))
                 .replaceWith(Outcome.of(Outcome.Kind.DEAD_LETTERED, e.reason() + ": " + e.getMessage()));
     }
@@ -214,15 +216,6 @@ public class InboundPipeline {
         } catch (IOException e) {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "message is not JSON: "
                     + e.getMessage().lines().findFirst().orElse(""));
-        }
-    }
-
-    private static String sha256(byte[] payload) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(payload == null ? new byte[0] : payload));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -21,7 +21,7 @@ import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
 import org.fedoraproject.fedimg.bridge.support.ComposeServer;
 import org.fedoraproject.fedimg.bridge.support.EmbeddedAmqpBroker;
 import org.fedoraproject.fedimg.bridge.support.SampleComposes;
-import org.fedoraproject.fedimg.events.DeadLetterReason;
+import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,9 +123,9 @@ class AckAfterKafkaTest {
         }
 
         @Override
-        public Uni<Void> deadLetter(DeadLetterReason reason, String why, String inputId, String composeId,
-                String source, byte[] payload, Map<String, String> headers) {
-            return Uni.createFrom().failure(new AssertionError("unexpected dead letter: " + reason + " " + why));
+        public Uni<Void> deadLetter(DeadLetter dl) {
+            return Uni.createFrom().failure(new AssertionError("unexpected dead letter: " + dl.reasonCode() + " "
+                    + dl.reason()));
         }
     }
 

@@ -16,9 +16,8 @@ import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
-import org.fedoraproject.fedimg.events.Topics;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventIds;
-import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.replicator.aws.RegionDirectory;
 import org.fedoraproject.fedimg.replicator.aws.SourceImages;
@@ -69,7 +68,7 @@ public class ReplicationJob {
     private final Clock clock = Clock.systemUTC();
 
     /** @param stage the job's span: every record it writes names it */
-    public Uni<Void> run(AmiTested tested, StageSpan stage) {
+    public Uni<Void> run(AmiTested tested, DeadLetters.Input input, StageSpan stage) {
         return store.whenLoaded().chain(() -> {
             PublicationGuard.Decision decision = PublicationGuard.evaluate(tested);
             if (decision instanceof Permit permit) {
@@ -77,7 +76,7 @@ public class ReplicationJob {
                         .chain(() -> aggregate(tested, plan, stage)));
             }
             // Record the refusal first: it must not depend on AWS being reachable.
-            return reject(tested, (Refusal) decision, stage).chain(() -> plan())
+            return reject(tested, input, (Refusal) decision, stage).chain(() -> plan())
                     .flatMap(plan -> aggregate(tested, plan, stage));
         });
     }
@@ -120,7 +119,7 @@ public class ReplicationJob {
                         : engine.replicate(tested, permit, todo, done -> outbox.region(done, stage)).replaceWithVoid());
     }
 
-    private Uni<Void> reject(AmiTested tested, Refusal refusal, StageSpan stage) {
+    private Uni<Void> reject(AmiTested tested, DeadLetters.Input input, Refusal refusal, StageSpan stage) {
         String base = aws.baseRegion();
         metrics.job("rejected");
         LOG.infof("not replicating %s %s: %s", tested.imageKey(),
@@ -134,7 +133,7 @@ public class ReplicationJob {
                 : outbox.region(new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.PUBLISH, StageState.FAILED,
                         base, tested.ami().amiId(), record.reason(), record.time()))), stage);
         if (refusal.invariantViolation()) {
-            write = write.chain(() -> outbox.deadLetter(deadLetter(tested, DeadLetterReason.INVARIANT_VIOLATION,
+            write = write.chain(() -> outbox.deadLetter(deadLetter(tested, input, DeadLetterReason.INVARIANT_VIOLATION,
                     refusal.reason()), stage));
         }
         return write;
@@ -187,10 +186,8 @@ public class ReplicationJob {
                 reason, now)));
     }
 
-    public DeadLetter deadLetter(AmiTested tested, DeadLetterReason code, String reason) {
-        return new DeadLetter(EventIds.derived(tested.eventId(), "dead-letter", code.name()), tested.imageKey(),
-                tested.composeId(), tested.traceId(), clock.instant(), ReplicationEngine.SERVICE, Topics.AMIS_TESTED,
-                code.name(), reason, EventJson.writeString(tested), Map.of());
+    public static DeadLetter deadLetter(AmiTested tested, DeadLetters.Input input, DeadLetterReason code, String reason) {
+        return DeadLetters.of(ReplicationEngine.SERVICE, input).about(tested).refused(code, reason);
     }
 
     /** The job cannot go on for this input; it is dead-lettered with this code. */

@@ -39,9 +39,10 @@ public class AmiLookup {
         Duration visible = config.timeouts().amiVisible();
         return find(region, amiId)
                 .onItem().ifNull().failWith(() -> new NotVisibleYet(amiId))
-                .onFailure(t -> t instanceof NotVisibleYet || AwsErrors.isNotFound(t))
+                .onFailure(AmiLookup::notVisible)
                 .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(visible.toMillis())
-                .onFailure(t -> t instanceof NotVisibleYet || AwsErrors.isNotFound(t))
+                // when the time is up, Mutiny's "retries exhausted" carries the last "not visible" as its cause
+                .onFailure(AmiLookup::notVisible)
                 .transform(t -> new BadInputException(DeadLetterReason.IMAGE_NOT_FOUND,
                         "AMI " + amiId + " not found in " + region + " within " + visible));
     }
@@ -73,6 +74,15 @@ public class AmiLookup {
         boolean encrypted = root.map(m -> Boolean.TRUE.equals(m.ebs().encrypted())).orElse(false);
         return new AmiFacts(image.imageId(), image.architectureAsString(), image.virtualizationTypeAsString(),
                 volumeType, encrypted, Ec2Tags.map(image.tags()));
+    }
+
+    private static boolean notVisible(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof NotVisibleYet) {
+                return true;
+            }
+        }
+        return AwsErrors.isNotFound(t);
     }
 
     static final class NotVisibleYet extends RuntimeException {

@@ -1,11 +1,5 @@
 package org.fedoraproject.fedimg.tester.messaging;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,7 +14,7 @@ import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
-import org.fedoraproject.fedimg.messaging.EventIds;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
@@ -35,7 +29,6 @@ import org.jboss.logging.Logger;
 import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
  * {@code fedimg.amis.registered} in; {@code fedimg.amis.tested}, {@code fedimg.status} and
@@ -116,47 +109,13 @@ public class RegisteredConsumer implements Publisher {
     private Uni<Void> deadLetter(Message<byte[]> message, AmiRegistered event, DeadLetterReason reason, String why) {
         LOG.warnf("dead letter (%s): %s", reason, why);
         metrics.deadLetter(reason.name());
-        DeadLetter letter = new DeadLetter(
-                EventIds.derived(sourceId(message, event), "dead-letter", TesterEvents.SERVICE),
-                event == null ? null : event.imageKey(),
-                event == null ? null : event.composeId(),
-                event == null || event.traceId() == null ? UUID.randomUUID().toString() : event.traceId(),
-                Instant.now(), TesterEvents.SERVICE, "fedimg.amis.registered", reason.name(), why,
-                payload(message.getPayload()), headers(message));
+        DeadLetter letter = DeadLetters.of(TesterEvents.SERVICE, DeadLetters.Input.kafka(message)).about(event)
+                .refused(reason, why);
         Uni<Void> send = deadLetters.sendMessage(CloudEvents.message(letter, TesterEvents.SERVICE));
         if (event != null && event.ami() != null && event.ami().amiId() != null && event.image() != null) {
             send = send.chain(() -> status.sendMessage(CloudEvents.message(TesterEvents.rejected(event, why),
                     TesterEvents.SERVICE)));
         }
         return send.chain(() -> Uni.createFrom().completionStage(message.ack()));
-    }
-
-    /** The input's event id, or (unparseable input) its topic position, so a redelivery gets the same id. */
-    private static String sourceId(Message<byte[]> message, AmiRegistered event) {
-        if (event != null && event.eventId() != null) {
-            return event.eventId();
-        }
-        return message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .map(m -> m.getTopic() + "/" + m.getPartition() + "/" + m.getOffset())
-                .orElse(UUID.randomUUID().toString());
-    }
-
-    private static String payload(byte[] value) {
-        if (value == null) {
-            return null;
-        }
-        var decoder = StandardCharsets.UTF_8.newDecoder();
-        try {
-            return decoder.decode(java.nio.ByteBuffer.wrap(value)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            return "base64:" + Base64.getEncoder().encodeToString(value);
-        }
-    }
-
-    private static Map<String, String> headers(Message<byte[]> message) {
-        Map<String, String> out = new LinkedHashMap<>();
-        message.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(m -> m.getHeaders().forEach(h -> out.put(
-                h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8))));
-        return out;
     }
 }
