@@ -35,7 +35,7 @@ import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.replicator.job.JobSlots;
-import org.fedoraproject.fedimg.replicator.job.ReplicatorMetrics;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.fedoraproject.fedimg.replicator.support.Topics;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;

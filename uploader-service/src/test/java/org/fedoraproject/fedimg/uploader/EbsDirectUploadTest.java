@@ -22,6 +22,7 @@ import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
 import org.fedoraproject.fedimg.testing.TopicProbe;
+import org.fedoraproject.fedimg.uploader.aws.VerifiedSnapshotTags;
 import org.fedoraproject.fedimg.uploader.support.ImageServer;
 import org.fedoraproject.fedimg.uploader.support.TestImages;
 import org.fedoraproject.fedimg.uploader.support.Uploads;
@@ -235,7 +236,7 @@ class EbsDirectUploadTest {
         String snapshotId = own.get(0).snapshotId();
         assertThat(amis).allSatisfy(a -> assertThat(a.ami().snapshotId()).isEqualTo(snapshotId));
         assertThat(own.get(0).state()).isEqualTo("completed");
-        assertThat(own.get(0).tags()).containsEntry(ImageSnapshots.VERIFIED, "true").containsKey(ImageSnapshots.COMPLETION);
+        assertThat(own.get(0).tags()).containsEntry(VerifiedSnapshotTags.VERIFIED, "true").containsKey(VerifiedSnapshotTags.COMPLETION);
         assertThat(aws.inspect().snapshotSha256(REGION, snapshotId)).isEqualTo(TestImages.paddedSha256(RAW, GIB));
         assertThat(aws.inspect().callCount("StartSnapshot") - starts).isEqualTo(1);
         assertThat(aws.inspect().callCount("CompleteSnapshot") - completes).isEqualTo(2);

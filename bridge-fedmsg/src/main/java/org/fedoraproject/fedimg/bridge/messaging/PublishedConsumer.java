@@ -29,10 +29,10 @@ public class PublishedConsumer {
 
     private final SuccessorMessages successor;
     private final OutboundPublisher publisher;
-    private final EventSink sink;
+    private final Outbox sink;
     private final boolean enabled;
 
-    public PublishedConsumer(BridgeConfig config, OutboundPublisher publisher, EventSink sink) {
+    public PublishedConsumer(BridgeConfig config, OutboundPublisher publisher, Outbox sink) {
         BridgeConfig.Outbound.Successor s = config.outbound().successor();
         this.successor = new SuccessorMessages(config.topicPrefix(), config.environment(), s.variant(),
                 s.rawhideRelease());
@@ -59,7 +59,7 @@ public class PublishedConsumer {
             }
         } catch (MalformedEventException e) {
             LOG.warnf("malformed record on fedimg.amis.published: %s", e.getMessage());
-            return sink.deadLetter(DeadLetters.of(EventSink.SERVICE, DeadLetters.Input.kafka(record))
+            return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, DeadLetters.Input.kafka(record))
                     .unreadable(e.getMessage())).chain(() -> StatusConsumer.ack(record));
         }
         SuccessorMessages.Result result = successor.of(published);

@@ -31,10 +31,10 @@ public class StatusConsumer {
 
     private final FedimgBusMessages messages;
     private final OutboundPublisher publisher;
-    private final EventSink sink;
+    private final Outbox sink;
     private final boolean enabled;
 
-    public StatusConsumer(BridgeConfig config, OutboundPublisher publisher, EventSink sink) {
+    public StatusConsumer(BridgeConfig config, OutboundPublisher publisher, Outbox sink) {
         this.messages = new FedimgBusMessages(config.topicPrefix(), config.environment(), config.outbound().modname(),
                 config.outbound().publishProgress());
         this.publisher = publisher;
@@ -58,7 +58,7 @@ public class StatusConsumer {
             bus = messages.of(status);
         } catch (MalformedEventException | IllegalArgumentException e) {
             LOG.warnf("malformed record on fedimg.status: %s", e.getMessage());
-            return sink.deadLetter(DeadLetters.of(EventSink.SERVICE, DeadLetters.Input.kafka(record))
+            return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, DeadLetters.Input.kafka(record))
                     .unreadable(e.getMessage())).chain(() -> ack(record));
         }
         return bus.map(publisher::publish).orElse(Uni.createFrom().voidItem()).chain(() -> ack(record));

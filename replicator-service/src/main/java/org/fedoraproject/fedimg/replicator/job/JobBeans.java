@@ -7,6 +7,7 @@ import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
 import org.fedoraproject.fedimg.replicator.config.ReplicationSettings;
 import org.fedoraproject.fedimg.replicator.config.ReplicatorConfig;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;

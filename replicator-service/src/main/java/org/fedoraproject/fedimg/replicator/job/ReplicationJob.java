@@ -17,7 +17,6 @@ import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.messaging.DeadLetters;
-import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.replicator.aws.RegionDirectory;
 import org.fedoraproject.fedimg.replicator.aws.SourceImages;
@@ -30,8 +29,9 @@ import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Refusal;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard;
 import org.fedoraproject.fedimg.replicator.domain.RegionSelection.Plan;
 import org.fedoraproject.fedimg.replicator.domain.RegionSelection;
-import org.fedoraproject.fedimg.replicator.domain.Rejections;
+import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
 import org.fedoraproject.fedimg.replicator.messaging.Outbox;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Multi;
@@ -127,10 +127,10 @@ public class ReplicationJob {
         if (tested.ami() == null || tested.ami().variant() == null || tested.ami().amiId() == null) {
             return Uni.createFrom().failure(new JobFailure(DeadLetterReason.INVARIANT_VIOLATION, refusal.reason(), null));
         }
-        AmiPublished record = Rejections.record(tested, base, refusal.reason(), clock.instant());
+        AmiPublished record = ReplicationEvents.rejected(tested, base, refusal.reason(), clock.instant());
         boolean known = store.record(record.kafkaKey()).map(p -> p.eventId().equals(record.eventId())).orElse(false);
         Uni<Void> write = known ? Uni.createFrom().voidItem()
-                : outbox.region(new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.PUBLISH, StageState.FAILED,
+                : outbox.region(new RegionDone(record, List.of(ReplicationEvents.status(tested, Stage.PUBLISH, StageState.FAILED,
                         base, tested.ami().amiId(), record.reason(), record.time()))), stage);
         if (refusal.invariantViolation()) {
             write = write.chain(() -> outbox.deadLetter(deadLetter(tested, input, DeadLetterReason.INVARIANT_VIOLATION,
@@ -178,16 +178,12 @@ public class ReplicationJob {
     }
 
     private RegionDone refusedRegion(AmiTested tested, String region, String reason, Instant now) {
-        AmiPublished record = new AmiPublished(
-                EventIds.derived(tested.eventId(), "published", region, RegionOutcome.FAILED.name(), "null", reason),
-                tested.imageKey(), tested.composeId(), tested.traceId(), now, tested.image(), tested.ami(), region,
-                null, null, false, List.of(), RegionOutcome.FAILED, reason, null);
-        return new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.COPY, StageState.FAILED, region, null,
-                reason, now)));
+        return new RegionDone(ReplicationEvents.failed(tested, region, null, reason, now), List.of(
+                ReplicationEvents.status(tested, Stage.COPY, StageState.FAILED, region, null, reason, now)));
     }
 
     public static DeadLetter deadLetter(AmiTested tested, DeadLetters.Input input, DeadLetterReason code, String reason) {
-        return DeadLetters.of(ReplicationEngine.SERVICE, input).about(tested).refused(code, reason);
+        return DeadLetters.of(ReplicationEvents.SERVICE, input).about(tested).refused(code, reason);
     }
 
     /** The job cannot go on for this input; it is dead-lettered with this code. */

@@ -11,11 +11,11 @@ import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
+import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
 import org.fedoraproject.fedimg.replicator.job.JobSlots;
-import org.fedoraproject.fedimg.replicator.job.ReplicationEngine;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob.JobFailure;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob;
-import org.fedoraproject.fedimg.replicator.job.ReplicatorMetrics;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.jboss.logging.Logger;
 
 import io.opentelemetry.api.OpenTelemetry;
@@ -63,7 +63,7 @@ public class TestedConsumer {
             }
         } catch (MalformedEventException e) {
             LOG.warnf("dead-lettering a malformed record from %s: %s", Topics.AMIS_TESTED, e.getMessage());
-            return outbox.deadLetter(DeadLetters.of(ReplicationEngine.SERVICE, input).about(tested)
+            return outbox.deadLetter(DeadLetters.of(ReplicationEvents.SERVICE, input).about(tested)
                     .unreadable(e.getMessage()), null)
                     .onItemOrFailure().transformToUni((x, t) -> t == null
                             ? Uni.createFrom().completionStage(message.ack())

@@ -24,7 +24,7 @@ import org.fedoraproject.fedimg.replicator.config.ReplicationSettings;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard;
 import org.fedoraproject.fedimg.replicator.job.RegionDone;
 import org.fedoraproject.fedimg.replicator.job.ReplicationEngine;
-import org.fedoraproject.fedimg.replicator.job.ReplicatorMetrics;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.junit.jupiter.api.Test;
 

@@ -31,6 +31,7 @@ import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 import org.fedoraproject.fedimg.tester.domain.TestTags;
 import org.fedoraproject.fedimg.tester.domain.VerdictRules.TestFailure;
 import org.fedoraproject.fedimg.tester.domain.VerdictRules;
+import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
 import org.fedoraproject.fedimg.tester.transport.RunContext;
 import org.fedoraproject.fedimg.tester.transport.ScriptTransport;
 import org.jboss.logging.Logger;

@@ -16,6 +16,7 @@ import org.fedoraproject.fedimg.tester.aws.TestResources;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.AmiFacts;
 import org.fedoraproject.fedimg.tester.domain.LeftoverRules;
+import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;

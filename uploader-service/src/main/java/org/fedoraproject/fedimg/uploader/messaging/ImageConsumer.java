@@ -16,8 +16,8 @@ import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
-import org.fedoraproject.fedimg.uploader.ImageUploader;
 import org.fedoraproject.fedimg.uploader.domain.UploadEvents;
+import org.fedoraproject.fedimg.uploader.job.ImageUploader;
 import org.fedoraproject.fedimg.uploader.metrics.UploadMetrics;
 import org.jboss.logging.Logger;
 
@@ -25,8 +25,8 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Reads {@code fedimg.images} as raw bytes. Unparseable or incomplete events become a dead letter; every
- * other one is uploaded. The record is acked only when all of the image's events are written, so a crash
+ * Reads {@code fedimg.images} as raw bytes; step 1 of an upload (the README's "Steps of one image"): unparseable
+ * or incomplete events become a dead letter; every other one is uploaded ({@code job.ImageUploader}, steps 2-5). The record is acked only when all of the image's events are written, so a crash
  * redelivers it and the idempotent job resumes. Several images run at once through the channel's
  * {@code concurrency} copies (one in flight per copy, each on its own partitions).
  */
@@ -40,7 +40,7 @@ public class ImageConsumer {
     ImageUploader uploader;
 
     @Inject
-    EventSink sink;
+    Outbox outbox;
 
     @Inject
     UploadMetrics metrics;
@@ -94,7 +94,7 @@ public class ImageConsumer {
     private Uni<Void> deadLetter(DeadLetters.Input input, ImageReady readAsFarAsPossible, String reason) {
         LOG.errorf("dead letter for %s (%s): %s", input.source(), input.id(), reason);
         metrics.deadLetter(DeadLetterReason.MALFORMED_MESSAGE.name());
-        return sink.deadLetter(DeadLetters.of(UploadEvents.SERVICE, input).about(readAsFarAsPossible).unreadable(reason));
+        return outbox.deadLetter(DeadLetters.of(UploadEvents.SERVICE, input).about(readAsFarAsPossible).unreadable(reason));
     }
 
     private static Uni<Void> ack(Message<?> message) {

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.bridge.messaging;
+package org.fedoraproject.fedimg.bridge.job;
 
 import java.io.IOException;
 import java.time.Clock;
@@ -20,6 +20,9 @@ import org.fedoraproject.fedimg.bridge.domain.ComposeStatusChange;
 import org.fedoraproject.fedimg.bridge.domain.ImageEvents;
 import org.fedoraproject.fedimg.bridge.domain.ReleaseNames;
 import org.fedoraproject.fedimg.bridge.domain.SelectionRules;
+import org.fedoraproject.fedimg.bridge.messaging.Outbox;
+import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
@@ -54,14 +57,14 @@ public class InboundPipeline {
     private final ComposeMessageParser parser;
     private final SelectionRules rules;
     private final ComposeMetadataClient metadata;
-    private final EventSink sink;
+    private final Outbox sink;
     private final SeenStore seen;
     private final BridgeMetrics metrics;
     private final Clock clock = Clock.systemUTC();
     /** Tracing off until the application's configuration says otherwise (plain construction in tests). */
     private StageSpans spans = new StageSpans(OpenTelemetry.noop(), false, "bridge");
 
-    public InboundPipeline(BridgeConfig config, ComposeMetadataClient metadata, EventSink sink, SeenStore seen,
+    public InboundPipeline(BridgeConfig config, ComposeMetadataClient metadata, Outbox sink, SeenStore seen,
             BridgeMetrics metrics) {
         this.config = config;
         this.metadata = metadata;
@@ -85,11 +88,11 @@ public class InboundPipeline {
         return rules;
     }
 
-    public Uni<Outcome> handle(InboundMessage in) {
+    public Uni<InboundOutcome> handle(InboundMessage in) {
         if (in.topic() != null && !in.topic().endsWith(config.inbound().topicSuffix())) {
             metrics.received(in.source(), "other-topic");
             metrics.outcome(in.source(), "ignored");
-            return Uni.createFrom().item(Outcome.of(Outcome.Kind.IGNORED, "topic " + in.topic()));
+            return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "topic " + in.topic()));
         }
         ComposeStatusChange change;
         try {
@@ -102,7 +105,7 @@ public class InboundPipeline {
         if (!config.inbound().triggerStatuses().contains(change.status())) {
             LOG.debugf("compose %s is %s: nothing to do", change.composeId(), change.status());
             metrics.outcome(in.source(), "ignored");
-            return Uni.createFrom().item(Outcome.of(Outcome.Kind.IGNORED, "status " + change.status()));
+            return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "status " + change.status()));
         }
         if (seen.seen("message:" + change.messageId())) {
             return duplicate(in, "message", "message " + change.messageId() + " already handled");
@@ -121,7 +124,7 @@ public class InboundPipeline {
      * Emits the image events of a compose. Used by bus messages and by the manual trigger (which passes its
      * own cause, possibly forced); bad input fails the Uni with {@link BadInputException}.
      */
-    public Uni<Outcome> processCompose(String source, ComposeStatusChange change, ImageEvents.Cause cause) {
+    public Uni<InboundOutcome> processCompose(String source, ComposeStatusChange change, ImageEvents.Cause cause) {
         Instant begun = clock.instant();
         Uni<Located> located = change.location() != null
                 ? metadata.images(change.location()).map(images -> new Located(change.location(), images))
@@ -153,7 +156,7 @@ public class InboundPipeline {
      * Writes events, waits for Kafka, then remembers the message, compose and image keys. Each image's trace
      * starts here with a span from {@code begun} (when the message was taken up; null: now) to that point.
      */
-    public Uni<Outcome> emit(String source, List<ImageReady> events, Stream<String> extraKeys, String by,
+    public Uni<InboundOutcome> emit(String source, List<ImageReady> events, Stream<String> extraKeys, String by,
             Instant begun) {
         Set<String> keys = new LinkedHashSet<>();
         extraKeys.forEach(keys::add);
@@ -173,7 +176,7 @@ public class InboundPipeline {
                     metrics.outcome(source, "emitted");
                     events.forEach(e -> LOG.infof("image ready: %s (%s, sha256 %s)", e.imageKey(), e.image().url(),
                             e.image().sha256()));
-                    return new Outcome(Outcome.Kind.EMITTED, events, events.size() + " image(s)");
+                    return new InboundOutcome(InboundOutcome.Kind.EMITTED, events, events.size() + " image(s)");
                 })
                 .onTermination().invoke((outcome, failure, cancelled) -> stages.forEach(s -> s.end(failure)));
     }
@@ -189,22 +192,22 @@ public class InboundPipeline {
                 .atMost(retries);
     }
 
-    private Uni<Outcome> duplicate(InboundMessage in, String kind, String detail) {
+    private Uni<InboundOutcome> duplicate(InboundMessage in, String kind, String detail) {
         LOG.infof("duplicate from %s: %s", in.source(), detail);
         metrics.duplicate(kind);
         metrics.outcome(in.source(), "duplicate");
-        return Uni.createFrom().item(Outcome.of(Outcome.Kind.DUPLICATE, detail));
+        return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.DUPLICATE, detail));
     }
 
-    private Uni<Outcome> deadLetter(InboundMessage in, BadInputException e, ComposeStatusChange change) {
+    private Uni<InboundOutcome> deadLetter(InboundMessage in, BadInputException e, ComposeStatusChange change) {
         metrics.outcome(in.source(), "dead-lettered");
         // the message id from the body when it could be read, else the transport's
         String id = change != null ? change.messageId() : in.transportId();
         DeadLetters.Input input = DeadLetters.Input.bus(in.source(), in.topic(), id, in.payload(), in.headers());
-        return sink.deadLetter(DeadLetters.of(EventSink.SERVICE, input)
+        return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, input)
                 .compose(change == null ? null : change.composeId()).refused(e.reason(), e.getMessage()))
                 .onFailure().transform(f -> new TransientFailure("writing the dead letter failed: " + f, f))
-                .replaceWith(Outcome.of(Outcome.Kind.DEAD_LETTERED, e.reason() + ": " + e.getMessage()));
+                .replaceWith(InboundOutcome.of(InboundOutcome.Kind.DEAD_LETTERED, e.reason() + ": " + e.getMessage()));
     }
 
     private static JsonNode json(byte[] payload) {

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.bridge.messaging;
+package org.fedoraproject.fedimg.bridge.job;
 
 import java.time.Clock;
 import java.util.Arrays;
@@ -11,6 +11,7 @@ import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.domain.ComposeStatusChange;
 import org.fedoraproject.fedimg.bridge.domain.ImageEvents;
 import org.fedoraproject.fedimg.bridge.domain.ReleaseNames;
+import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageKeys;
@@ -50,7 +51,7 @@ public class ManualTrigger {
             String release, String variant, String subvariant, boolean force, int respin) {
     }
 
-    public Uni<Outcome> compose(ComposeRequest r) {
+    public Uni<InboundOutcome> compose(ComposeRequest r) {
         checkForce(r.force(), r.respin());
         if (blank(r.composeId()) && blank(r.location())) {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "give a compose id or a location");
@@ -59,7 +60,7 @@ public class ManualTrigger {
                 : metadata.images(r.location()).map(images -> images.composeId());
         return composeId.chain(id -> {
             if (!r.force() && seen.seen("compose:" + id)) {
-                return Uni.createFrom().item(Outcome.of(Outcome.Kind.DUPLICATE, "compose " + id
+                return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.DUPLICATE, "compose " + id
                         + " was handled at " + seen.when("compose:" + id).orElse(null) + "; use force to redo it"));
             }
             String messageId = "trigger:" + UUID.randomUUID();
@@ -71,7 +72,7 @@ public class ManualTrigger {
         });
     }
 
-    public Uni<Outcome> image(ImageRequest r) {
+    public Uni<InboundOutcome> image(ImageRequest r) {
         checkForce(r.force(), r.respin());
         if (blank(r.url()) || !(r.url().startsWith("https://") || r.url().startsWith("http://"))) {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "url must be an http(s) URL");
@@ -97,7 +98,7 @@ public class ManualTrigger {
                 ReleaseNames.fromComposeId(composeId)).filter(s -> !blank(s)).findFirst().orElse(null);
         String imageKey = ImageKeys.of(composeId, fileName);
         if (!r.force() && seen.seen("image:" + imageKey)) {
-            return Uni.createFrom().item(Outcome.of(Outcome.Kind.DUPLICATE, "image " + imageKey
+            return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.DUPLICATE, "image " + imageKey
                     + " was handled at " + seen.when("image:" + imageKey).orElse(null) + "; use force to redo it"));
         }
         Uni<Long> size = r.sizeBytes() != null && r.sizeBytes() > 0 ? Uni.createFrom().item(r.sizeBytes())

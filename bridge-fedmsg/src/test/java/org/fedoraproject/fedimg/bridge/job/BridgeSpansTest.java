@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.bridge.messaging;
+package org.fedoraproject.fedimg.bridge.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +15,9 @@ import java.util.stream.Stream;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.ImageEvents;
+import org.fedoraproject.fedimg.bridge.messaging.Outbox;
+import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
@@ -88,7 +91,7 @@ class BridgeSpansTest {
                 .satisfies(s -> assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR));
     }
 
-    private InboundPipeline pipeline(EventSink sink) {
+    private InboundPipeline pipeline(Outbox sink) {
         BridgeConfig config = new SmallRyeConfigBuilder().withMapping(BridgeConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withDefaultValues(Map.of("fedimg.bridge.dedup.enabled", "false")).build()
@@ -111,7 +114,7 @@ class BridgeSpansTest {
     }
 
     /** The traceparent each image event would be written with, taken when it is written; or a failing write. */
-    static final class HeaderSink extends EventSink {
+    static final class HeaderSink extends Outbox {
         final List<String> headers = new CopyOnWriteArrayList<>();
         final boolean fail;
 

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.tester.job;
+package org.fedoraproject.fedimg.tester.metrics;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

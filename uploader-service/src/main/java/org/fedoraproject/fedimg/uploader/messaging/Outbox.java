@@ -21,7 +21,7 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
  * incoming image event is acked only after all of its events are stored.
  */
 @ApplicationScoped
-public class EventSink {
+public class Outbox {
 
     @Inject
     @Channel("status")

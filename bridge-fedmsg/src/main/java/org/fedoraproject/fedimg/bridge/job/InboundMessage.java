@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.bridge.messaging;
+package org.fedoraproject.fedimg.bridge.job;
 
 import java.util.Map;
 

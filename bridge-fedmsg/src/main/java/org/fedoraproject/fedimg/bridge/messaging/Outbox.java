@@ -3,6 +3,7 @@ package org.fedoraproject.fedimg.bridge.messaging;
 import java.util.List;
 
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
@@ -18,10 +19,10 @@ import jakarta.inject.Inject;
  * acknowledged the write, which is what lets the AMQP consumer ack its message afterwards.
  */
 @ApplicationScoped
-public class EventSink {
+public class Outbox {
 
     public static final String SERVICE = "bridge-fedmsg";
-    private static final Logger LOG = Logger.getLogger(EventSink.class);
+    private static final Logger LOG = Logger.getLogger(Outbox.class);
 
     @Inject
     @Channel("images-out")

@@ -1,11 +1,11 @@
-package org.fedoraproject.fedimg.bridge.messaging;
+package org.fedoraproject.fedimg.bridge.job;
 
 import java.util.List;
 
 import org.fedoraproject.fedimg.events.ImageReady;
 
 /** What handling one inbound message came to. Every kind except a failure lets the transport ack. */
-public record Outcome(Kind kind, List<ImageReady> images, String detail) {
+public record InboundOutcome(Kind kind, List<ImageReady> images, String detail) {
 
     public enum Kind {
         /** Image events are in Kafka. */
@@ -18,7 +18,7 @@ public record Outcome(Kind kind, List<ImageReady> images, String detail) {
         DEAD_LETTERED
     }
 
-    public static Outcome of(Kind kind, String detail) {
-        return new Outcome(kind, List.of(), detail);
+    public static InboundOutcome of(Kind kind, String detail) {
+        return new InboundOutcome(kind, List.of(), detail);
     }
 }

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.uploader;
+package org.fedoraproject.fedimg.uploader.job;
 
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -33,12 +33,13 @@ import org.fedoraproject.fedimg.uploader.aws.SnapshotLookup;
 import org.fedoraproject.fedimg.uploader.aws.UnfinishedResources;
 import org.fedoraproject.fedimg.uploader.aws.UtilityInstanceEngine;
 import org.fedoraproject.fedimg.uploader.aws.UtilityScriptFailure;
+import org.fedoraproject.fedimg.uploader.aws.VerifiedSnapshotTags;
 import org.fedoraproject.fedimg.uploader.aws.Waits;
 import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
 import org.fedoraproject.fedimg.uploader.domain.AmiMatrix;
 import org.fedoraproject.fedimg.uploader.domain.UploadEvents;
 import org.fedoraproject.fedimg.uploader.download.DownloadFailedException;
-import org.fedoraproject.fedimg.uploader.messaging.EventSink;
+import org.fedoraproject.fedimg.uploader.messaging.Outbox;
 import org.fedoraproject.fedimg.uploader.metrics.UploadMetrics;
 import org.fedoraproject.fedimg.uploader.metrics.UploadProgress;
 import org.fedoraproject.fedimg.uploader.xz.XzDecoder;
@@ -50,8 +51,14 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
- * One image, from {@link ImageReady} to registered AMIs and their events, in the base region:
- * STARTED per variant → verified snapshot (with periodic PROGRESS) → AMIs → AmiRegistered + COMPLETED.
+ * One image, from {@link ImageReady} to registered AMIs and their events, in the base region; steps 2 to 5 of
+ * the README's "Steps of one image" (step 1, parsing, is {@code ImageConsumer}'s):
+ * <ol start="2">
+ * <li>the AMI matrix ({@link AmiMatrix}) and a STARTED status per variant;</li>
+ * <li>the verified snapshot ({@link ImageSnapshots}), with periodic PROGRESS statuses;</li>
+ * <li>the AMIs ({@link AmiRegistration});</li>
+ * <li>per AMI an AmiRegistered and a COMPLETED status.</li>
+ * </ol>
  * Bad input ends in FAILED statuses, a dead letter and the removal of what was written; other errors are
  * retried as a whole job (every step is idempotent) before they end the same way. The returned Uni completes
  * only after every event of the image is acknowledged by the broker, and never fails for the image's own
@@ -64,7 +71,7 @@ public class ImageUploader {
 
     private final UploaderConfig config;
     private final AwsClients aws;
-    private final EventSink sink;
+    private final Outbox outbox;
     private final UploadMetrics metrics;
     private final AmiMatrix matrix;
     private final ImageSnapshots snapshots;
@@ -76,10 +83,10 @@ public class ImageUploader {
 
     @Inject
     public ImageUploader(UploaderConfig config, AwsClients aws, Waits waits,
-            EventSink sink, UploadMetrics metrics) {
+            Outbox outbox, UploadMetrics metrics) {
         this.config = config;
         this.aws = aws;
-        this.sink = sink;
+        this.outbox = outbox;
         this.metrics = metrics;
         AtomicInteger n = new AtomicInteger();
         this.blockingIo = Executors.newCachedThreadPool(r -> daemon(r, "upload-io-" + n.incrementAndGet()));
@@ -97,7 +104,7 @@ public class ImageUploader {
                 config.ebs().notFoundWindow());
         UtilityInstanceEngine utility = new UtilityInstanceEngine(aws, waits, config.utility());
         this.snapshots = new ImageSnapshots(config, lookup, waits, ebsDirect, utility, http, blockingIo, watchdogs,
-                aws::ec2);
+                new VerifiedSnapshotTags(aws));
         this.registration = new AmiRegistration(config, matrix,
                 new ImageRegistrar(aws, waits, config.ebs().notFoundWindow()));
         this.unfinished = new UnfinishedResources(aws, lookup, waits);
@@ -141,11 +148,11 @@ public class ImageUploader {
                 .atMost(Math.max(0, config.jobAttempts() - 1))
                 .ifNoItem().after(config.jobDeadline()).failWith(() -> new TimeoutException(
                         "the upload of " + in.imageKey() + " did not finish within " + config.jobDeadline()));
-        return sink.statuses(variants.stream().map(events::started).toList())
+        return outbox.statuses(variants.stream().map(events::started).toList())
                 .chain(() -> withProgressReports(work, events, progress))
                 .chain(amis -> Multi.createFrom().iterable(amis)
-                        .onItem().transformToUniAndConcatenate(ami -> sink.registered(events.registered(ami))
-                                .chain(() -> sink.status(events.completed(ami))))
+                        .onItem().transformToUniAndConcatenate(ami -> outbox.registered(events.registered(ami))
+                                .chain(() -> outbox.status(events.completed(ami))))
                         .collect().last()
                         .invoke(() -> {
                             Duration took = Duration.between(started, clock.instant());
@@ -179,7 +186,7 @@ public class ImageUploader {
         return Uni.createFrom().deferred(() -> {
             Cancellable ticker = Multi.createFrom().ticks().startingAfter(every).every(every)
                     .onOverflow().drop()
-                    .onItem().transformToUniAndConcatenate(seq -> sink.status(events.progress(seq + 1, progress.snapshot()))
+                    .onItem().transformToUniAndConcatenate(seq -> outbox.status(events.progress(seq + 1, progress.snapshot()))
                             .onFailure().recoverWithNull())
                     .subscribe().with(x -> {
                     }, t -> LOG.debug("progress reports stopped", t));
@@ -201,8 +208,8 @@ public class ImageUploader {
                 .onFailure().invoke(t -> LOG.warnf("removing what the failed upload of %s left failed: %s (the janitor "
                         + "finds it by tag)", in.imageKey(), t.toString()))
                 .onFailure().recoverWithNull()
-                .chain(() -> sink.statuses(failed))
-                .chain(() -> sink.deadLetter(DeadLetters.of(UploadEvents.SERVICE, input).about(in).refused(reason, message)));
+                .chain(() -> outbox.statuses(failed))
+                .chain(() -> outbox.deadLetter(DeadLetters.of(UploadEvents.SERVICE, input).about(in).refused(reason, message)));
     }
 
     /** Errors that a second run of the whole (idempotent) job may cure: AWS or the network, not the input. */
@@ -212,9 +219,9 @@ public class ImageUploader {
                 || c instanceof TimeoutException || c instanceof InterruptedException);
     }
 
-    /** Failures of the event sink itself (the broker) must reach the consumer: the input is then not acked. */
+    /** Failures of the outbox itself (the broker) must reach the consumer: the input is then not acked. */
     private static boolean notSinkFailure(Throwable t) {
-        return !(t instanceof EventSink.BrokerWriteFailed);
+        return !(t instanceof Outbox.BrokerWriteFailed);
     }
 
     static DeadLetterReason reasonOf(Throwable c) {

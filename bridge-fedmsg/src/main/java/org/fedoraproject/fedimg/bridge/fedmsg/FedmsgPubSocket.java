@@ -25,9 +25,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * sockets are single-threaded, so every send runs on one thread.
  */
 @ApplicationScoped
-public class FedmsgPublisher implements BusTransport {
+public class FedmsgPubSocket implements BusTransport {
 
-    private static final Logger LOG = Logger.getLogger(FedmsgPublisher.class);
+    private static final Logger LOG = Logger.getLogger(FedmsgPubSocket.class);
 
     private final BridgeConfig.Fedmsg.Publish config;
     private final FedmsgEnvelopes envelopes;
@@ -41,7 +41,7 @@ public class FedmsgPublisher implements BusTransport {
     private ZMQ.Socket socket;
     private X509Signer signer;
 
-    public FedmsgPublisher(BridgeConfig config) {
+    public FedmsgPubSocket(BridgeConfig config) {
         this.config = config.fedmsg().publish();
         this.envelopes = new FedmsgEnvelopes(this.config.username());
     }

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.tester.messaging;
+package org.fedoraproject.fedimg.tester.domain;
 
 import java.time.Instant;
 

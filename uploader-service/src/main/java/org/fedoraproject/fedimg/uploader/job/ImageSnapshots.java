@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.uploader;
+package org.fedoraproject.fedimg.uploader.job;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +19,7 @@ import org.fedoraproject.fedimg.events.ImageSpec;
 import org.fedoraproject.fedimg.uploader.aws.EbsDirectEngine;
 import org.fedoraproject.fedimg.uploader.aws.SnapshotLookup;
 import org.fedoraproject.fedimg.uploader.aws.UtilityInstanceEngine;
+import org.fedoraproject.fedimg.uploader.aws.VerifiedSnapshotTags;
 import org.fedoraproject.fedimg.uploader.aws.Waits;
 import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
 import org.fedoraproject.fedimg.uploader.domain.VolumeSizes;
@@ -30,24 +31,17 @@ import org.fedoraproject.fedimg.uploader.xz.XzFormatException;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
-import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
-import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.SnapshotState;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
- * Step 1–2 of an upload: a completed snapshot holding the verified, decompressed image in the base region.
+ * Step 3 of an upload: a completed snapshot holding the verified, decompressed image in the base region.
  * Looks up first: a completed snapshot tagged verified is reused, a verified one still completing is waited
  * for, an unverified one left by a crash is resumed (same StartSnapshot token); only then is the configured
  * method run.
  */
 final class ImageSnapshots {
 
-    /** Set on a snapshot once the download behind it matched its size and SHA-256. */
-    static final String VERIFIED = "fedimg:verified";
-    /** "changed-blocks linear-aggregate" of a verified ebs-direct snapshot: what CompleteSnapshot is sent. */
-    static final String COMPLETION = "fedimg:completion";
     private static final Logger LOG = Logger.getLogger(ImageSnapshots.class);
 
     record Result(String snapshotId, int volumeSizeGib, boolean reused) {
@@ -62,11 +56,11 @@ final class ImageSnapshots {
     private final ImageTail tail;
     private final Executor blockingIo;
     private final ScheduledExecutorService watchdogs;
-    private final java.util.function.Function<String, Ec2AsyncClient> ec2;
+    private final VerifiedSnapshotTags verifiedTags;
 
     ImageSnapshots(UploaderConfig config, SnapshotLookup lookup, Waits waits, EbsDirectEngine ebsDirect,
             UtilityInstanceEngine utility, HttpClient http, Executor blockingIo, ScheduledExecutorService watchdogs,
-            java.util.function.Function<String, Ec2AsyncClient> ec2) {
+            VerifiedSnapshotTags verifiedTags) {
         this.config = config;
         this.lookup = lookup;
         this.waits = waits;
@@ -76,7 +70,7 @@ final class ImageSnapshots {
         this.tail = new ImageTail(http, config.download().connectTimeout().multipliedBy(4));
         this.blockingIo = blockingIo;
         this.watchdogs = watchdogs;
-        this.ec2 = ec2;
+        this.verifiedTags = verifiedTags;
     }
 
     Uni<Result> ensure(String region, ImageReady in, UploadProgress progress) {
@@ -124,7 +118,8 @@ final class ImageSnapshots {
                 String.valueOf(volume), String.join(",", dead));
         EbsDirectEngine.Target target = new EbsDirectEngine.Target(region, token, volume,
                 config.ebs().snapshotTimeoutMinutes(), tags, "fedimg " + image.fileName());
-        return ebsDirect.write(target, source(image, progress), progress, w -> markVerified(region, w))
+        return ebsDirect.write(target, source(image, progress), progress,
+                w -> verifiedTags.mark(region, w.snapshotId(), w.completion()))
                 .map(EbsDirectEngine.Written::snapshotId);
     }
 
@@ -146,28 +141,14 @@ final class ImageSnapshots {
                 });
     }
 
-    private Uni<Void> markVerified(String region, EbsDirectEngine.Written w) {
-        EbsDirectEngine.Completion c = w.completion();
-        CreateTagsRequest req = CreateTagsRequest.builder().resources(w.snapshotId())
-                .tags(Tag.builder().key(VERIFIED).value("true").build(),
-                        Tag.builder().key(COMPLETION).value(c.changedBlocks() + " " + c.linearAggregate()).build())
-                .build();
-        return Uni.createFrom().completionStage(() -> ec2.apply(region).createTags(req)).replaceWithVoid();
-    }
-
     /**
      * A crash between tagging a snapshot verified and CompleteSnapshot leaves it pending for good: send
      * CompleteSnapshot again with the arguments kept on it. Snapshots of the utility instance, and ebs-direct
      * ones already completing, have nothing to do here or answer with their status.
      */
     private Uni<Void> completeAgain(String region, Snapshot s) {
-        String completion = tag(s, COMPLETION);
-        if (completion == null) {
-            return Uni.createFrom().voidItem();
-        }
-        String[] parts = completion.split(" ", 2);
-        return ebsDirect.complete(region, s.snapshotId(),
-                new EbsDirectEngine.Completion(Integer.parseInt(parts[0]), parts[1]));
+        return VerifiedSnapshotTags.completion(s).map(c -> ebsDirect.complete(region, s.snapshotId(), c))
+                .orElseGet(() -> Uni.createFrom().voidItem());
     }
 
     Map<String, String> snapshotTags(ImageReady in, boolean verified) {
@@ -175,7 +156,7 @@ final class ImageSnapshots {
                 SnapshotLookup.PURPOSE_SNAPSHOT);
         tags.put(AwsTags.NAME, AmiNames.snapshot(in.image()));
         if (verified) {
-            tags.put(VERIFIED, "true");
+            tags.put(VerifiedSnapshotTags.VERIFIED, "true");
         }
         return tags;
     }
@@ -183,12 +164,9 @@ final class ImageSnapshots {
     private static Snapshot pick(List<Snapshot> found, ImageSpec image, SnapshotState state) {
         return found.stream()
                 .filter(s -> s.state() == state)
-                .filter(s -> "true".equals(tag(s, VERIFIED)) && image.sha256().equalsIgnoreCase(tag(s, AwsTags.SHA256)))
+                .filter(s -> VerifiedSnapshotTags.verified(s)
+                        && image.sha256().equalsIgnoreCase(Ec2Tags.value(s.tags(), AwsTags.SHA256)))
                 .findFirst().orElse(null);
-    }
-
-    private static String tag(Snapshot s, String key) {
-        return Ec2Tags.value(s.tags(), key);
     }
 
     /** The download, verified while it streams, decompressed block-parallel. */

@@ -1,10 +1,11 @@
-package org.fedoraproject.fedimg.bridge.messaging;
+package org.fedoraproject.fedimg.bridge.job;
 
 import org.fedoraproject.fedimg.bridge.amqp.AmqpConsumer;
 import org.fedoraproject.fedimg.bridge.amqp.AmqpPublisher;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
-import org.fedoraproject.fedimg.bridge.fedmsg.FedmsgPublisher;
+import org.fedoraproject.fedimg.bridge.fedmsg.FedmsgPubSocket;
 import org.fedoraproject.fedimg.bridge.fedmsg.FedmsgSubscriber;
+import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,10 +24,10 @@ public class BridgeLifecycle {
     private final AmqpConsumer amqpConsumer;
     private final AmqpPublisher amqpPublisher;
     private final FedmsgSubscriber fedmsgSubscriber;
-    private final FedmsgPublisher fedmsgPublisher;
+    private final FedmsgPubSocket fedmsgPublisher;
 
     public BridgeLifecycle(BridgeConfig config, SeenStore seen, AmqpConsumer amqpConsumer, AmqpPublisher amqpPublisher,
-            FedmsgSubscriber fedmsgSubscriber, FedmsgPublisher fedmsgPublisher) {
+            FedmsgSubscriber fedmsgSubscriber, FedmsgPubSocket fedmsgPublisher) {
         this.config = config;
         this.seen = seen;
         this.amqpConsumer = amqpConsumer;

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.uploader;
+package org.fedoraproject.fedimg.uploader.job;
 
 import java.util.List;
 import java.util.Map;
@@ -12,6 +12,7 @@ import org.fedoraproject.fedimg.events.AmiVariant;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.uploader.aws.ImageRegistrar;
 import org.fedoraproject.fedimg.uploader.aws.SnapshotLookup;
+import org.fedoraproject.fedimg.uploader.aws.VerifiedSnapshotTags;
 import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
 import org.fedoraproject.fedimg.uploader.domain.AmiMatrix;
 import org.fedoraproject.fedimg.uploader.domain.RegistrationSpec;
@@ -21,7 +22,7 @@ import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.model.Image;
 
 /**
- * Step 3: one AMI per variant of the matrix. Unencrypted variants are registered from the verified
+ * Step 4 of an upload: one AMI per variant of the matrix. Unencrypted variants are registered from the verified
  * snapshot; each encrypted variant is an encrypted CopyImage of its unencrypted twin (same virtualization
  * and volume type), which the matrix always lists first. Every AMI is found by its deterministic name
  * before anything is created.
@@ -52,7 +53,7 @@ final class AmiRegistration {
                             matrix.kernelId(region, variant), options);
                     Map<String, String> tags = AwsTags.forAmi(in.imageKey(), in.composeId(), in.image(), variant, "image");
                     tags.put(AwsTags.NAME, name);
-                    tags.put(ImageSnapshots.VERIFIED, "true");
+                    tags.put(VerifiedSnapshotTags.VERIFIED, "true");
                     Uni<Image> image;
                     if (!variant.encrypted()) {
                         image = registrar.ensure(region, spec, snapshot.snapshotId(), tags)
@@ -67,7 +68,7 @@ final class AmiRegistration {
                         Map<String, String> snapTags = AwsTags.forAmi(in.imageKey(), in.composeId(), in.image(), variant,
                                 SnapshotLookup.PURPOSE_ENCRYPTED);
                         snapTags.put(AwsTags.NAME, name);
-                        snapTags.put(ImageSnapshots.VERIFIED, "true");
+                        snapTags.put(VerifiedSnapshotTags.VERIFIED, "true");
                         image = registrar.ensureEncryptedCopy(region, name, spec.description(), source,
                                 spec.kmsKeyId().orElseThrow(), ClientTokens.of(in.imageKey(),
                                         String.valueOf(in.image().respin()), "encrypted-copy", variant.slug(), region),

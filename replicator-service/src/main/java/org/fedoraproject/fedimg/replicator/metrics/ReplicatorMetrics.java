@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.replicator.job;
+package org.fedoraproject.fedimg.replicator.metrics;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
