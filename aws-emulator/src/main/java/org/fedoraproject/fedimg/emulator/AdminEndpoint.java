@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 
-import org.fedoraproject.fedimg.emulator.internal.HttpFront;
-import org.fedoraproject.fedimg.emulator.internal.HttpReply;
+import org.fedoraproject.fedimg.emulator.http.HttpFront;
+import org.fedoraproject.fedimg.emulator.http.HttpReply;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
-import org.fedoraproject.fedimg.emulator.internal.Engine;
-import org.fedoraproject.fedimg.emulator.internal.HttpFront;
+import org.fedoraproject.fedimg.emulator.http.HttpFront;
+import org.fedoraproject.fedimg.emulator.state.Engine;
 
 /**
  * An EC2 + EBS direct endpoint on loopback for tests and local mode. The real AWS SDK talks to it with

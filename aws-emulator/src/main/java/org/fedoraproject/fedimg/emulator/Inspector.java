@@ -4,8 +4,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 
-import org.fedoraproject.fedimg.emulator.internal.Engine;
-import org.fedoraproject.fedimg.emulator.internal.ViewBuilder;
+import org.fedoraproject.fedimg.emulator.state.Engine;
 
 /**
  * Looks inside the emulator for assertions: every resource per region (ids, names, states, tags, permissions,

@@ -6,6 +6,9 @@ import java.lang.reflect.Field;
 import java.net.URI;
 import java.util.Map;
 
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
+
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager.TestInjector;

@@ -1,5 +1,7 @@
 package org.fedoraproject.fedimg.emulator;
 
+import org.fedoraproject.fedimg.emulator.junit.MotoServer;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

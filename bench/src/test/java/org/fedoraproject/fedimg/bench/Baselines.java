@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 
 /**
  * The two JVMs the services are compared with, started with the services' own flags ({@link ServiceProcess}

@@ -26,8 +26,8 @@ import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.Topics;
-import org.fedoraproject.fedimg.testing.KafkaBroker;
-import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.local.KafkaBroker;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -4,6 +4,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.fedoraproject.fedimg.events.FedimgEvent;
@@ -73,5 +75,28 @@ public final class CloudEvents {
     /** Replaces the payload of an incoming message, keeping its acknowledgement. */
     public static <T extends FedimgEvent> Message<T> attach(Message<?> incoming, T event, String service) {
         return incoming.withPayload(event).addMetadata(metadata(event, service)).addMetadata(kafka(event));
+    }
+
+    /**
+     * The event as a plain Kafka record with the headers the services write, for a producer outside Reactive
+     * Messaging ({@code fedimg replay}, tests): key, binary-mode {@code ce_*} headers and {@code traceparent}.
+     */
+    public static ProducerRecord<String, byte[]> record(String topic, FedimgEvent event, String service,
+            String traceparent) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.kafkaKey(), EventJson.write(event));
+        Headers h = record.headers();
+        h.add("ce_specversion", bytes("1.0"));
+        h.add("ce_id", bytes(event.eventId()));
+        h.add("ce_source", bytes(source(service).toString()));
+        h.add("ce_type", bytes(event.eventType().ceType()));
+        h.add("ce_subject", bytes(event.imageKey()));
+        h.add("ce_time", bytes(event.time().toString()));
+        h.add("content-type", bytes("application/json"));
+        h.add(TraceContext.HEADER, bytes(traceparent));
+        return record;
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
 }

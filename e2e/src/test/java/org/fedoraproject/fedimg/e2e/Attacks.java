@@ -15,8 +15,8 @@ import java.util.concurrent.Future;
 
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.emulator.Faults;
-import org.fedoraproject.fedimg.testing.KafkaBroker;
-import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.local.KafkaBroker;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 
 /**
  * The ways a reliability run is attacked, all driven by one seed: SIGKILL and restart of every service (each

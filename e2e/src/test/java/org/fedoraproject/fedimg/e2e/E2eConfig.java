@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.fedoraproject.fedimg.cli.local.LocalConfig;
-import org.fedoraproject.fedimg.testing.KafkaBroker;
+import org.fedoraproject.fedimg.local.KafkaBroker;
 
 /** Service settings for end-to-end runs: the bus, the regions and the test script. */
 final class E2eConfig {

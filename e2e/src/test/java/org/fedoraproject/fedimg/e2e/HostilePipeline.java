@@ -20,7 +20,7 @@ import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.messaging.EventJson;
-import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.junit.jupiter.api.Assumptions;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

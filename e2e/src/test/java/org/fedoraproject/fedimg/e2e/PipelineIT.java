@@ -37,7 +37,7 @@ import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.TraceContext;
-import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;

@@ -10,8 +10,8 @@ import java.util.UUID;
 
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.InjectAwsEmulator;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.TestVerdict;

@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import org.awaitility.Awaitility;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.EventType;

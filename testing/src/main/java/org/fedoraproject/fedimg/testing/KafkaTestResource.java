@@ -2,6 +2,8 @@ package org.fedoraproject.fedimg.testing;
 
 import java.util.Map;
 
+import org.fedoraproject.fedimg.local.KafkaBroker;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

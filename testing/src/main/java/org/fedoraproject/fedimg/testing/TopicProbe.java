@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.fedoraproject.fedimg.events.FedimgEvent;
+import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.TraceContext;
@@ -59,16 +60,7 @@ public final class TopicProbe implements AutoCloseable {
 
     /** The same to a given topic with a given {@code traceparent}, as a producer continuing a trace writes it. */
     public void send(String topic, FedimgEvent event, String sourceService, String traceparent) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.kafkaKey(), EventJson.write(event));
-        record.headers().add("ce_specversion", bytes("1.0"));
-        record.headers().add("ce_id", bytes(event.eventId()));
-        record.headers().add("ce_source", bytes(CloudEvents.source(sourceService).toString()));
-        record.headers().add("ce_type", bytes(event.eventType().ceType()));
-        record.headers().add("ce_subject", bytes(event.imageKey()));
-        record.headers().add("ce_time", bytes(event.time().toString()));
-        record.headers().add("content-type", bytes("application/json"));
-        record.headers().add(TraceContext.HEADER, bytes(traceparent));
-        sendRecord(record);
+        sendRecord(CloudEvents.record(topic, event, sourceService, traceparent));
     }
 
     /** The partition the default partitioner gives {@code key} on {@code topic} (created if it is new). */
@@ -163,10 +155,6 @@ public final class TopicProbe implements AutoCloseable {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
-    }
-
-    private static byte[] bytes(String s) {
-        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A record as read: key, value, headers (as strings), partition and offset. */

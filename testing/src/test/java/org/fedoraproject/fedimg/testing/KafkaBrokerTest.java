@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.junit.jupiter.api.Test;
 
 class KafkaBrokerTest {

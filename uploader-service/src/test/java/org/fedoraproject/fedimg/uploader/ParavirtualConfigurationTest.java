@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.InjectAwsEmulator;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.StageState;

@@ -3,6 +3,7 @@ package org.fedoraproject.fedimg.bridge.amqp;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ public class AmqpConsumer {
     private volatile Channel channel;
     private volatile String queue;
     private volatile boolean stopped;
+    private volatile String lastError;
 
     public AmqpConsumer(BridgeConfig config, InboundPipeline pipeline) {
         this.config = config;
@@ -59,6 +61,11 @@ public class AmqpConsumer {
 
     public String queue() {
         return queue;
+    }
+
+    /** Why the last attempt to connect failed, until one succeeds. */
+    public Optional<String> lastError() {
+        return Optional.ofNullable(lastError);
     }
 
     private void connect() {
@@ -90,10 +97,12 @@ public class AmqpConsumer {
             }
             channel = ch;
             ch.basicConsume(queue, false, "fedimg-bridge", new Deliveries(ch));
+            lastError = null;
             LOG.infof("consuming AMQP queue %s bound to %s with %s (prefetch %d)", queue, c.exchange(),
                     c.routingKeys(), c.prefetchCount());
         } catch (Exception e) {
-            LOG.errorf("AMQP consumer cannot connect (%s); retrying in %s", e.getMessage(), c.reconnectDelay());
+            lastError = AmqpFailures.describe(e, c);
+            LOG.errorf("AMQP consumer cannot connect: %s; retrying in %s", lastError, c.reconnectDelay());
             closeQuietly();
             scheduler.schedule(this::connect, c.reconnectDelay().toMillis(), TimeUnit.MILLISECONDS);
         }

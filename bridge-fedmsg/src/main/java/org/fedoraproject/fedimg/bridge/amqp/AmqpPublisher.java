@@ -88,7 +88,8 @@ public class AmqpPublisher implements BusTransport {
             return returned.remove(m.id()) ? Delivery.UNROUTABLE : Delivery.DELIVERED;
         } catch (Exception e) {
             reset();
-            throw new IllegalStateException("AMQP publish of " + m.topic() + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException("AMQP publish of " + m.topic() + " failed: " + AmqpFailures.describe(e, config),
+                    e);
         }
     }
 

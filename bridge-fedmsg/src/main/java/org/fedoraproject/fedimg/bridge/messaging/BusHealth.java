@@ -26,11 +26,14 @@ public class BusHealth implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         boolean amqpOk = !config.amqp().consume() || amqp.connected();
-        return HealthCheckResponse.named("fedora bus")
+        var response = HealthCheckResponse.named("fedora bus")
                 .status(amqpOk)
                 .withData("amqp-consumer", config.amqp().consume() ? (amqp.connected() ? "connected" : "down") : "off")
                 .withData("amqp-queue", String.valueOf(amqp.queue()))
-                .withData("dedup-keys", seen.size())
-                .build();
+                .withData("dedup-keys", seen.size());
+        if (!amqpOk) {
+            amqp.lastError().ifPresent(e -> response.withData("amqp-error", e));
+        }
+        return response.build();
     }
 }

@@ -18,22 +18,19 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import org.fedoraproject.fedimg.messaging.TopicSnapshot;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
@@ -94,28 +91,15 @@ public class SeenStore {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "bridge-fedmsg-seen");
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        tail = new KafkaConsumer<>(consumerProps(), new StringDeserializer(), new ByteArrayDeserializer());
+        TopicSnapshot snapshot = new TopicSnapshot(bootstrap, "bridge-fedmsg-seen-reader", config.loadTimeout());
+        tail = snapshot.consumer();
         Instant deadline = clock.instant().plus(config.loadTimeout());
-        List<TopicPartition> partitions = List.of();
-        while (partitions.isEmpty()) {
-            // a topic created a moment ago may not be in the metadata yet
-            partitions = tail.partitionsFor(config.topic(), config.loadTimeout()).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            if (partitions.isEmpty()) {
-                if (clock.instant().isAfter(deadline)) {
-                    throw new IllegalStateException("topic " + config.topic() + " has no partitions");
-                }
-                sleep(200);
-            }
-        }
-        tail.assign(partitions);
-        tail.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = tail.endOffsets(partitions, config.loadTimeout());
-        while (end.entrySet().stream().anyMatch(e -> tail.position(e.getKey()) < e.getValue())) {
+        // a topic created a moment ago may not be in the metadata yet
+        while (snapshot.readToEnd(tail, List.of(config.topic()), this::apply).isEmpty()) {
             if (clock.instant().isAfter(deadline)) {
-                throw new IllegalStateException("could not read " + config.topic() + " within " + config.loadTimeout());
+                throw new IllegalStateException("topic " + config.topic() + " has no partitions");
             }
-            tail.poll(Duration.ofMillis(200)).forEach(this::apply);
+            sleep(200);
         }
         LOG.infof("dedup store %s loaded: %d keys", config.topic(), seen.size());
         running = true;
@@ -217,14 +201,5 @@ public class SeenStore {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private Properties consumerProps() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bridge-fedmsg-seen-reader");
-        return p;
     }
 }

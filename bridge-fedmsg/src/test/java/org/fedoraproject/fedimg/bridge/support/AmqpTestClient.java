@@ -20,14 +20,27 @@ public final class AmqpTestClient implements AutoCloseable {
     private final Channel channel;
 
     public AmqpTestClient() {
+        this(plain(System.getProperty("bridge.test.amqp-url")));
+    }
+
+    /** Over the given factory, e.g. one with TLS and a client certificate. */
+    public AmqpTestClient(ConnectionFactory f) {
         try {
-            ConnectionFactory f = new ConnectionFactory();
-            f.setUri(System.getProperty("bridge.test.amqp-url"));
             connection = f.newConnection("fedimg-bridge-test");
             channel = connection.createChannel();
             channel.confirmSelect();
         } catch (Exception e) {
             throw new IllegalStateException("cannot connect to the test AMQP broker: " + e, e);
+        }
+    }
+
+    private static ConnectionFactory plain(String url) {
+        try {
+            ConnectionFactory f = new ConnectionFactory();
+            f.setUri(url);
+            return f;
+        } catch (Exception e) {
+            throw new IllegalStateException("bad test AMQP URL: " + e, e);
         }
     }
 
@@ -54,6 +67,19 @@ public final class AmqpTestClient implements AutoCloseable {
                 channel.queueBind(q, "amq.topic", key);
             }
             return q;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A durable queue of this name bound to the keys: it keeps what the bridge publishes across a broker restart. */
+    public String bindDurableQueue(String name, String... routingKeys) {
+        try {
+            channel.queueDeclare(name, true, false, false, null);
+            for (String key : routingKeys) {
+                channel.queueBind(name, "amq.topic", key);
+            }
+            return name;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

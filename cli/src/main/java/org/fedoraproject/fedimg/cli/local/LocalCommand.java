@@ -28,7 +28,7 @@ import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.testing.KafkaBroker;
+import org.fedoraproject.fedimg.local.KafkaBroker;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;

@@ -10,8 +10,8 @@ import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
-import org.fedoraproject.fedimg.testing.KafkaBroker;
-import org.fedoraproject.fedimg.testing.ServiceProcess;
+import org.fedoraproject.fedimg.local.KafkaBroker;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 
 /**
  * The whole pipeline on one machine: a Kafka broker, the AWS emulator (unless real AWS is used) and the

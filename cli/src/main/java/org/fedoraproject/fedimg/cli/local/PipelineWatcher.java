@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -13,11 +14,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.fedoraproject.fedimg.events.EventType;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.messaging.EventJson;
-import org.fedoraproject.fedimg.testing.TopicProbe;
 
 /**
  * Follows every fedimg topic from the beginning and hands each decoded event to a listener, in the order
@@ -31,10 +33,14 @@ public final class PipelineWatcher implements AutoCloseable {
     private volatile boolean running = true;
 
     public PipelineWatcher(String bootstrapServers, Consumer<FedimgEvent> listener) {
-        Properties p = TopicProbe.readerConfig(bootstrapServers, "fedimg-watcher-");
-        // the pattern subscription sees topics created after the start within a second
-        p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000");
-        consumer = new KafkaConsumer<>(p);
+        // An observer: a group of its own (a pattern subscription needs one) that commits nothing. The pattern
+        // subscription sees topics created after the start within a second.
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "fedimg-watcher-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.METADATA_MAX_AGE_CONFIG, "1000"), new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(java.util.regex.Pattern.compile("fedimg\\..*"));
         thread = new Thread(() -> loop(listener), "pipeline-watcher");
         thread.setDaemon(true);

@@ -23,7 +23,7 @@ import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.events.Topics;
-import org.fedoraproject.fedimg.testing.KafkaBroker;
+import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * With {@code --bootstrap-servers}, the janitor reads the pipeline's topics on a real broker: recent
  * activity and unfinished steps keep an image's resources, and test verdicts and published records
- * decide for AMIs whose tags say nothing.
+ * decide for AMIs whose tags say nothing. The broker has Kafka's default group delay and 12 partitions per
+ * topic, as a production cluster might: the janitor must read every partition, with no group to wait for.
  */
 class JanitorKafkaTest {
 
@@ -43,7 +44,7 @@ class JanitorKafkaTest {
     @BeforeAll
     static void start() {
         emulator = AwsEmulator.builder().port(0).regions(List.of(A)).delays(Delays.zero()).build().start();
-        kafka = KafkaBroker.shared();
+        kafka = KafkaBroker.shared(KafkaBroker.Settings.kafkaDefaults(12));
     }
 
     @AfterAll

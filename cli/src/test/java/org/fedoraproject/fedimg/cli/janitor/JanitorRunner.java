@@ -1,7 +1,5 @@
 package org.fedoraproject.fedimg.cli.janitor;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -9,9 +7,8 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.fedoraproject.fedimg.cli.CommandRun;
 import org.fedoraproject.fedimg.messaging.EventJson;
-
-import picocli.CommandLine;
 
 /** Runs {@code fedimg janitor} in-process, as the CLI would, and captures what it prints. */
 final class JanitorRunner {
@@ -61,14 +58,9 @@ final class JanitorRunner {
     }
 
     static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new JanitorCommand());
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--retry-interval", "PT0.05S"));
-        int exit = cl.execute(all.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        CommandRun run = CommandRun.of(new JanitorCommand(), all.toArray(String[]::new));
+        return new Run(run.exit(), run.out(), run.err());
     }
 }

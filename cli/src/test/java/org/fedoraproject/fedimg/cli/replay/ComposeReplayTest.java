@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class ComposeReplayTest {
 
-    private static ImageReady event(String id, String compose, String file, int respin) {
+    static ImageReady event(String id, String compose, String file, int respin) {
         ImageSpec image = new ImageSpec("http://x/" + file, file, file.replace(".raw.xz", ""), "ab".repeat(32), 10,
                 "x86_64", "43", "production", "Cloud", "Cloud_Base", respin);
         return new ImageReady(id, compose + "/" + file, compose, "t-" + id, Instant.EPOCH, image, respin > 0, "m");

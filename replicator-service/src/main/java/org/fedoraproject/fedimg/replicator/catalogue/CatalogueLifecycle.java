@@ -35,7 +35,7 @@ public class CatalogueLifecycle {
 
     void onStart(@Observes StartupEvent e) {
         Map<String, Object> kafka = kafkaClientConfig();
-        reader = new PublishedTopicReader(kafka, Topics.AMIS_PUBLISHED, store);
+        reader = new PublishedTopicReader(kafka, Topics.AMIS_PUBLISHED, config.publishedTopic().loadTimeout(), store);
         thread = new Thread(() -> {
             if (config.publishedTopic().manage()) {
                 ensureTopic(kafka);

@@ -2,100 +2,84 @@ package org.fedoraproject.fedimg.replicator.catalogue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.EventType;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.TopicSnapshot;
 import org.jboss.logging.Logger;
 
 /**
  * Reads the compacted published topic from the beginning into the {@link PublishedStore}, marks it
- * loaded when it has reached the end offsets it saw at start, and keeps tailing it (so results written by
- * other replicas show up in this replica's catalogue). A plain consumer on its own thread, with manual
- * assignment and no consumer group: every replica reads everything.
+ * loaded when it has reached the end offsets it saw at start ({@link TopicSnapshot}), and keeps tailing it (so
+ * results written by other replicas show up in this replica's catalogue). A plain consumer on its own thread,
+ * with manual assignment and no consumer group: every replica reads everything.
  */
 public final class PublishedTopicReader implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(PublishedTopicReader.class);
 
-    private final Map<String, Object> kafkaConfig;
+    private final TopicSnapshot snapshot;
     private final String topic;
     private final PublishedStore store;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
-    public PublishedTopicReader(Map<String, Object> kafkaConfig, String topic, PublishedStore store) {
-        this.kafkaConfig = kafkaConfig;
+    public PublishedTopicReader(Map<String, Object> kafkaConfig, String topic, Duration loadTimeout, PublishedStore store) {
+        this.snapshot = new TopicSnapshot(kafkaConfig, "replicator-catalogue", loadTimeout);
         this.topic = topic;
         this.store = store;
     }
 
     @Override
     public void run() {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "replicator-catalogue-" + UUID.randomUUID());
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<String, byte[]> c = snapshot.consumer()) {
             consumer = c;
-            List<TopicPartition> partitions = awaitPartitions(c);
-            if (partitions == null) {
-                return;
-            }
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            long count = 0;
+            load(c);
             while (running) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-                    apply(r);
-                    count++;
-                }
-                if (!store.isLoaded() && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-                    LOG.infof("catalogue loaded from %s: %d records, %d images", topic, count, store.imageKeys().size());
-                    store.markLoaded();
-                }
+                c.poll(Duration.ofMillis(500)).forEach(this::apply);
             }
         } catch (WakeupException e) {
             // shutdown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.errorf(e, "reading %s failed", topic);
             store.markLoadFailed(e);
         }
     }
 
-    /** Waits for the topic to exist; an absent topic means an empty catalogue until the first write. */
-    private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
+    /**
+     * Reads the topic to its end, then marks the store loaded. An absent topic is an empty catalogue until it
+     * appears; a read that misses its deadline starts over (applying the log again gives the same state).
+     */
+    private void load(KafkaConsumer<String, byte[]> c) throws InterruptedException {
         while (running) {
-            var infos = c.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            }
-            store.markLoaded();
+            long[] count = {0};
             try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
+                if (snapshot.readToEnd(c, List.of(topic), r -> {
+                    apply(r);
+                    count[0]++;
+                }).isEmpty()) {
+                    store.markLoaded();
+                    Thread.sleep(1000);
+                    continue;
+                }
+            } catch (TopicSnapshot.TopicReadException e) {
+                LOG.warnf("%s; reading it again (the catalogue is not ready until then)", e.getMessage());
+                continue;
             }
+            LOG.infof("catalogue loaded from %s: %d records, %d images", topic, count[0], store.imageKeys().size());
+            store.markLoaded();
+            return;
         }
-        return null;
     }
 
     void apply(ConsumerRecord<String, byte[]> r) {

@@ -112,5 +112,9 @@ public interface ReplicatorConfig {
 
         @WithDefault("1")
         short replicationFactor();
+
+        /** Time allowed to read the topic to its end at start; a read that takes longer logs why and starts over. */
+        @WithDefault("2m")
+        Duration loadTimeout();
     }
 }

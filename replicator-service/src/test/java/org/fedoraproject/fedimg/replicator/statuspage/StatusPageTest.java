@@ -15,7 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;

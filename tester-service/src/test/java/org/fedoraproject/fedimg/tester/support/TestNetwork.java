@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;

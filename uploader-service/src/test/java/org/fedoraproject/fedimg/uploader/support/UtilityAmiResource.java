@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;

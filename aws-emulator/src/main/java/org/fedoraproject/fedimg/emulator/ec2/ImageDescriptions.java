@@ -1,0 +1,179 @@
+package org.fedoraproject.fedimg.emulator.ec2;
+
+import static org.fedoraproject.fedimg.emulator.ec2.TagRules.tags;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.fedoraproject.fedimg.emulator.http.Ec2Xml;
+import org.fedoraproject.fedimg.emulator.http.QueryBinder;
+import org.fedoraproject.fedimg.emulator.state.Engine;
+import org.fedoraproject.fedimg.emulator.state.LifeCycles;
+import org.fedoraproject.fedimg.emulator.state.Model;
+import org.fedoraproject.fedimg.emulator.state.RegionState;
+
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesResponse;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.StateReason;
+
+/** DescribeImages: ids, owners, executable users and filters, and the Image model the SDK reads. */
+final class ImageDescriptions extends ResourceHandlers {
+
+    ImageDescriptions(Engine engine) {
+        super(engine);
+    }
+
+    @Override
+    void register(Map<String, Ec2Api.Handler> actions) {
+        actions.put("DescribeImages", this::describeImages);
+    }
+
+    private DescribeImagesResponse describeImages(RegionState region, Map<String, String> form) {
+        DescribeImagesRequest req = QueryBinder.bind(form, DescribeImagesRequest.builder());
+        List<Image> out = new ArrayList<>();
+        Set<String> wanted = new LinkedHashSet<>(req.imageIds());
+        for (String id : wanted) {
+            if (!Images.AMI_ID.matcher(id).matches()) {
+                throw new Ec2Exception("InvalidAMIID.Malformed", "Invalid id: \"" + id + "\" (expecting \"ami-...\")");
+            }
+            Model.AmiRec ami = region.images.get(id);
+            if (ami == null || LifeCycles.hiddenByConsistency(ami)) {
+                throw new Ec2Exception("InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist");
+            }
+        }
+        for (Model.AmiRec ami : region.images.values()) {
+            if (!wanted.isEmpty() && !wanted.contains(ami.id)) {
+                continue;
+            }
+            if (wanted.isEmpty() && ami.hiddenDescribes > 0) {
+                ami.hiddenDescribes--;
+                continue;
+            }
+            if (!req.owners().isEmpty() && !ownerMatches(req.owners(), ami)) {
+                continue;
+            }
+            if (!req.executableUsers().isEmpty() && !executableBy(req.executableUsers(), ami)) {
+                continue;
+            }
+            if (!Filters.matches(req.filters(), ami.tags, f -> imageAttribute(ami, f))) {
+                continue;
+            }
+            out.add(toImage(ami));
+        }
+        return DescribeImagesResponse.builder().images(out).build();
+    }
+
+    private boolean ownerMatches(List<String> owners, Model.AmiRec ami) {
+        for (String owner : owners) {
+            if (owner.equals("self") || owner.equals(engine.accountId())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean executableBy(List<String> users, Model.AmiRec ami) {
+        for (String user : users) {
+            if (user.equals("all") && ami.isPublic()) {
+                return true;
+            }
+            if ((user.equals("self") || user.equals(engine.accountId()))
+                    && (ami.isPublic() || ami.launchUsers.contains(engine.accountId()))) {
+                return true;
+            }
+            if (ami.launchUsers.contains(user) || ami.isPublic() && !user.equals("all")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Collection<String> imageAttribute(Model.AmiRec ami, String filter) {
+        return switch (filter) {
+            case "name" -> List.of(ami.name);
+            case "image-id" -> List.of(ami.id);
+            case "state" -> List.of(life.imageState(ami));
+            case "owner-id" -> List.of(engine.accountId());
+            case "owner-alias" -> List.of();
+            case "architecture" -> List.of(ami.architecture);
+            case "description" -> Filters.of(ami.description);
+            case "is-public" -> List.of(String.valueOf(ami.isPublic()));
+            case "image-type" -> List.of("machine");
+            case "root-device-type" -> List.of("ebs");
+            case "root-device-name" -> List.of(ami.rootDeviceName);
+            case "virtualization-type" -> List.of(ami.virtualizationType);
+            case "hypervisor" -> List.of("xen");
+            case "ena-support" -> Filters.of(ami.enaSupport);
+            case "sriov-net-support" -> Filters.of(ami.sriovNetSupport);
+            case "boot-mode" -> Filters.of(ami.bootMode);
+            case "imds-support" -> Filters.of(ami.imdsSupport);
+            case "tpm-support" -> Filters.of(ami.tpmSupport);
+            case "kernel-id" -> Filters.of(ami.kernelId);
+            case "platform-details" -> List.of("Linux/UNIX");
+            case "source-image-id" -> Filters.of(ami.sourceImageId);
+            case "source-image-region" -> Filters.of(ami.sourceRegion);
+            case "block-device-mapping.snapshot-id" -> ami.blockDeviceMappings.stream()
+                    .filter(m -> m.ebs() != null).map(m -> m.ebs().snapshotId()).filter(s -> s != null).toList();
+            case "block-device-mapping.device-name" -> ami.blockDeviceMappings.stream().map(BlockDeviceMapping::deviceName).toList();
+            case "block-device-mapping.volume-type" -> ami.blockDeviceMappings.stream()
+                    .filter(m -> m.ebs() != null).map(m -> m.ebs().volumeTypeAsString()).toList();
+            case "block-device-mapping.encrypted" -> ami.blockDeviceMappings.stream()
+                    .filter(m -> m.ebs() != null).map(m -> String.valueOf(m.ebs().encrypted())).toList();
+            case "block-device-mapping.volume-size" -> ami.blockDeviceMappings.stream()
+                    .filter(m -> m.ebs() != null).map(m -> String.valueOf(m.ebs().volumeSize())).toList();
+            case "creation-date" -> List.of(Ec2Xml.timestamp(ami.created));
+            default -> null;
+        };
+    }
+
+    private Image toImage(Model.AmiRec ami) {
+        String state = life.imageState(ami);
+        Image.Builder b = Image.builder()
+                .imageId(ami.id)
+                .imageLocation(engine.accountId() + "/" + ami.name)
+                .state(state)
+                .ownerId(engine.accountId())
+                .creationDate(Ec2Xml.timestamp(ami.created))
+                .publicLaunchPermissions(ami.isPublic())
+                .architecture(ami.architecture)
+                .imageType("machine")
+                .kernelId(ami.kernelId)
+                .ramdiskId(ami.ramdiskId)
+                .platformDetails("Linux/UNIX")
+                .usageOperation("RunInstances")
+                .blockDeviceMappings(ami.blockDeviceMappings)
+                .description(ami.description)
+                .enaSupport(ami.enaSupport)
+                .hypervisor("xen")
+                .name(ami.name)
+                .rootDeviceName(ami.rootDeviceName)
+                .rootDeviceType("ebs")
+                .sriovNetSupport(ami.sriovNetSupport)
+                .virtualizationType(ami.virtualizationType)
+                .bootMode(ami.bootMode)
+                .tpmSupport(ami.tpmSupport)
+                .imdsSupport(ami.imdsSupport)
+                .deregistrationProtection(ami.deregistrationProtection ? "enabled" : "disabled")
+                .sourceImageId(ami.sourceImageId)
+                .sourceImageRegion(ami.sourceRegion);
+        if (!ami.tags.isEmpty()) {
+            b.tags(tags(ami.tags));
+        }
+        if (ami.deprecationTime != null) {
+            b.deprecationTime(Ec2Xml.timestamp(ami.deprecationTime));
+        }
+        if ("failed".equals(state)) {
+            b.stateReason(StateReason.builder().code("Server.InternalError")
+                    .message("Server.InternalError: Internal error: the copy of " + ami.sourceImageId + " from "
+                            + ami.sourceRegion + " failed")
+                    .build());
+        }
+        return b.build();
+    }
+}
