@@ -73,10 +73,10 @@ public final class DeadLetters {
 
     /** The input was understood but cannot be processed, for this reason. */
     public DeadLetter refused(DeadLetterReason code, String why) {
-        String inputId = present(event == null ? null : event.eventId()) ? event.eventId() : input.id();
-        String trace = event != null && present(event.traceId()) ? event.traceId() : EventIds.derived("trace", input.id());
-        String imageKey = event != null && present(event.imageKey()) ? event.imageKey() : input.headers().get("ce_subject");
-        String compose = event != null && present(event.composeId()) ? event.composeId() : composeId;
+        String inputId = either(event == null ? null : event.eventId(), input.id());
+        String trace = either(event == null ? null : event.traceId(), EventIds.derived("trace", input.id()));
+        String imageKey = either(event == null ? null : event.imageKey(), input.headers().get("ce_subject"));
+        String compose = either(event == null ? null : event.composeId(), composeId);
         return new DeadLetter(EventIds.derived(inputId, "dead-letter", service, code.name()), imageKey, compose, trace,
                 clock.instant(), service, input.source(), code.name(), why, payloadText(input.payload()),
                 input.headers());
@@ -151,7 +151,8 @@ public final class DeadLetters {
         }
     }
 
-    private static boolean present(String s) {
-        return s != null && !s.isBlank();
+    /** What the input event says, else the fallback. */
+    private static String either(String fromEvent, String fallback) {
+        return fromEvent != null && !fromEvent.isBlank() ? fromEvent : fallback;
     }
 }

@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.ebs.EbsAsyncClient;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 
 /**
- * One async EC2 and one EBS direct client per region, all sharing one Netty HTTP client. Throttling, 5xx and transport errors
- * are retried here, by the SDK's STANDARD strategy, and nowhere else; callers retry only semantic
- * conditions (eventual consistency) with an exception filter.
+ * One async EC2 and one EBS direct client per region, all sharing one Netty HTTP client. Throttling, 5xx and
+ * transport errors are retried here, by the SDK's STANDARD strategy, and nowhere else; callers retry only
+ * semantic conditions (eventual consistency) with an exception filter ({@link AwsErrors}).
  */
 public final class AwsClients implements AutoCloseable {
 

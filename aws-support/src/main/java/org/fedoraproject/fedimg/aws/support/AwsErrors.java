@@ -75,7 +75,10 @@ public final class AwsErrors {
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
-    /** The exception under the wrappers of futures and joins ({@link CompletionException}, {@link ExecutionException}). */
+    /**
+     * The exception under the wrappers of futures and joins ({@link CompletionException},
+     * {@link ExecutionException}).
+     */
     public static Throwable unwrap(Throwable t) {
         Throwable c = t;
         for (int i = 0; i < MAX_DEPTH && (c instanceof CompletionException || c instanceof ExecutionException)

@@ -82,8 +82,7 @@ public class ImageUploader {
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public ImageUploader(UploaderConfig config, AwsClients aws, Waits waits,
-            Outbox outbox, UploadMetrics metrics) {
+    public ImageUploader(UploaderConfig config, AwsClients aws, Waits waits, Outbox outbox, UploadMetrics metrics) {
         this.config = config;
         this.aws = aws;
         this.outbox = outbox;
