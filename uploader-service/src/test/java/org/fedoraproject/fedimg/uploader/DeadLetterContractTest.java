@@ -2,7 +2,6 @@ package org.fedoraproject.fedimg.uploader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -10,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
@@ -20,17 +16,11 @@ import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.testing.DeadLetterContract;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
-import org.fedoraproject.fedimg.uploader.support.ImageServer;
 import org.fedoraproject.fedimg.uploader.support.TestImages;
+import org.fedoraproject.fedimg.uploader.support.UploaderQuarkusTest;
 import org.fedoraproject.fedimg.uploader.support.Uploads;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -39,39 +29,12 @@ import io.quarkus.test.junit.QuarkusTest;
  * CONFIGURATION_ERROR needs another configuration: {@link ParavirtualConfigurationTest}.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(AwsEmulatorTestResource.class)
-class DeadLetterContractTest {
+class DeadLetterContractTest extends UploaderQuarkusTest {
 
-    static final String REGION = "us-east-1";
     static final Duration WAIT = Duration.ofSeconds(90);
     static final byte[] RAW = TestImages.raw(5 * 1024 * 1024 + 4321, 11);
     static final byte[] SINGLE = TestImages.xzSingleBlock(RAW);
     static final byte[] MULTI = TestImages.xzMultiBlock(RAW, 1024 * 1024);
-    static ImageServer server;
-    static TopicProbe probe;
-    static Uploads uploads;
-
-    @InjectAwsEmulator
-    AwsEmulator aws;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = new ImageServer();
-        probe = TopicProbe.forSharedBroker();
-        uploads = new Uploads(probe);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        probe.close();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        aws.faults().clear();
-    }
 
     @Test
     void unreadableRecordsAreDeadLetteredAsTextOrBase64() {
