@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient.Located;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
+import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient.Located;
 import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.ComposeImage;

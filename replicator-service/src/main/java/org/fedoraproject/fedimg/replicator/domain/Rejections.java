@@ -1,6 +1,5 @@
 package org.fedoraproject.fedimg.replicator.domain;
 
-
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
 

@@ -1,6 +1,5 @@
 package org.fedoraproject.fedimg.replicator.messaging;
 
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -13,8 +12,8 @@ import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
 import org.fedoraproject.fedimg.replicator.job.JobSlots;
-import org.fedoraproject.fedimg.replicator.job.ReplicationJob.JobFailure;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob;
+import org.fedoraproject.fedimg.replicator.job.ReplicationJob.JobFailure;
 import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.jboss.logging.Logger;
 

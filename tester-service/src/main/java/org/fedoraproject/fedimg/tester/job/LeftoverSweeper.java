@@ -11,8 +11,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.tester.aws.AmiLookup;
-import org.fedoraproject.fedimg.tester.aws.TestResources.Resource;
 import org.fedoraproject.fedimg.tester.aws.TestResources;
+import org.fedoraproject.fedimg.tester.aws.TestResources.Resource;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.AmiFacts;
 import org.fedoraproject.fedimg.tester.domain.LeftoverRules;

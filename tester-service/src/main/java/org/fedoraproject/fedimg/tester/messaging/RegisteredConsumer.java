@@ -1,6 +1,5 @@
 package org.fedoraproject.fedimg.tester.messaging;
 
-
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
