@@ -16,9 +16,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.fedoraproject.fedimg.aws.AwsCallMetrics;
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.tukaani.xz.XZInputStream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -53,9 +53,9 @@ final class UploadFloor {
     static long run(URI endpoint, String region, Path rawXz, int images, int concurrency) throws Exception {
         List<Block> blocks = blocks(rawXz);
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        try (AwsClients aws = new AwsClients(CliAwsConfig.of(region, endpoint), new AwsCallMetrics(new SimpleMeterRegistry()));
-                EbsAsyncClient ebs = aws.configure(EbsAsyncClient.builder(), region).build()) {
+        try (AwsClients aws = new AwsClients(AwsConfig.of(region, endpoint), new AwsCallMetrics(new SimpleMeterRegistry()))) {
             Ec2AsyncClient ec2 = aws.ec2(region);
+            EbsAsyncClient ebs = aws.ebs(region);
             upload(ec2, ebs, blocks, "warm-up-" + UUID.randomUUID());
             long start = System.nanoTime();
             List<Future<?>> running = new ArrayList<>();

@@ -37,7 +37,8 @@ final class ExampleEvents {
                                 "CopyImage failed: InternalError")), "1 of 2 regions failed"),
                 new StageStatus("e6", KEY, COMPOSE, "t1", T, Stage.UPLOAD, StageState.PROGRESS, "uploader", IMAGE,
                         "us-east-1", null, null, GP3, null, new StageStatus.Progress(1L << 30, 3L << 29, 3072, 1024), null),
-                new DeadLetter("e7", null, null, "t2", T, "bridge", "amqp:amq.topic", DeadLetterReason.MALFORMED_MESSAGE.name(),
+                new DeadLetter("e7", null, null, "t2", T, "bridge-fedmsg",
+                        "amqp:org.fedoraproject.prod.pungi.compose.status.change", DeadLetterReason.MALFORMED_MESSAGE.name(),
                         "body is not JSON: Unexpected character ('<')", "<html>", Map.of("content_type", "text/html")));
     }
 

@@ -37,7 +37,7 @@ public final class AwsSdkCalls {
     /** Action ({@code ec2:DescribeImages}) → the source files calling it, for one service. */
     public static Map<String, Set<String>> calledActions(Path root, ServiceModule service) {
         Map<String, Set<String>> out = new TreeMap<>();
-        for (Path sources : List.of(service.mainSources(root), root.resolve("common/src/main/java"))) {
+        for (Path sources : service.allSources(root)) {
             for (CompilationUnit unit : JavaSources.parse(sources)) {
                 String file = unit.getStorage().map(s -> root.relativize(s.getPath()).toString()).orElse("?");
                 for (MethodCallExpr call : unit.findAll(MethodCallExpr.class)) {
@@ -59,7 +59,7 @@ public final class AwsSdkCalls {
      */
     public static Set<String> impliedActions(Path root, ServiceModule service) {
         Set<String> builderCalls = new TreeSet<>();
-        for (Path sources : List.of(service.mainSources(root), root.resolve("common/src/main/java"))) {
+        for (Path sources : service.allSources(root)) {
             for (CompilationUnit unit : JavaSources.parse(sources)) {
                 unit.findAll(MethodCallExpr.class).forEach(c -> builderCalls.add(c.getNameAsString()));
             }

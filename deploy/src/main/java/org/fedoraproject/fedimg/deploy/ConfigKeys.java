@@ -31,8 +31,8 @@ import com.github.javaparser.ast.type.Type;
 /**
  * The configuration keys a service understands: every key of its {@code application.properties} (profile
  * prefixes removed), the environment variables its values reference ({@code ${KAFKA_BOOTSTRAP_SERVERS:...}}),
- * and every key of the {@code @ConfigMapping} interfaces in its sources and in {@code common} (such as
- * {@code fedimg.aws.*}). Mapping keys follow SmallRye's rules: method names in kebab-case unless
+ * and every key of the {@code @ConfigMapping} interfaces in its sources and in the shared modules it runs (such as
+ * {@code fedimg.aws.*} of aws-support). Mapping keys follow SmallRye's rules: method names in kebab-case unless
  * {@code @WithName}, {@code @WithParentName} adds no segment, {@code Optional<T>} is T, a {@code Map<String, T>}
  * adds one free segment (the map key), a nested interface is a group of keys.
  *
@@ -52,7 +52,7 @@ public final class ConfigKeys {
         this.envReferences = envReferences;
     }
 
-    /** The keys of a service module, with the mappings of {@code common} it inherits. */
+    /** The keys of a service module, with the mappings of the shared modules it runs ({@code common}, {@code aws-support}). */
     public static ConfigKeys of(Path root, ServiceModule service) {
         Set<String> keys = new TreeSet<>();
         Set<String> env = new TreeSet<>();
@@ -72,8 +72,9 @@ public final class ConfigKeys {
                 }
             }
         }
-        keys.addAll(mappingKeys(service.mainSources(root)));
-        keys.addAll(mappingKeys(root.resolve("common/src/main/java")));
+        for (Path sources : service.allSources(root)) {
+            keys.addAll(mappingKeys(sources));
+        }
         return new ConfigKeys(keys, env);
     }
 

@@ -31,6 +31,19 @@ public record ServiceModule(String module, Optional<String> iamPolicy) {
         return root.resolve(module).resolve("src/main/java");
     }
 
+    /** The shared code that runs in this service: {@code common}, and {@code aws-support} where it calls AWS. */
+    public List<Path> sharedSources(Path root) {
+        Path common = root.resolve("common/src/main/java");
+        return callsAws() ? List.of(common, root.resolve("aws-support/src/main/java")) : List.of(common);
+    }
+
+    /** Its own sources and the shared ones. */
+    public List<Path> allSources(Path root) {
+        List<Path> all = new java.util.ArrayList<>(List.of(mainSources(root)));
+        all.addAll(sharedSources(root));
+        return all;
+    }
+
     public Path applicationProperties(Path root) {
         return root.resolve(module).resolve("src/main/resources/application.properties");
     }

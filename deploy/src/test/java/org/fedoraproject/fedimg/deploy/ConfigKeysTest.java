@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Every configuration key the manifests set exists in the service it is given to: in its
- * application.properties, or in a {@code @ConfigMapping} of its sources or of {@code common}. Environment
+ * application.properties, or in a {@code @ConfigMapping} of its sources or of the shared modules. Environment
  * variable names are matched by SmallRye's rule ({@code fedimg.aws.base-region} is
  * {@code FEDIMG_AWS_BASE_REGION}).
  */

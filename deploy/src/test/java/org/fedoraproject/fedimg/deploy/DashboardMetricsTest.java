@@ -59,7 +59,7 @@ class DashboardMetricsTest {
         }
     }
 
-    /** Union of the Prometheus names of every meter in the services (and common, for the AWS ones). */
+    /** Union of the Prometheus names of every meter in the services and the shared code they run. */
     static Set<String> exportedByServices() {
         Set<String> out = new TreeSet<>();
         for (ServiceModule s : ServiceModule.ALL) {
@@ -77,16 +77,9 @@ class DashboardMetricsTest {
         return out;
     }
 
-    /**
-     * A service's sources, plus common's when the service wires common's meters: {@code fedimg_aws_calls_total}
-     * exists only where the service builds its AWS clients with {@code new AwsCallMetrics(registry)}.
-     */
+    /** A service's sources and the shared ones it runs ({@code fedimg_aws_calls_total} comes from aws-support). */
     static List<Path> sources(ServiceModule s) {
-        boolean wiresAwsMetrics = JavaSources.parse(s.mainSources(Paths.ROOT)).stream()
-                .anyMatch(u -> u.findAll(com.github.javaparser.ast.expr.ObjectCreationExpr.class).stream()
-                        .anyMatch(c -> c.getType().getNameAsString().equals("AwsCallMetrics")));
-        return wiresAwsMetrics ? List.of(s.mainSources(Paths.ROOT), Paths.ROOT.resolve("common/src/main/java"))
-                : List.of(s.mainSources(Paths.ROOT));
+        return s.allSources(Paths.ROOT);
     }
 
     static Set<String> quarkusRuntimeMetrics() throws IOException {

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import org.fedoraproject.fedimg.aws.AwsCallMetrics;
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.cli.local.LocalCompose;
 import org.fedoraproject.fedimg.e2e.BadInputs.BadInput;
 import org.fedoraproject.fedimg.emulator.Views;
@@ -176,7 +176,7 @@ abstract class InvariantScenario {
     @Order(100)
     void theCheckCatchesAnAmiMadePublicBehindThePipelinesBack() {
         String ami = failingAmis().iterator().next();
-        try (AwsClients aws = new AwsClients(CliAwsConfig.of(BASE, p.pipeline.emulator().endpoint()),
+        try (AwsClients aws = new AwsClients(AwsConfig.of(BASE, p.pipeline.emulator().endpoint()),
                 new AwsCallMetrics(new SimpleMeterRegistry()))) {
             LaunchPermission all = LaunchPermission.builder().group("all").build();
             aws.ec2(BASE).modifyImageAttribute(b -> b.imageId(ami).launchPermission(l -> l.add(all))).join();

@@ -19,9 +19,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.fedoraproject.fedimg.aws.AwsCallMetrics;
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.cli.local.LocalCompose;
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
@@ -216,7 +216,7 @@ abstract class MotoPipelineScenario {
     }
 
     private AwsClients motoClients() {
-        return new AwsClients(CliAwsConfig.of(REGIONS.get(0), moto.endpoint()), new AwsCallMetrics(new SimpleMeterRegistry()));
+        return new AwsClients(AwsConfig.of(REGIONS.get(0), moto.endpoint()), new AwsCallMetrics(new SimpleMeterRegistry()));
     }
 
     @Test

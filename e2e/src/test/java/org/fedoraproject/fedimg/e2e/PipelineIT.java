@@ -19,9 +19,9 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import org.fedoraproject.fedimg.aws.AwsCallMetrics;
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.cli.local.LocalCompose;
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
@@ -35,9 +35,9 @@ import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.events.Topics;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.TraceContext;
-import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -129,7 +129,7 @@ class PipelineIT {
 
     @Test
     void everyAmiAndItsSnapshotArePublicAccordingToEc2() {
-        try (AwsClients aws = new AwsClients(CliAwsConfig.of("us-east-1", pipeline.emulator().endpoint()),
+        try (AwsClients aws = new AwsClients(AwsConfig.of("us-east-1", pipeline.emulator().endpoint()),
                 new AwsCallMetrics(new SimpleMeterRegistry()))) {
             PublicityCheck check = new PublicityCheck(aws);
             List<AmiPublished> published = watcher.seen(AmiPublished.class).stream()

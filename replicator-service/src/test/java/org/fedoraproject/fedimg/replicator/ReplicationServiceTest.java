@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
@@ -35,7 +35,7 @@ import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.replicator.job.JobSlots;
-import org.fedoraproject.fedimg.replicator.job.ReplicatorMetrics;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.fedoraproject.fedimg.replicator.support.Topics;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
@@ -357,7 +357,7 @@ class ReplicationServiceTest {
         assertThat(dl).first().satisfies(d -> {
             assertThat(d.reasonCode()).isEqualTo("MALFORMED_MESSAGE");
             assertThat(d.reason()).contains("AmiTested");
-            assertThat(d.source()).startsWith("fedimg.amis.tested/");
+            assertThat(d.source()).isEqualTo("kafka:" + org.fedoraproject.fedimg.events.Topics.AMIS_TESTED);
         });
         given().get("/q/health/live").then().statusCode(200);
     }

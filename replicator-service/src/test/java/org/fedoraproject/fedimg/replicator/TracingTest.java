@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;

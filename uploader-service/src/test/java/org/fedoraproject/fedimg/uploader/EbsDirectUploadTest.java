@@ -2,9 +2,7 @@ package org.fedoraproject.fedimg.uploader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -12,65 +10,29 @@ import java.util.TreeMap;
 
 import org.fedoraproject.fedimg.aws.AmiNames;
 import org.fedoraproject.fedimg.aws.AwsTags;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRegistered;
-import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.Topics;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
-import org.fedoraproject.fedimg.uploader.support.ImageServer;
+import org.fedoraproject.fedimg.uploader.aws.VerifiedSnapshotTags;
 import org.fedoraproject.fedimg.uploader.support.TestImages;
+import org.fedoraproject.fedimg.uploader.support.UploaderQuarkusTest;
 import org.fedoraproject.fedimg.uploader.support.Uploads;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The ebs-direct method end to end: real broker, the AWS emulator, images served over HTTP by the test. */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(AwsEmulatorTestResource.class)
-class EbsDirectUploadTest {
+class EbsDirectUploadTest extends UploaderQuarkusTest {
 
-    static final String REGION = "us-east-1";
     static final long GIB = 1024L * 1024 * 1024;
     static final Duration WAIT = Duration.ofSeconds(90);
     static final byte[] RAW = TestImages.raw(5 * 1024 * 1024 + 4321, 11);
     static final byte[] SINGLE = TestImages.xzSingleBlock(RAW);
     static final byte[] MULTI = TestImages.xzMultiBlock(RAW, 1024 * 1024);
-    static ImageServer server;
-    static TopicProbe probe;
-    static Uploads uploads;
-
-    @InjectAwsEmulator
-    AwsEmulator aws;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = new ImageServer();
-        probe = TopicProbe.forSharedBroker();
-        uploads = new Uploads(probe);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        probe.close();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        aws.faults().clear();
-    }
 
     @Test
     void singleBlockImageBecomesVerifiedSnapshotAndAmis() {
@@ -237,7 +199,7 @@ class EbsDirectUploadTest {
         String snapshotId = own.get(0).snapshotId();
         assertThat(amis).allSatisfy(a -> assertThat(a.ami().snapshotId()).isEqualTo(snapshotId));
         assertThat(own.get(0).state()).isEqualTo("completed");
-        assertThat(own.get(0).tags()).containsEntry(ImageSnapshots.VERIFIED, "true").containsKey(ImageSnapshots.COMPLETION);
+        assertThat(own.get(0).tags()).containsEntry(VerifiedSnapshotTags.VERIFIED, "true").containsKey(VerifiedSnapshotTags.COMPLETION);
         assertThat(aws.inspect().snapshotSha256(REGION, snapshotId)).isEqualTo(TestImages.paddedSha256(RAW, GIB));
         assertThat(aws.inspect().callCount("StartSnapshot") - starts).isEqualTo(1);
         assertThat(aws.inspect().callCount("CompleteSnapshot") - completes).isEqualTo(2);
@@ -246,77 +208,5 @@ class EbsDirectUploadTest {
     private List<Views.Snapshot> ownSnapshots(ImageReady event) {
         return aws.inspect().snapshots(REGION).stream()
                 .filter(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY))).toList();
-    }
-
-    @Test
-    void checksumMismatchLeavesNothingBehind() {
-        server.serve("/bad-sha/Fedora.raw.xz", SINGLE);
-        ImageReady good = Uploads.event(server.url("/bad-sha/Fedora.raw.xz"), SINGLE, "x86_64");
-        String wrong = good.image().sha256().replace(good.image().sha256().charAt(5),
-                good.image().sha256().charAt(5) == 'a' ? 'b' : 'a');
-        ImageReady event = Uploads.withImage(good, withSha(good, wrong));
-        assertFailsWith(event, "CHECKSUM_MISMATCH");
-    }
-
-    @Test
-    void missingImageIsImageNotFound() {
-        ImageReady event = Uploads.event(server.url("/gone/Fedora.raw.xz"), SINGLE, "x86_64");
-        long starts = aws.inspect().callCount("StartSnapshot");
-        assertFailsWith(event, "IMAGE_NOT_FOUND");
-        // found out from the xz index request, before anything was created in AWS
-        assertThat(aws.inspect().callCount("StartSnapshot")).isEqualTo(starts);
-    }
-
-    @Test
-    void truncatedXzIsRejected() {
-        byte[] truncated = Arrays.copyOf(MULTI, MULTI.length * 2 / 3);
-        server.serve("/truncated/Fedora.raw.xz", truncated);
-        assertFailsWith(Uploads.event(server.url("/truncated/Fedora.raw.xz"), truncated, "x86_64"), "TRUNCATED_XZ");
-    }
-
-    @Test
-    void fileThatIsNotXzIsRejected() {
-        server.serve("/plain/Fedora.raw.xz", RAW);
-        assertFailsWith(Uploads.event(server.url("/plain/Fedora.raw.xz"), RAW, "x86_64"), "NOT_XZ");
-    }
-
-    @Test
-    void malformedEventIsDeadLettered() {
-        String key = "garbage-" + System.nanoTime();
-        probe.sendRaw(Topics.IMAGES, key, "{not json".getBytes());
-        List<DeadLetter> dls = TopicProbe.decode(probe.readUntil(Topics.DEAD_LETTER, WAIT,
-                rs -> TopicProbe.decode(rs, DeadLetter.class).stream()
-                        .anyMatch(d -> "{not json".equals(d.originalPayload()))), DeadLetter.class);
-        assertThat(dls).filteredOn(d -> "{not json".equals(d.originalPayload())).first()
-                .satisfies(d -> {
-                    assertThat(d.reasonCode()).isEqualTo("MALFORMED_MESSAGE");
-                    assertThat(d.service()).isEqualTo("uploader");
-                    assertThat(d.source()).isEqualTo(Topics.IMAGES);
-                });
-    }
-
-    private void assertFailsWith(ImageReady event, String reason) {
-        long registers = aws.inspect().callCount("RegisterImage");
-        uploads.send(event);
-        DeadLetter dl = uploads.awaitDeadLetter(event, WAIT);
-        assertThat(dl.reasonCode()).isEqualTo(reason);
-        assertThat(dl.service()).isEqualTo("uploader");
-        assertThat(dl.originalPayload()).contains(event.eventId());
-        assertThat(dl.traceId()).isEqualTo(event.traceId());
-        List<StageStatus> statuses = uploads.awaitStatuses(event,
-                s -> s.stream().filter(x -> x.state() == StageState.FAILED).count() == 2, WAIT);
-        assertThat(statuses).filteredOn(s -> s.state() == StageState.FAILED)
-                .allSatisfy(s -> assertThat(s.reason()).isNotBlank());
-        assertThat(uploads.registered(event)).isEmpty();
-        assertThat(aws.inspect().callCount("RegisterImage")).isEqualTo(registers);
-        assertThat(aws.inspect().images(REGION)).noneMatch(i -> event.imageKey().equals(i.tags().get(AwsTags.IMAGE_KEY)));
-        assertThat(aws.inspect().snapshots(REGION))
-                .noneMatch(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY)));
-    }
-
-    private static org.fedoraproject.fedimg.events.ImageSpec withSha(ImageReady e, String sha) {
-        var i = e.image();
-        return new org.fedoraproject.fedimg.events.ImageSpec(i.url(), i.fileName(), i.name(), sha, i.sizeBytes(),
-                i.arch(), i.release(), i.composeType(), i.variant(), i.subvariant(), i.respin());
     }
 }

@@ -9,9 +9,9 @@ import java.util.Map;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
+import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
-import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;

@@ -14,6 +14,7 @@ import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
+import org.fedoraproject.fedimg.testing.DeadLetterContract;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.fedoraproject.fedimg.uploader.support.ImageServer;
@@ -53,7 +54,9 @@ class ParavirtualConfigurationTest {
             ImageReady event = Uploads.event(server.url("/pv/Fedora.raw.xz"), xz, "x86_64");
             long calls = aws.inspect().callCount("StartSnapshot") + aws.inspect().callCount("RegisterImage");
             uploads.send(event);
-            DeadLetter dl = uploads.awaitDeadLetter(event, Duration.ofSeconds(60));
+            // the dead letter as written, checked against dead-letter.v1.json (the uploader's contract test)
+            DeadLetter dl = DeadLetterContract.await(probe, Duration.ofSeconds(60),
+                    Map.of("configuration", d -> event.imageKey().equals(d.imageKey()))).get("configuration");
             assertThat(dl.reasonCode()).isEqualTo("CONFIGURATION_ERROR");
             assertThat(dl.reason()).contains("paravirtual").contains("us-east-1");
             List<StageStatus> statuses = uploads.awaitStatuses(event,

@@ -2,15 +2,11 @@ package org.fedoraproject.fedimg.uploader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.DeadLetter;
@@ -18,17 +14,12 @@ import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
-import org.fedoraproject.fedimg.uploader.support.ImageServer;
 import org.fedoraproject.fedimg.uploader.support.TestImages;
+import org.fedoraproject.fedimg.uploader.support.UploaderQuarkusTest;
 import org.fedoraproject.fedimg.uploader.support.Uploads;
 import org.fedoraproject.fedimg.uploader.support.UtilityAmiResource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -38,10 +29,8 @@ import io.quarkus.test.junit.TestProfile;
  * the blank volume's backing file; the snapshot of that volume must hold exactly the decompressed image.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(AwsEmulatorTestResource.class)
 @TestProfile(UtilityInstanceUploadTest.Profile.class)
-class UtilityInstanceUploadTest {
+class UtilityInstanceUploadTest extends UploaderQuarkusTest {
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -55,29 +44,9 @@ class UtilityInstanceUploadTest {
         }
     }
 
-    static final String REGION = "us-east-1";
     static final Duration WAIT = Duration.ofSeconds(120);
     static final byte[] RAW = TestImages.raw(4 * 1024 * 1024 + 99, 5);
     static final byte[] XZ = TestImages.xzMultiBlock(RAW, 1024 * 1024);
-    static ImageServer server;
-    static TopicProbe probe;
-    static Uploads uploads;
-
-    @InjectAwsEmulator
-    AwsEmulator aws;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = new ImageServer();
-        probe = TopicProbe.forSharedBroker();
-        uploads = new Uploads(probe);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        probe.close();
-    }
 
     @Test
     void utilityInstanceWritesTheImageAndEverythingTemporaryIsRemoved() {

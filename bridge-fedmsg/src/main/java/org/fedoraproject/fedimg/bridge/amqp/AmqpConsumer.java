@@ -9,8 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
-import org.fedoraproject.fedimg.bridge.messaging.InboundMessage;
-import org.fedoraproject.fedimg.bridge.messaging.InboundPipeline;
+import org.fedoraproject.fedimg.bridge.job.InboundMessage;
+import org.fedoraproject.fedimg.bridge.job.InboundPipeline;
 import org.jboss.logging.Logger;
 
 import com.rabbitmq.client.AMQP;

@@ -7,8 +7,8 @@ import java.util.Map;
 
 import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
-import org.fedoraproject.fedimg.bridge.messaging.ManualTrigger;
-import org.fedoraproject.fedimg.bridge.messaging.Outcome;
+import org.fedoraproject.fedimg.bridge.job.InboundOutcome;
+import org.fedoraproject.fedimg.bridge.job.ManualTrigger;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 
@@ -55,12 +55,12 @@ public class TriggerResource {
         return run(auth, () -> trigger.image(request));
     }
 
-    private Uni<Response> run(String auth, java.util.function.Supplier<Uni<Outcome>> action) {
+    private Uni<Response> run(String auth, java.util.function.Supplier<Uni<InboundOutcome>> action) {
         if (!authorized(auth)) {
             return Uni.createFrom().item(error(Response.Status.UNAUTHORIZED, "UNAUTHORIZED",
                     "a valid bearer token is required"));
         }
-        return Uni.createFrom().<Outcome>deferred(action::get).map(TriggerResource::toResponse)
+        return Uni.createFrom().<InboundOutcome>deferred(action::get).map(TriggerResource::toResponse)
                 .onFailure(BadInputException.class).recoverWithItem(e -> {
                     BadInputException b = (BadInputException) e;
                     Response.Status status = b.reason() == DeadLetterReason.UNKNOWN_COMPOSE
@@ -82,8 +82,8 @@ public class TriggerResource {
                 auth.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Response toResponse(Outcome o) {
-        Response.Status status = o.kind() == Outcome.Kind.DUPLICATE ? Response.Status.CONFLICT
+    private static Response toResponse(InboundOutcome o) {
+        Response.Status status = o.kind() == InboundOutcome.Kind.DUPLICATE ? Response.Status.CONFLICT
                 : Response.Status.ACCEPTED;
         List<Map<String, Object>> images = o.images().stream().map(e -> Map.<String, Object>of(
                 "imageKey", e.imageKey(), "eventId", e.eventId(), "url", e.image().url(),

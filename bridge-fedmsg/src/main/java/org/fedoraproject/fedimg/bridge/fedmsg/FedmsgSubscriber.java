@@ -9,13 +9,13 @@ import java.util.Map;
 
 import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
-import org.fedoraproject.fedimg.bridge.messaging.BridgeMetrics;
-import org.fedoraproject.fedimg.bridge.messaging.EventSink;
-import org.fedoraproject.fedimg.bridge.messaging.InboundMessage;
-import org.fedoraproject.fedimg.bridge.messaging.InboundPipeline;
+import org.fedoraproject.fedimg.bridge.job.InboundMessage;
+import org.fedoraproject.fedimg.bridge.job.InboundPipeline;
+import org.fedoraproject.fedimg.bridge.messaging.Outbox;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
-import org.fedoraproject.fedimg.messaging.EventIds;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.jboss.logging.Logger;
 import org.zeromq.SocketType;
@@ -41,14 +41,14 @@ public class FedmsgSubscriber {
 
     private final BridgeConfig.Fedmsg config;
     private final InboundPipeline pipeline;
-    private final EventSink sink;
+    private final Outbox sink;
     private final BridgeMetrics metrics;
     private X509Validator validator;
     private volatile boolean running;
     private Thread thread;
     private ZContext context;
 
-    public FedmsgSubscriber(BridgeConfig config, InboundPipeline pipeline, EventSink sink, BridgeMetrics metrics) {
+    public FedmsgSubscriber(BridgeConfig config, InboundPipeline pipeline, Outbox sink, BridgeMetrics metrics) {
         this.config = config.fedmsg();
         this.pipeline = pipeline;
         this.sink = sink;
@@ -172,8 +172,8 @@ public class FedmsgSubscriber {
 
     private void reject(String topic, String msgId, byte[] body, DeadLetterReason reason, String why) {
         metrics.received("fedmsg", "invalid");
-        String inputId = msgId != null ? msgId : EventIds.derived(new String(body, StandardCharsets.ISO_8859_1));
-        sink.deadLetter(reason, why, inputId, null, "fedmsg" + (topic == null ? "" : ":" + topic), body, Map.of())
+        sink.deadLetter(DeadLetters.of(Outbox.SERVICE, DeadLetters.Input.bus("fedmsg", topic, msgId, body, Map.of()))
+                .refused(reason, why))
                 .subscribe().with(x -> {
                 }, f -> LOG.errorf("dead letter for fedmsg %s lost: %s", topic, f.getMessage()));
     }

@@ -1,6 +1,5 @@
 package org.fedoraproject.fedimg.bridge.messaging;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -8,10 +7,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.SuccessorMessages;
 import org.fedoraproject.fedimg.bridge.outbound.OutboundPublisher;
-import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.EventType;
 import org.fedoraproject.fedimg.events.ImagePublished;
-import org.fedoraproject.fedimg.messaging.EventIds;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.jboss.logging.Logger;
@@ -31,10 +29,10 @@ public class PublishedConsumer {
 
     private final SuccessorMessages successor;
     private final OutboundPublisher publisher;
-    private final EventSink sink;
+    private final Outbox sink;
     private final boolean enabled;
 
-    public PublishedConsumer(BridgeConfig config, OutboundPublisher publisher, EventSink sink) {
+    public PublishedConsumer(BridgeConfig config, OutboundPublisher publisher, Outbox sink) {
         BridgeConfig.Outbound.Successor s = config.outbound().successor();
         this.successor = new SuccessorMessages(config.topicPrefix(), config.environment(), s.variant(),
                 s.rawhideRelease());
@@ -61,10 +59,8 @@ public class PublishedConsumer {
             }
         } catch (MalformedEventException e) {
             LOG.warnf("malformed record on fedimg.amis.published: %s", e.getMessage());
-            String id = headers.getOrDefault("ce_id",
-                    EventIds.derived(new String(record.getPayload(), StandardCharsets.ISO_8859_1)));
-            return sink.deadLetter(DeadLetterReason.MALFORMED_MESSAGE, e.getMessage(), id, null,
-                    "kafka:fedimg.amis.published", record.getPayload(), headers).chain(() -> StatusConsumer.ack(record));
+            return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, DeadLetters.Input.kafka(record))
+                    .unreadable(e.getMessage())).chain(() -> StatusConsumer.ack(record));
         }
         SuccessorMessages.Result result = successor.of(published);
         if (result.message().isEmpty()) {

@@ -12,10 +12,9 @@ import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.BusMessage;
 import org.fedoraproject.fedimg.bridge.domain.FedimgBusMessages;
 import org.fedoraproject.fedimg.bridge.outbound.OutboundPublisher;
-import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.EventType;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.messaging.EventIds;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.jboss.logging.Logger;
@@ -32,10 +31,10 @@ public class StatusConsumer {
 
     private final FedimgBusMessages messages;
     private final OutboundPublisher publisher;
-    private final EventSink sink;
+    private final Outbox sink;
     private final boolean enabled;
 
-    public StatusConsumer(BridgeConfig config, OutboundPublisher publisher, EventSink sink) {
+    public StatusConsumer(BridgeConfig config, OutboundPublisher publisher, Outbox sink) {
         this.messages = new FedimgBusMessages(config.topicPrefix(), config.environment(), config.outbound().modname(),
                 config.outbound().publishProgress());
         this.publisher = publisher;
@@ -59,10 +58,8 @@ public class StatusConsumer {
             bus = messages.of(status);
         } catch (MalformedEventException | IllegalArgumentException e) {
             LOG.warnf("malformed record on fedimg.status: %s", e.getMessage());
-            String id = headers.getOrDefault("ce_id", EventIds.derived(new String(
-                    record.getPayload() == null ? new byte[0] : record.getPayload(), StandardCharsets.ISO_8859_1)));
-            return sink.deadLetter(DeadLetterReason.MALFORMED_MESSAGE, e.getMessage(), id, null, "kafka:fedimg.status",
-                    record.getPayload(), headers).chain(() -> ack(record));
+            return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, DeadLetters.Input.kafka(record))
+                    .unreadable(e.getMessage())).chain(() -> ack(record));
         }
         return bus.map(publisher::publish).orElse(Uni.createFrom().voidItem()).chain(() -> ack(record));
     }

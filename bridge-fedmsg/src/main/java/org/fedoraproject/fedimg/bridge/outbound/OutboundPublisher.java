@@ -8,9 +8,9 @@ import java.util.Locale;
 import org.fedoraproject.fedimg.bridge.amqp.AmqpPublisher;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.BusMessage;
+import org.fedoraproject.fedimg.bridge.fedmsg.FedmsgPubSocket;
 import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
-import org.fedoraproject.fedimg.bridge.fedmsg.FedmsgPublisher;
-import org.fedoraproject.fedimg.bridge.messaging.BridgeMetrics;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
@@ -32,7 +32,7 @@ public class OutboundPublisher {
     private final String topicPrefix;
     private final SeenStore seen;
 
-    public OutboundPublisher(BridgeConfig config, AmqpPublisher amqp, FedmsgPublisher fedmsg, BridgeMetrics metrics,
+    public OutboundPublisher(BridgeConfig config, AmqpPublisher amqp, FedmsgPubSocket fedmsg, BridgeMetrics metrics,
             SeenStore seen) {
         this.seen = seen;
         if (config.amqp().publish()) {

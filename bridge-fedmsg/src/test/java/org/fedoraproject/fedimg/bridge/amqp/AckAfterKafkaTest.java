@@ -14,14 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
-import org.fedoraproject.fedimg.bridge.messaging.BridgeMetrics;
-import org.fedoraproject.fedimg.bridge.messaging.EventSink;
-import org.fedoraproject.fedimg.bridge.messaging.InboundPipeline;
+import org.fedoraproject.fedimg.bridge.job.InboundPipeline;
+import org.fedoraproject.fedimg.bridge.messaging.Outbox;
 import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import org.fedoraproject.fedimg.bridge.support.ComposeServer;
 import org.fedoraproject.fedimg.bridge.support.EmbeddedAmqpBroker;
 import org.fedoraproject.fedimg.bridge.support.SampleComposes;
-import org.fedoraproject.fedimg.events.DeadLetterReason;
+import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +101,7 @@ class AckAfterKafkaTest {
     }
 
     /** Fails the first N writes like a Kafka producer whose broker does not acknowledge. */
-    static final class FlakySink extends EventSink {
+    static final class FlakySink extends Outbox {
         final AtomicInteger attempts = new AtomicInteger();
         final List<ImageReady> written = new CopyOnWriteArrayList<>();
         final int failures;
@@ -123,9 +123,9 @@ class AckAfterKafkaTest {
         }
 
         @Override
-        public Uni<Void> deadLetter(DeadLetterReason reason, String why, String inputId, String composeId,
-                String source, byte[] payload, Map<String, String> headers) {
-            return Uni.createFrom().failure(new AssertionError("unexpected dead letter: " + reason + " " + why));
+        public Uni<Void> deadLetter(DeadLetter dl) {
+            return Uni.createFrom().failure(new AssertionError("unexpected dead letter: " + dl.reasonCode() + " "
+                    + dl.reason()));
         }
     }
 

@@ -18,8 +18,8 @@ import java.util.UUID;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import org.fedoraproject.fedimg.bridge.job.InboundPipeline;
 import org.fedoraproject.fedimg.bridge.messaging.BusHealth;
-import org.fedoraproject.fedimg.bridge.messaging.InboundPipeline;
 import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
 import org.fedoraproject.fedimg.bridge.support.AmqpTestClient;
 import org.fedoraproject.fedimg.bridge.support.BridgeTestResource;

@@ -180,7 +180,7 @@ class AmqpInboundTest {
         String notJsonId = UUID.randomUUID().toString();
         amqp.publish(KEY, notJsonId, notJson);
         DeadLetter dl = Events.deadLetter(probe, d -> d.eventId().equals(EventIds.derived(notJsonId, "dead-letter",
-                "MALFORMED_MESSAGE")));
+                "bridge-fedmsg", "MALFORMED_MESSAGE")));
         assertThat(dl.originalPayload()).isEqualTo(notJson);
         assertThat(dl.reason()).contains("not JSON");
         assertThat(dl.service()).isEqualTo("bridge-fedmsg");

@@ -2,11 +2,13 @@ package org.fedoraproject.fedimg.bridge.it;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.Topics;
+import org.fedoraproject.fedimg.testing.DeadLetterContract;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 
 /** Reads what the bridge wrote to Kafka, filtered to one test's composes or messages. */
@@ -27,10 +29,9 @@ final class Events {
         return forCompose(probe.readAll(Topics.IMAGES, Duration.ofSeconds(2)), composeId);
     }
 
+    /** The first dead letter that matches, checked as written against dead-letter.v1.json. */
     static DeadLetter deadLetter(TopicProbe probe, Predicate<DeadLetter> which) {
-        return TopicProbe.decode(probe.readUntil(Topics.DEAD_LETTER, WAIT,
-                all -> TopicProbe.decode(all, DeadLetter.class).stream().anyMatch(which)), DeadLetter.class)
-                .stream().filter(which).findFirst().orElseThrow();
+        return DeadLetterContract.await(probe, WAIT, Map.of("dead letter", which)).get("dead letter");
     }
 
     static List<DeadLetter> deadLettersNow(TopicProbe probe, Predicate<DeadLetter> which) {

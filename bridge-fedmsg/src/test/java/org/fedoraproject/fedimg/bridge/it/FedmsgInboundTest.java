@@ -152,7 +152,7 @@ class FedmsgInboundTest {
 
     private void assertBadSignature(ObjectNode envelope, String why) {
         send(TOPIC, envelope);
-        String id = EventIds.derived(envelope.get("msg_id").asText(), "dead-letter", "BAD_SIGNATURE");
+        String id = EventIds.derived(envelope.get("msg_id").asText(), "dead-letter", "bridge-fedmsg", "BAD_SIGNATURE");
         DeadLetter dl = Events.deadLetter(probe, d -> d.eventId().equals(id));
         assertThat(dl.reasonCode()).isEqualTo("BAD_SIGNATURE");
         assertThat(dl.reason()).contains(why);

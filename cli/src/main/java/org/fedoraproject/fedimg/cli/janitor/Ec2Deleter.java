@@ -13,8 +13,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
@@ -36,10 +37,6 @@ import software.amazon.awssdk.services.ec2.model.Tag;
  * deregistration, a bounded number of times.
  */
 public final class Ec2Deleter {
-
-    private static final Set<String> NOT_FOUND = Set.of("InvalidInstanceID.NotFound", "InvalidVolume.NotFound",
-            "InvalidAMIID.NotFound", "InvalidAMIID.Unavailable", "InvalidSnapshot.NotFound",
-            "InvalidKeyPair.NotFound", "InvalidGroup.NotFound", "InvalidSnapshotID.NotFound");
 
     private final AwsClients clients;
     private final Settings settings;
@@ -150,19 +147,19 @@ public final class Ec2Deleter {
                     }
                 }
             } catch (RuntimeException e) {
-                if (NOT_FOUND.contains(code(e))) {
+                if (AwsErrors.isNotFound(e)) {
                     // One id unknown fails the whole call: ask one by one, an unknown one is gone.
                     for (String id : List.copyOf(pending.keySet())) {
                         try {
                             join(ec2.describeInstances(b -> b.instanceIds(id)));
                         } catch (RuntimeException one) {
-                            if (NOT_FOUND.contains(code(one))) {
+                            if (AwsErrors.isNotFound(one)) {
                                 done.add(pending.remove(id));
                             }
                         }
                     }
                 } else {
-                    describeError = " (last DescribeInstances failed: " + message(e) + ")";
+                    describeError = " (last DescribeInstances failed: " + AwsErrors.describe(e) + ")";
                 }
             }
             if (pending.isEmpty()) {
@@ -187,10 +184,10 @@ public final class Ec2Deleter {
         try {
             v = current.get();
         } catch (RuntimeException e) {
-            if (NOT_FOUND.contains(code(e))) {
+            if (AwsErrors.isNotFound(e)) {
                 return Optional.of(new Outcome(f, Outcome.Status.ALREADY_GONE, ""));
             }
-            return Optional.of(new Outcome(f, Outcome.Status.FAILED, "could not re-read permissions: " + message(e)));
+            return Optional.of(new Outcome(f, Outcome.Status.FAILED, "could not re-read permissions: " + AwsErrors.describe(e)));
         }
         if (v == Visibility.UNKNOWN) {
             return Optional.of(new Outcome(f, Outcome.Status.REFUSED, "no longer carries " + AwsTags.CREATED_BY));
@@ -234,12 +231,11 @@ public final class Ec2Deleter {
                 join(call.get());
                 return new Outcome(f, Outcome.Status.DELETED, "");
             } catch (RuntimeException e) {
-                String code = code(e);
-                if (NOT_FOUND.contains(code)) {
+                if (AwsErrors.isNotFound(e)) {
                     return new Outcome(f, Outcome.Status.ALREADY_GONE, "");
                 }
-                if (!retryOn.contains(code) || attempt >= settings.attempts()) {
-                    return new Outcome(f, Outcome.Status.FAILED, message(e));
+                if (!AwsErrors.hasCode(e, retryOn.toArray(String[]::new)) || attempt >= settings.attempts()) {
+                    return new Outcome(f, Outcome.Status.FAILED, AwsErrors.describe(e));
                 }
             }
             sleep(pause);
@@ -260,28 +256,6 @@ public final class Ec2Deleter {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
         }
-    }
-
-    static String code(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof AwsServiceException a && a.awsErrorDetails() != null && a.awsErrorDetails().errorCode() != null) {
-                return a.awsErrorDetails().errorCode();
-            }
-        }
-        return "";
-    }
-
-    static String message(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof AwsServiceException a && a.awsErrorDetails() != null) {
-                return a.awsErrorDetails().errorCode() + ": " + a.awsErrorDetails().errorMessage();
-            }
-        }
-        Throwable root = t;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -55,7 +57,7 @@ public final class Janitor {
             try {
                 pipeline = kafka.get().get();
             } catch (RuntimeException e) {
-                errors.put("kafka", Ec2Deleter.message(e));
+                errors.put("kafka", AwsErrors.describe(e));
             }
         }
         List<String> regions = o.regions();
@@ -63,7 +65,7 @@ public final class Janitor {
             try {
                 regions = inventory.enabledRegions().join();
             } catch (RuntimeException e) {
-                errors.put("regions", "DescribeRegions failed: " + Ec2Deleter.message(e));
+                errors.put("regions", "DescribeRegions failed: " + AwsErrors.describe(e));
                 regions = List.of();
             }
         }
@@ -109,7 +111,7 @@ public final class Janitor {
                 .onItem().transformToUni(region -> Uni.createFrom().completionStage(() -> inventory.region(region))
                         .map(list -> new RegionRead(region, list, Optional.empty()))
                         .onFailure().recoverWithItem(t -> new RegionRead(region, List.of(),
-                                Optional.of("inventory failed: " + Ec2Deleter.message(t)))))
+                                Optional.of("inventory failed: " + AwsErrors.describe(t)))))
                 .merge(Math.max(1, parallel))
                 .collect().asList()
                 .await().indefinitely();

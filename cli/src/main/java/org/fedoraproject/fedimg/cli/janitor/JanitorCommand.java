@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,7 +114,7 @@ public final class JanitorCommand implements Callable<Integer> {
             return 2;
         }
         Instant at = now != null ? now : clock.instant();
-        CliAwsConfig config = CliAwsConfig.of(baseRegion, endpoint);
+        AwsConfig config = AwsConfig.of(baseRegion, endpoint);
         try (AwsClients clients = new AwsClients(config, new ExecutionInterceptor() { })) {
             Optional<Supplier<PipelineState>> kafka = Optional.ofNullable(bootstrapServers)
                     .filter(s -> !s.isBlank())

@@ -18,9 +18,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.fedoraproject.fedimg.aws.AwsCallMetrics;
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.DeadLetter;
@@ -169,7 +169,7 @@ public final class LocalCommand implements Callable<Integer> {
 
     private void printTable(Pipeline pipeline, List<AmiPublished> results) {
         URI endpoint = pipeline.emulator() == null ? null : pipeline.emulator().endpoint();
-        try (AwsClients aws = new AwsClients(CliAwsConfig.of("us-east-1", endpoint), new AwsCallMetrics(new SimpleMeterRegistry()))) {
+        try (AwsClients aws = new AwsClients(AwsConfig.of("us-east-1", endpoint), new AwsCallMetrics(new SimpleMeterRegistry()))) {
             printTable(new PublicityCheck(aws), results);
         }
     }

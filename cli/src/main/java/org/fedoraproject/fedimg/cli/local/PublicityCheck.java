@@ -1,6 +1,6 @@
 package org.fedoraproject.fedimg.cli.local;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 
 import software.amazon.awssdk.services.ec2.model.CreateVolumePermission;
 import software.amazon.awssdk.services.ec2.model.ImageAttributeName;

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
-import org.fedoraproject.fedimg.cli.CliAwsConfig;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
@@ -25,7 +25,7 @@ final class Ec2Fixture implements AutoCloseable {
     final AwsClients clients;
 
     Ec2Fixture(URI endpoint) {
-        clients = new AwsClients(CliAwsConfig.of("us-east-1", endpoint), new ExecutionInterceptor() { });
+        clients = new AwsClients(AwsConfig.of("us-east-1", endpoint), new ExecutionInterceptor() { });
     }
 
     Ec2AsyncClient ec2(String region) {

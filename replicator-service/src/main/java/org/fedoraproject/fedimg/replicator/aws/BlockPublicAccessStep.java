@@ -1,7 +1,8 @@
 package org.fedoraproject.fedimg.replicator.aws;
 
-import java.time.Duration;
+import java.util.Set;
 
+import org.fedoraproject.fedimg.aws.support.Waiter;
 import org.fedoraproject.fedimg.replicator.aws.RegionFailure.Phase;
 
 import io.smallrye.mutiny.Uni;
@@ -15,12 +16,15 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 public final class BlockPublicAccessStep {
 
     static final String UNBLOCKED = "unblocked";
+    /** The account's state ({@code block-new-sharing} when on) until it reads unblocked. */
+    private static final Waiter.Condition<String> UNBLOCKED_STATE = new Waiter.Condition<>(UNBLOCKED, s -> s,
+            Set.of(UNBLOCKED), Set.of(), null);
 
     private BlockPublicAccessStep() {
     }
 
-    public static Uni<Void> ensureSharingAllowed(Ec2AsyncClient ec2, String region, boolean mayDisable, Duration delay,
-            int maxAttempts) {
+    public static Uni<Void> ensureSharingAllowed(Ec2AsyncClient ec2, String region, boolean mayDisable,
+            Waiter.Limits unblockWait) {
         return state(ec2, region).flatMap(state -> {
             if (UNBLOCKED.equals(state)) {
                 return Uni.createFrom().voidItem();
@@ -30,29 +34,22 @@ public final class BlockPublicAccessStep {
                         + region + " (state " + state + "): the AMI cannot be made public; turn it off for the account in "
                         + region + " or set fedimg.replicator.block-public-access.disable-when-on=true"));
             }
-            return Aws.call(() -> ec2.disableImageBlockPublicAccess(b -> { }))
+            return Uni.createFrom().completionStage(() -> ec2.disableImageBlockPublicAccess(b -> { }))
                     .onFailure().transform(t -> RegionFailure.of(Phase.PUBLISH, "DisableImageBlockPublicAccess", region, t))
-                    .chain(() -> awaitUnblocked(ec2, region, delay, maxAttempts, 1));
+                    .chain(() -> awaitUnblocked(ec2, region, unblockWait));
         });
     }
 
     private static Uni<String> state(Ec2AsyncClient ec2, String region) {
-        return Aws.call(() -> ec2.getImageBlockPublicAccessState(b -> { }))
+        return Uni.createFrom().completionStage(() -> ec2.getImageBlockPublicAccessState(b -> { }))
                 .map(r -> r.imageBlockPublicAccessState())
                 .onFailure().transform(t -> RegionFailure.of(Phase.PUBLISH, "GetImageBlockPublicAccessState", region, t));
     }
 
-    private static Uni<Void> awaitUnblocked(Ec2AsyncClient ec2, String region, Duration delay, int maxAttempts, int attempt) {
-        return state(ec2, region).flatMap(state -> {
-            if (UNBLOCKED.equals(state)) {
-                return Uni.createFrom().voidItem();
-            }
-            if (attempt >= maxAttempts) {
-                return Uni.createFrom().failure(new RegionFailure(Phase.PUBLISH, "image block public access in " + region
-                        + " still " + state + " after turning it off and checking " + maxAttempts + " times"));
-            }
-            return Uni.createFrom().voidItem().onItem().delayIt().by(delay)
-                    .chain(() -> awaitUnblocked(ec2, region, delay, maxAttempts, attempt + 1));
-        });
+    private static Uni<Void> awaitUnblocked(Ec2AsyncClient ec2, String region, Waiter.Limits limits) {
+        return Waiter.await("image block public access in " + region + " (turned off)", () -> state(ec2, region),
+                UNBLOCKED_STATE, limits)
+                .onFailure(Waiter.Failed.class).transform(t -> new RegionFailure(Phase.PUBLISH, t.getMessage()))
+                .replaceWithVoid();
     }
 }

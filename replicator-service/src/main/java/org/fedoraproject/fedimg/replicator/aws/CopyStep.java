@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.aws.ClientTokens;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.replicator.aws.RegionFailure.Phase;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
 
@@ -46,7 +48,7 @@ public final class CopyStep {
                     Optional<Image> usable = existing.stream().filter(i -> !failed(i)).findFirst();
                     if (usable.isPresent()) {
                         Image i = usable.get();
-                        String from = SourceImages.tags(i).get(AwsTags.SOURCE_AMI);
+                        String from = Ec2Tags.map(i.tags()).get(AwsTags.SOURCE_AMI);
                         if (!source.imageId().equals(from)) {
                             return Uni.createFrom().failure(new RegionFailure(Phase.COPY, "an AMI named " + name
                                     + " already exists in " + region + " (" + i.imageId() + ") but is not a copy of "
@@ -61,15 +63,15 @@ public final class CopyStep {
                     List<String> failedIds = existing.stream().filter(CopyStep::failed).map(Image::imageId).sorted().toList();
                     Uni<Void> cleared = Uni.createFrom().voidItem();
                     for (String id : failedIds) {
-                        cleared = cleared.chain(() -> Aws.call(() -> ec2.deregisterImage(b -> b.imageId(id).deleteAssociatedSnapshots(true)))
-                                .onFailure(Aws::isNotFound).recoverWithNull().replaceWithVoid());
+                        cleared = cleared.chain(() -> Uni.createFrom().completionStage(() -> ec2.deregisterImage(b -> b.imageId(id).deleteAssociatedSnapshots(true)))
+                                .onFailure(AwsErrors::isNotFound).recoverWithNull().replaceWithVoid());
                     }
                     List<String> tokenParts = new ArrayList<>(List.of(permit.imageKey(), permit.variant(), region,
                             source.imageId()));
                     tokenParts.addAll(failedIds);
                     CopyImageRequest request = request(source, sourceRegion, tags, kmsKeyId,
                             ClientTokens.of(tokenParts.toArray(String[]::new)));
-                    return cleared.chain(() -> Aws.call(() -> ec2.copyImage(request)))
+                    return cleared.chain(() -> Uni.createFrom().completionStage(() -> ec2.copyImage(request)))
                             .map(r -> new Copy(r.imageId(), true))
                             .onFailure().transform(t -> RegionFailure.of(Phase.COPY, "CopyImage of " + source.imageId(), region, t));
                 });
@@ -84,8 +86,8 @@ public final class CopyStep {
                 .description(source.description() != null ? source.description() : "Copy of " + source.imageId() + " from " + sourceRegion)
                 .clientToken(token)
                 .tagSpecifications(
-                        TagSpecification.builder().resourceType(ResourceType.IMAGE).tags(Aws.tags(tags)).build(),
-                        TagSpecification.builder().resourceType(ResourceType.SNAPSHOT).tags(Aws.tags(snapshotTags(tags))).build());
+                        TagSpecification.builder().resourceType(ResourceType.IMAGE).tags(Ec2Tags.ec2(tags)).build(),
+                        TagSpecification.builder().resourceType(ResourceType.SNAPSHOT).tags(Ec2Tags.ec2(snapshotTags(tags))).build());
         kmsKeyId.ifPresent(k -> b.encrypted(true).kmsKeyId(k));
         return b.build();
     }
@@ -97,7 +99,7 @@ public final class CopyStep {
     }
 
     private static Uni<List<Image>> findByName(Ec2AsyncClient ec2, String name) {
-        return Aws.call(() -> ec2.describeImages(b -> b.owners("self").filters(Aws.filter("name", name))))
+        return Uni.createFrom().completionStage(() -> ec2.describeImages(b -> b.owners("self").filters(Ec2Tags.filter("name", name))))
                 .map(r -> r.images().stream().filter(i -> name.equals(i.name()))
                         .sorted(Comparator.comparing(Image::imageId)).toList());
     }

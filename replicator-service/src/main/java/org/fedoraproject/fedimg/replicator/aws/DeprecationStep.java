@@ -14,7 +14,7 @@ public final class DeprecationStep {
     }
 
     public static Uni<Void> deprecate(Ec2AsyncClient ec2, String region, String amiId, Instant at) {
-        return Aws.call(() -> ec2.enableImageDeprecation(b -> b.imageId(amiId).deprecateAt(at)))
+        return Uni.createFrom().completionStage(() -> ec2.enableImageDeprecation(b -> b.imageId(amiId).deprecateAt(at)))
                 .replaceWithVoid()
                 .onFailure().transform(t -> RegionFailure.of(Phase.PUBLISH, "EnableImageDeprecation of " + amiId, region, t));
     }

@@ -2,6 +2,7 @@ package org.fedoraproject.fedimg.replicator.aws;
 
 import java.util.List;
 
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
 import org.fedoraproject.fedimg.replicator.aws.RegionFailure.Phase;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
 
@@ -32,27 +33,27 @@ public final class MakePublicStep {
         }
         Uni<Void> snapshots = Uni.createFrom().voidItem();
         for (String snap : snapshotIds) {
-            snapshots = snapshots.chain(() -> Aws.call(() -> ec2.modifySnapshotAttribute(b -> b.snapshotId(snap)
+            snapshots = snapshots.chain(() -> Uni.createFrom().completionStage(() -> ec2.modifySnapshotAttribute(b -> b.snapshotId(snap)
                             .attribute("createVolumePermission")
                             .createVolumePermission(p -> p.add(v -> v.group(PermissionGroup.ALL)))))
                     .replaceWithVoid()
                     .onFailure().transform(t -> failure("making snapshot " + snap + " public", region, t)));
         }
-        return snapshots.chain(() -> Aws.call(() -> ec2.modifyImageAttribute(b -> b.imageId(amiId)
+        return snapshots.chain(() -> Uni.createFrom().completionStage(() -> ec2.modifyImageAttribute(b -> b.imageId(amiId)
                         .launchPermission(p -> p.add(l -> l.group(PermissionGroup.ALL)))))
                 .replaceWithVoid()
                 .onFailure().transform(t -> failure("making AMI " + amiId + " public", region, t)));
     }
 
     static RegionFailure failure(String step, String region, Throwable t) {
-        String code = Aws.errorCode(t);
+        String code = AwsErrors.code(t);
         if ("ResourceLimitExceeded".equals(code)) {
             return new RegionFailure(Phase.PUBLISH, "public AMI quota exceeded in " + region + " (ResourceLimitExceeded: "
-                    + Aws.errorMessage(t) + "); ask AWS for a higher public AMI quota or deregister old public AMIs", Aws.unwrap(t));
+                    + AwsErrors.message(t) + "); ask AWS for a higher public AMI quota or deregister old public AMIs", AwsErrors.unwrap(t));
         }
         if (code != null && code.contains("BlockPublicAccess") || code != null && code.startsWith("ImageBlockPublicAccess")) {
             return new RegionFailure(Phase.PUBLISH, "image block public access is on in " + region + " (" + code + ": "
-                    + Aws.errorMessage(t) + ")", Aws.unwrap(t));
+                    + AwsErrors.message(t) + ")", AwsErrors.unwrap(t));
         }
         return RegionFailure.of(Phase.PUBLISH, step, region, t);
     }

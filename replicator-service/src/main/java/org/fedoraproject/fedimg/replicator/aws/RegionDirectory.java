@@ -14,7 +14,7 @@ public final class RegionDirectory {
     }
 
     public static Uni<List<AccountRegion>> accountRegions(Ec2AsyncClient base) {
-        return Aws.call(() -> base.describeRegions(b -> b.allRegions(true)))
+        return Uni.createFrom().completionStage(() -> base.describeRegions(b -> b.allRegions(true)))
                 .map(r -> r.regions().stream()
                         .map(x -> new AccountRegion(x.regionName(), x.optInStatus() == null ? "opt-in-not-required" : x.optInStatus()))
                         .toList());

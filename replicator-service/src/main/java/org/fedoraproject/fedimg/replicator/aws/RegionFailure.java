@@ -1,5 +1,7 @@
 package org.fedoraproject.fedimg.replicator.aws;
 
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+
 /**
  * A region that cannot be completed, with the sentence an operator reads in the aggregate. Thrown by the
  * steps; the region pipeline turns it into a FAILED per-region result. Never retried by the service.
@@ -27,11 +29,11 @@ public class RegionFailure extends RuntimeException {
 
     /** A clear reason for an AWS error in a step: the step, the region, the error code and AWS's message. */
     public static RegionFailure of(Phase phase, String step, String region, Throwable t) {
-        if (Aws.unwrap(t) instanceof RegionFailure rf) {
+        if (AwsErrors.unwrap(t) instanceof RegionFailure rf) {
             return rf;
         }
-        String code = Aws.errorCode(t);
-        String detail = code == null ? Aws.errorMessage(t) : code + ": " + Aws.errorMessage(t);
-        return new RegionFailure(phase, step + " in " + region + " failed (" + detail + ")", Aws.unwrap(t));
+        String code = AwsErrors.code(t);
+        String detail = code == null ? AwsErrors.message(t) : code + ": " + AwsErrors.message(t);
+        return new RegionFailure(phase, step + " in " + region + " failed (" + detail + ")", AwsErrors.unwrap(t));
     }
 }

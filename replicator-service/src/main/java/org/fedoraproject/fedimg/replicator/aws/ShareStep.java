@@ -26,7 +26,7 @@ public final class ShareStep {
         }
         Uni<Void> snapshots = Uni.createFrom().voidItem();
         for (String snap : snapshotIds) {
-            snapshots = snapshots.chain(() -> Aws.call(() -> ec2.modifySnapshotAttribute(b -> b.snapshotId(snap)
+            snapshots = snapshots.chain(() -> Uni.createFrom().completionStage(() -> ec2.modifySnapshotAttribute(b -> b.snapshotId(snap)
                             .attribute("createVolumePermission")
                             .createVolumePermission(p -> p.add(accounts.stream()
                                     .map(a -> software.amazon.awssdk.services.ec2.model.CreateVolumePermission.builder().userId(a).build())
@@ -34,7 +34,7 @@ public final class ShareStep {
                     .replaceWithVoid()
                     .onFailure().transform(t -> RegionFailure.of(Phase.PUBLISH, "sharing snapshot " + snap, region, t)));
         }
-        return snapshots.chain(() -> Aws.call(() -> ec2.modifyImageAttribute(b -> b.imageId(amiId)
+        return snapshots.chain(() -> Uni.createFrom().completionStage(() -> ec2.modifyImageAttribute(b -> b.imageId(amiId)
                         .launchPermission(p -> p.add(accounts.stream()
                                 .map(a -> software.amazon.awssdk.services.ec2.model.LaunchPermission.builder().userId(a).build())
                                 .toList()))))

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.replicator.domain.ImageAggregator.ExpectedVariant;
 
 import io.smallrye.mutiny.Uni;
@@ -22,9 +24,9 @@ public final class SourceImages {
 
     /** The AMI, or a {@link RegionFailure} saying it does not exist (deregistered since the test?). */
     public static Uni<Image> describe(Ec2AsyncClient ec2, String region, String amiId) {
-        return Aws.call(() -> ec2.describeImages(b -> b.imageIds(amiId)))
+        return Uni.createFrom().completionStage(() -> ec2.describeImages(b -> b.imageIds(amiId)))
                 .map(r -> r.images().stream().filter(i -> amiId.equals(i.imageId())).findFirst().orElse(null))
-                .onFailure(Aws::isNotFound).recoverWithNull()
+                .onFailure(AwsErrors::isNotFound).recoverWithNull()
                 .onFailure().transform(t -> RegionFailure.of(RegionFailure.Phase.COPY, "DescribeImages of the source AMI " + amiId,
                         region, t))
                 .onItem().ifNull().failWith(() -> new RegionFailure(RegionFailure.Phase.COPY,
@@ -37,12 +39,12 @@ public final class SourceImages {
      * not variants; deregistered or failed AMIs are not either.
      */
     public static Uni<List<ExpectedVariant>> variants(Ec2AsyncClient base, String imageKey, int respin) {
-        return Aws.call(() -> base.describeImages(b -> b.owners("self")
-                        .filters(Aws.filter("tag:" + AwsTags.IMAGE_KEY, imageKey))))
+        return Uni.createFrom().completionStage(() -> base.describeImages(b -> b.owners("self")
+                        .filters(Ec2Tags.filter("tag:" + AwsTags.IMAGE_KEY, imageKey))))
                 .map(r -> {
                     Map<String, ExpectedVariant> bySlug = new LinkedHashMap<>();
                     for (Image i : r.images()) {
-                        Map<String, String> tags = tags(i);
+                        Map<String, String> tags = Ec2Tags.map(i.tags());
                         if (!imageKey.equals(tags.get(AwsTags.IMAGE_KEY)) || tags.containsKey(AwsTags.SOURCE_AMI)
                                 || !String.valueOf(respin).equals(tags.getOrDefault(AwsTags.RESPIN, "0"))
                                 || tags.get(AwsTags.VARIANT) == null
@@ -54,12 +56,6 @@ public final class SourceImages {
                     }
                     return List.copyOf(bySlug.values());
                 });
-    }
-
-    public static Map<String, String> tags(Image image) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        image.tags().forEach(t -> tags.put(t.key(), t.value()));
-        return tags;
     }
 
     public static List<String> snapshotIds(Image image) {

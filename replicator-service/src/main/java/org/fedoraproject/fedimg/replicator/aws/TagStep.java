@@ -3,6 +3,7 @@ package org.fedoraproject.fedimg.replicator.aws;
 import java.util.List;
 import java.util.Map;
 
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.replicator.aws.RegionFailure.Phase;
 
 import io.smallrye.mutiny.Uni;
@@ -20,9 +21,9 @@ public final class TagStep {
 
     public static Uni<Void> ensure(Ec2AsyncClient ec2, String region, String amiId, List<String> snapshotIds,
             Map<String, String> tags) {
-        Uni<Void> image = Aws.call(() -> ec2.createTags(b -> b.resources(amiId).tags(Aws.tags(tags)))).replaceWithVoid();
+        Uni<Void> image = Uni.createFrom().completionStage(() -> ec2.createTags(b -> b.resources(amiId).tags(Ec2Tags.ec2(tags)))).replaceWithVoid();
         Uni<Void> snaps = snapshotIds.isEmpty() ? Uni.createFrom().voidItem()
-                : Aws.call(() -> ec2.createTags(b -> b.resources(snapshotIds).tags(Aws.tags(CopyStep.snapshotTags(tags)))))
+                : Uni.createFrom().completionStage(() -> ec2.createTags(b -> b.resources(snapshotIds).tags(Ec2Tags.ec2(CopyStep.snapshotTags(tags)))))
                         .replaceWithVoid();
         return image.chain(() -> snaps)
                 .onFailure().transform(t -> RegionFailure.of(Phase.COPY, "tagging " + amiId, region, t));

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.fedoraproject.fedimg.aws.support.Waiter;
+
 /**
  * The replication settings as plain values, so the engine can be built without CDI (benchmarks, tests).
  * An empty {@code allow} list means every enabled region.
@@ -13,13 +15,11 @@ public record ReplicationSettings(
         List<String> deny,
         int parallelism,
         Duration regionDeadline,
-        Duration waitDelay,
-        int waitMaxAttempts,
+        Waiter.Limits copyWait,
         Map<String, String> kmsKeys,
         List<String> shareWithAccounts,
         boolean disableBlockPublicAccess,
-        Duration unblockDelay,
-        int unblockMaxAttempts,
+        Waiter.Limits unblockWait,
         Map<String, Duration> deprecation,
         boolean checkBlockPublicAccess) {
 
@@ -32,9 +32,6 @@ public record ReplicationSettings(
         if (parallelism < 1) {
             throw new IllegalArgumentException("fedimg.replicator.copy.parallelism must be at least 1");
         }
-        if (waitMaxAttempts < 1) {
-            throw new IllegalArgumentException("fedimg.replicator.copy.wait.max-attempts must be at least 1");
-        }
     }
 
     public static ReplicationSettings from(ReplicatorConfig c) {
@@ -43,21 +40,26 @@ public record ReplicationSettings(
                 c.regions().deny().orElse(List.of()),
                 c.copy().parallelism(),
                 c.copy().regionDeadline(),
-                c.copy().waiting().delay(),
-                c.copy().waiting().maxAttempts(),
+                copyWait(c.copy().waiting()),
                 c.encrypted().kmsKeys(),
                 c.encrypted().shareWithAccounts().orElse(List.of()),
                 c.blockPublicAccess().disableWhenOn(),
-                c.blockPublicAccess().pollDelay(),
-                c.blockPublicAccess().maxAttempts(),
+                Waiter.Limits.of(c.blockPublicAccess().maxAttempts(), c.blockPublicAccess().pollDelay()),
                 c.deprecation(),
                 c.blockPublicAccess().check());
     }
 
     /** A copy with another parallelism (the benchmark's sequential baseline). */
     public ReplicationSettings withParallelism(int p) {
-        return new ReplicationSettings(allow, deny, p, regionDeadline, waitDelay, waitMaxAttempts, kmsKeys,
-                shareWithAccounts, disableBlockPublicAccess, unblockDelay, unblockMaxAttempts, deprecation,
-                checkBlockPublicAccess);
+        return new ReplicationSettings(allow, deny, p, regionDeadline, copyWait, kmsKeys, shareWithAccounts,
+                disableBlockPublicAccess, unblockWait, deprecation, checkBlockPublicAccess);
+    }
+
+    private static Waiter.Limits copyWait(ReplicatorConfig.Wait w) {
+        if (w.maxAttempts() < 1 || w.successesInARow() < 1) {
+            throw new IllegalArgumentException(
+                    "fedimg.replicator.copy.wait.max-attempts and .successes-in-a-row must be at least 1");
+        }
+        return Waiter.Limits.of(w.maxAttempts(), w.delay()).inARow(w.successesInARow());
     }
 }

@@ -58,6 +58,13 @@ public interface ReplicatorConfig {
 
         @WithDefault("200")
         int maxAttempts();
+
+        /**
+         * "available" answers needed one after the other before the copy is made public: right after one
+         * endpoint of a region says so, another may still not know the copy (EC2 is eventually consistent).
+         */
+        @WithDefault("3")
+        int successesInARow();
     }
 
     interface Encrypted {

@@ -3,10 +3,11 @@ package org.fedoraproject.fedimg.replicator.job;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
 import org.fedoraproject.fedimg.replicator.config.ReplicationSettings;
 import org.fedoraproject.fedimg.replicator.config.ReplicatorConfig;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;

@@ -14,19 +14,18 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
-import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.messaging.EventIds;
 import org.fedoraproject.fedimg.replicator.aws.BlockPublicAccessStep;
 import org.fedoraproject.fedimg.replicator.aws.CopyStep;
+import org.fedoraproject.fedimg.replicator.aws.CopyWait;
 import org.fedoraproject.fedimg.replicator.aws.DeprecationStep;
-import org.fedoraproject.fedimg.replicator.aws.ImageAvailableWaiter;
 import org.fedoraproject.fedimg.replicator.aws.MakePublicStep;
 import org.fedoraproject.fedimg.replicator.aws.RegionFailure;
 import org.fedoraproject.fedimg.replicator.aws.RegionFailure.Phase;
@@ -36,6 +35,8 @@ import org.fedoraproject.fedimg.replicator.aws.TagStep;
 import org.fedoraproject.fedimg.replicator.config.ReplicationSettings;
 import org.fedoraproject.fedimg.replicator.domain.DeprecationPolicy;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
+import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Multi;
@@ -52,7 +53,6 @@ import software.amazon.awssdk.services.ec2.model.Image;
  */
 public final class ReplicationEngine {
 
-    public static final String SERVICE = "replicator";
     private static final Logger LOG = Logger.getLogger(ReplicationEngine.class);
 
     private final AwsClients aws;
@@ -135,7 +135,7 @@ public final class ReplicationEngine {
         long start = System.nanoTime();
         return CopyStep.findOrCopy(ec2, permit, aws.baseRegion(), source, region, tags, kms)
                 .invoke(c -> amiId.set(c.amiId()))
-                .flatMap(c -> ImageAvailableWaiter.await(ec2, region, c.amiId(), settings.waitDelay(), settings.waitMaxAttempts())
+                .flatMap(c -> CopyWait.await(ec2, region, c.amiId(), settings.copyWait())
                         .onItemOrFailure().invoke((i, t) -> metrics.copyDuration(region, t == null,
                                 Duration.ofNanos(System.nanoTime() - start)))
                         // A copy started now got its tags from TagSpecifications; one found from an earlier run may lack some.
@@ -170,13 +170,13 @@ public final class ReplicationEngine {
     private Uni<Void> sharingAllowed(Ec2AsyncClient ec2, String region) {
         return settings.checkBlockPublicAccess()
                 ? BlockPublicAccessStep.ensureSharingAllowed(ec2, region, settings.disableBlockPublicAccess(),
-                        settings.unblockDelay(), settings.unblockMaxAttempts())
+                        settings.unblockWait())
                 : Uni.createFrom().voidItem();
     }
 
     private Map<String, String> copyTags(Image source) {
         Map<String, String> tags = new LinkedHashMap<>();
-        SourceImages.tags(source).forEach((k, v) -> {
+        Ec2Tags.map(source.tags()).forEach((k, v) -> {
             if (!k.startsWith("aws:")) {
                 tags.put(k, v);
             }
@@ -197,48 +197,35 @@ public final class ReplicationEngine {
 
     private RegionDone succeeded(AmiTested tested, String region, Image image, List<String> snapshots, boolean encrypted,
             List<String> accounts, Instant deprecation) {
-        RegionOutcome outcome = encrypted ? RegionOutcome.SHARED : RegionOutcome.PUBLISHED;
         String note = encrypted ? "encrypted: not public, shared with " + (accounts.isEmpty() ? "no account" : String.join(",", accounts))
                 : null;
         Instant now = clock.instant();
-        AmiPublished result = new AmiPublished(
-                EventIds.derived(tested.eventId(), "published", region, outcome.name(), image.imageId()),
-                tested.imageKey(), tested.composeId(), tested.traceId(), now, tested.image(), tested.ami(), region,
-                image.imageId(), snapshots.isEmpty() ? null : snapshots.get(0), !encrypted, encrypted ? accounts : List.of(),
-                outcome, note, deprecation);
+        AmiPublished result = ReplicationEvents.published(tested, region, image.imageId(),
+                snapshots.isEmpty() ? null : snapshots.get(0), encrypted, accounts, note, deprecation, now);
         List<StageStatus> statuses = new ArrayList<>();
         if (!region.equals(aws.baseRegion())) {
-            statuses.add(status(tested, Stage.COPY, StageState.COMPLETED, region, image.imageId(), null, now));
+            statuses.add(ReplicationEvents.status(tested, Stage.COPY, StageState.COMPLETED, region, image.imageId(), null,
+                    now));
         }
-        statuses.add(status(tested, Stage.PUBLISH, StageState.COMPLETED, region, image.imageId(), note, now));
+        statuses.add(ReplicationEvents.status(tested, Stage.PUBLISH, StageState.COMPLETED, region, image.imageId(), note,
+                now));
         return new RegionDone(result, statuses);
     }
 
     private RegionDone failed(AmiTested tested, String region, String amiId, RegionFailure failure) {
         Instant now = clock.instant();
-        AmiPublished result = new AmiPublished(
-                EventIds.derived(tested.eventId(), "published", region, RegionOutcome.FAILED.name(), String.valueOf(amiId),
-                        failure.getMessage()),
-                tested.imageKey(), tested.composeId(), tested.traceId(), now, tested.image(), tested.ami(), region,
-                amiId, null, false, List.of(), RegionOutcome.FAILED, failure.getMessage(), null);
+        String reason = failure.getMessage();
+        AmiPublished result = ReplicationEvents.failed(tested, region, amiId, reason, now);
         List<StageStatus> statuses = new ArrayList<>();
         boolean isBase = region.equals(aws.baseRegion());
         if (failure.phase() == Phase.COPY && !isBase) {
-            statuses.add(status(tested, Stage.COPY, StageState.FAILED, region, amiId, failure.getMessage(), now));
+            statuses.add(ReplicationEvents.status(tested, Stage.COPY, StageState.FAILED, region, amiId, reason, now));
         } else {
             if (!isBase) {
-                statuses.add(status(tested, Stage.COPY, StageState.COMPLETED, region, amiId, null, now));
+                statuses.add(ReplicationEvents.status(tested, Stage.COPY, StageState.COMPLETED, region, amiId, null, now));
             }
-            statuses.add(status(tested, Stage.PUBLISH, StageState.FAILED, region, amiId, failure.getMessage(), now));
+            statuses.add(ReplicationEvents.status(tested, Stage.PUBLISH, StageState.FAILED, region, amiId, reason, now));
         }
         return new RegionDone(result, statuses);
-    }
-
-    static StageStatus status(AmiTested tested, Stage stage, StageState state, String region, String amiId, String reason,
-            Instant time) {
-        return new StageStatus(
-                EventIds.derived(tested.eventId(), "status", stage.name(), state.name(), region, String.valueOf(amiId)),
-                tested.imageKey(), tested.composeId(), tested.traceId(), time, stage, state, SERVICE, tested.image(),
-                region, amiId, tested.ami().amiId(), tested.ami().variant(), reason, null, null);
     }
 }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.DeadLetter;
@@ -16,9 +16,7 @@ import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
-import org.fedoraproject.fedimg.events.Topics;
-import org.fedoraproject.fedimg.messaging.EventIds;
-import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.replicator.aws.RegionDirectory;
 import org.fedoraproject.fedimg.replicator.aws.SourceImages;
@@ -31,8 +29,9 @@ import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Refusal;
 import org.fedoraproject.fedimg.replicator.domain.RegionSelection;
 import org.fedoraproject.fedimg.replicator.domain.RegionSelection.Plan;
-import org.fedoraproject.fedimg.replicator.domain.Rejections;
+import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
 import org.fedoraproject.fedimg.replicator.messaging.Outbox;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Multi;
@@ -69,7 +68,7 @@ public class ReplicationJob {
     private final Clock clock = Clock.systemUTC();
 
     /** @param stage the job's span: every record it writes names it */
-    public Uni<Void> run(AmiTested tested, StageSpan stage) {
+    public Uni<Void> run(AmiTested tested, DeadLetters.Input input, StageSpan stage) {
         return store.whenLoaded().chain(() -> {
             PublicationGuard.Decision decision = PublicationGuard.evaluate(tested);
             if (decision instanceof Permit permit) {
@@ -77,7 +76,7 @@ public class ReplicationJob {
                         .chain(() -> aggregate(tested, plan, stage)));
             }
             // Record the refusal first: it must not depend on AWS being reachable.
-            return reject(tested, (Refusal) decision, stage).chain(() -> plan())
+            return reject(tested, input, (Refusal) decision, stage).chain(() -> plan())
                     .flatMap(plan -> aggregate(tested, plan, stage));
         });
     }
@@ -120,7 +119,7 @@ public class ReplicationJob {
                         : engine.replicate(tested, permit, todo, done -> outbox.region(done, stage)).replaceWithVoid());
     }
 
-    private Uni<Void> reject(AmiTested tested, Refusal refusal, StageSpan stage) {
+    private Uni<Void> reject(AmiTested tested, DeadLetters.Input input, Refusal refusal, StageSpan stage) {
         String base = aws.baseRegion();
         metrics.job("rejected");
         LOG.infof("not replicating %s %s: %s", tested.imageKey(),
@@ -128,13 +127,13 @@ public class ReplicationJob {
         if (tested.ami() == null || tested.ami().variant() == null || tested.ami().amiId() == null) {
             return Uni.createFrom().failure(new JobFailure(DeadLetterReason.INVARIANT_VIOLATION, refusal.reason(), null));
         }
-        AmiPublished record = Rejections.record(tested, base, refusal.reason(), clock.instant());
+        AmiPublished record = ReplicationEvents.rejected(tested, base, refusal.reason(), clock.instant());
         boolean known = store.record(record.kafkaKey()).map(p -> p.eventId().equals(record.eventId())).orElse(false);
         Uni<Void> write = known ? Uni.createFrom().voidItem()
-                : outbox.region(new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.PUBLISH, StageState.FAILED,
+                : outbox.region(new RegionDone(record, List.of(ReplicationEvents.status(tested, Stage.PUBLISH, StageState.FAILED,
                         base, tested.ami().amiId(), record.reason(), record.time()))), stage);
         if (refusal.invariantViolation()) {
-            write = write.chain(() -> outbox.deadLetter(deadLetter(tested, DeadLetterReason.INVARIANT_VIOLATION,
+            write = write.chain(() -> outbox.deadLetter(deadLetter(tested, input, DeadLetterReason.INVARIANT_VIOLATION,
                     refusal.reason()), stage));
         }
         return write;
@@ -179,18 +178,12 @@ public class ReplicationJob {
     }
 
     private RegionDone refusedRegion(AmiTested tested, String region, String reason, Instant now) {
-        AmiPublished record = new AmiPublished(
-                EventIds.derived(tested.eventId(), "published", region, RegionOutcome.FAILED.name(), "null", reason),
-                tested.imageKey(), tested.composeId(), tested.traceId(), now, tested.image(), tested.ami(), region,
-                null, null, false, List.of(), RegionOutcome.FAILED, reason, null);
-        return new RegionDone(record, List.of(ReplicationEngine.status(tested, Stage.COPY, StageState.FAILED, region, null,
-                reason, now)));
+        return new RegionDone(ReplicationEvents.failed(tested, region, null, reason, now), List.of(
+                ReplicationEvents.status(tested, Stage.COPY, StageState.FAILED, region, null, reason, now)));
     }
 
-    public DeadLetter deadLetter(AmiTested tested, DeadLetterReason code, String reason) {
-        return new DeadLetter(EventIds.derived(tested.eventId(), "dead-letter", code.name()), tested.imageKey(),
-                tested.composeId(), tested.traceId(), clock.instant(), ReplicationEngine.SERVICE, Topics.AMIS_TESTED,
-                code.name(), reason, EventJson.writeString(tested), Map.of());
+    public static DeadLetter deadLetter(AmiTested tested, DeadLetters.Input input, DeadLetterReason code, String reason) {
+        return DeadLetters.of(ReplicationEvents.SERVICE, input).about(tested).refused(code, reason);
     }
 
     /** The job cannot go on for this input; it is dead-lettered with this code. */

@@ -8,8 +8,8 @@ import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
+import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
 import org.fedoraproject.fedimg.replicator.job.RegionDone;
-import org.fedoraproject.fedimg.replicator.job.ReplicationEngine;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -62,7 +62,7 @@ public class Outbox {
     }
 
     private static <T extends FedimgEvent> Uni<Void> send(MutinyEmitter<FedimgEvent> emitter, T event, StageSpan stage) {
-        return Uni.createFrom().deferred(() -> emitter.sendMessage(CloudEvents.message(event, ReplicationEngine.SERVICE,
+        return Uni.createFrom().deferred(() -> emitter.sendMessage(CloudEvents.message(event, ReplicationEvents.SERVICE,
                 stage)));
     }
 

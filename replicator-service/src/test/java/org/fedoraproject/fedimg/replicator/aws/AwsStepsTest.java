@@ -8,23 +8,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
+import org.fedoraproject.fedimg.aws.support.Waiter;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorExtension;
 import org.fedoraproject.fedimg.emulator.Views;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorExtension;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.replicator.Samples;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
-import org.fedoraproject.fedimg.replicator.support.TestAws;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.Image;
 
@@ -41,7 +44,8 @@ class AwsStepsTest {
 
     @BeforeAll
     static void clients() {
-        aws = TestAws.clients(emulator.endpoint());
+        aws = new AwsClients(AwsConfig.of(SourceAmis.BASE, emulator.endpoint()),
+                new AwsCallMetrics(new SimpleMeterRegistry()));
     }
 
     @AfterAll
@@ -75,7 +79,7 @@ class AwsStepsTest {
     void aFailedCopyIsDeregisteredAndCopiedAgainUnderANewToken() {
         emulator.faults().failCopyImageInto("eu-west-1");
         String failedId = copy("eu-west-1").amiId();
-        assertThatThrownBy(() -> ImageAvailableWaiter.await(aws.ec2("eu-west-1"), "eu-west-1", failedId, D, 50).await().indefinitely())
+        assertThatThrownBy(() -> CopyWait.await(aws.ec2("eu-west-1"), "eu-west-1", failedId, Waiter.Limits.of(50, D)).await().indefinitely())
                 .isInstanceOf(RegionFailure.class).hasMessageContaining("failed").hasMessageContaining(failedId);
         List<String> failedSnapshots = emulator.inspect().image("eu-west-1", failedId).orElseThrow().blockDeviceMappings()
                 .stream().map(b -> b.snapshotId()).filter(java.util.Objects::nonNull).toList();
@@ -87,7 +91,7 @@ class AwsStepsTest {
         assertThat(emulator.inspect().image("eu-west-1", failedId)).isEmpty();
         assertThat(emulator.inspect().snapshots("eu-west-1")).as("the failed copy's snapshots go with it")
                 .noneMatch(s -> failedSnapshots.contains(s.snapshotId()));
-        assertThat(ImageAvailableWaiter.await(aws.ec2("eu-west-1"), "eu-west-1", retry.amiId(), D, 50).await().indefinitely().imageId())
+        assertThat(CopyWait.await(aws.ec2("eu-west-1"), "eu-west-1", retry.amiId(), Waiter.Limits.of(50, D)).await().indefinitely().imageId())
                 .isEqualTo(retry.amiId());
     }
 
@@ -103,19 +107,19 @@ class AwsStepsTest {
     void blockPublicAccessOnFailsTheRegionUnlessConfigAllowsTurningItOff() {
         Ec2AsyncClient ec2 = aws.ec2("eu-west-3");
         ec2.enableImageBlockPublicAccess(b -> b.imageBlockPublicAccessState("block-new-sharing")).join();
-        assertThatThrownBy(() -> BlockPublicAccessStep.ensureSharingAllowed(ec2, "eu-west-3", false, D, 5).await().indefinitely())
+        assertThatThrownBy(() -> BlockPublicAccessStep.ensureSharingAllowed(ec2, "eu-west-3", false, Waiter.Limits.of(5, D)).await().indefinitely())
                 .isInstanceOf(RegionFailure.class).hasMessageContaining("image block public access is on in eu-west-3")
                 .hasMessageContaining("disable-when-on");
         assertThat(emulator.inspect().callCount("DisableImageBlockPublicAccess")).isZero();
 
-        BlockPublicAccessStep.ensureSharingAllowed(ec2, "eu-west-3", true, D, 5).await().indefinitely();
+        BlockPublicAccessStep.ensureSharingAllowed(ec2, "eu-west-3", true, Waiter.Limits.of(5, D)).await().indefinitely();
         assertThat(ec2.getImageBlockPublicAccessState(b -> { }).join().imageBlockPublicAccessState()).isEqualTo("unblocked");
     }
 
     @Test
     void makePublicOpensTheSnapshotThenTheAmi() {
         String amiId = copy("eu-west-1").amiId();
-        Image image = ImageAvailableWaiter.await(aws.ec2("eu-west-1"), "eu-west-1", amiId, D, 50).await().indefinitely();
+        Image image = CopyWait.await(aws.ec2("eu-west-1"), "eu-west-1", amiId, Waiter.Limits.of(50, D)).await().indefinitely();
         MakePublicStep.makePublic(aws.ec2("eu-west-1"), permit, source.imageId(), "eu-west-1", amiId,
                 SourceImages.snapshotIds(image)).await().indefinitely();
         Views.Image view = emulator.inspect().image("eu-west-1", amiId).orElseThrow();
@@ -146,7 +150,7 @@ class AwsStepsTest {
     void theWaiterGivesUpAfterItsAttemptsWithAClearReason() {
         emulator.delays(emulator.delays().toBuilder().copyAvailable(Duration.ofMinutes(5)).build());
         String amiId = copy("eu-west-1").amiId();
-        assertThatThrownBy(() -> ImageAvailableWaiter.await(aws.ec2("eu-west-1"), "eu-west-1", amiId, D, 3).await().indefinitely())
+        assertThatThrownBy(() -> CopyWait.await(aws.ec2("eu-west-1"), "eu-west-1", amiId, Waiter.Limits.of(3, D)).await().indefinitely())
                 .isInstanceOf(RegionFailure.class).hasMessageContaining("not available after 3 checks");
     }
 

@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
+import org.fedoraproject.fedimg.aws.support.Waiter;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Regions;
@@ -21,9 +24,8 @@ import org.fedoraproject.fedimg.replicator.config.ReplicationSettings;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard;
 import org.fedoraproject.fedimg.replicator.job.RegionDone;
 import org.fedoraproject.fedimg.replicator.job.ReplicationEngine;
-import org.fedoraproject.fedimg.replicator.job.ReplicatorMetrics;
+import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
-import org.fedoraproject.fedimg.replicator.support.TestAws;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -52,12 +54,13 @@ class ReplicationBenchmark {
         for (Duration latency : latencies) {
             // Polling at L/20: production polls a 10-30 min copy every 15 s (L/40 to L/120).
             Duration poll = latency.dividedBy(20);
-            ReplicationSettings parallel = new ReplicationSettings(List.of(), List.of(), 40, Duration.ofMinutes(30), poll,
-                    10_000, Map.of(), List.of(), false, poll, 10, Map.of(), true);
+            ReplicationSettings parallel = new ReplicationSettings(List.of(), List.of(), 40, Duration.ofMinutes(30),
+                    Waiter.Limits.of(10_000, poll), Map.of(), List.of(), false, Waiter.Limits.of(10, poll), Map.of(), true);
             try (AwsEmulator emulator = AwsEmulator.builder().port(0).regions(regions).delays(Delays.builder()
                     .volumeCreation(Duration.ofMillis(100)).snapshotCompletion(Duration.ofMillis(200))
                     .imageAvailable(Duration.ofMillis(200)).copyAvailable(latency).build()).build().start();
-                    AwsClients aws = TestAws.clients(emulator.endpoint())) {
+                    AwsClients aws = new AwsClients(AwsConfig.of(SourceAmis.BASE, emulator.endpoint()),
+                            new AwsCallMetrics(new SimpleMeterRegistry()))) {
                 SourceAmis sources = new SourceAmis(aws.ec2(SourceAmis.BASE));
                 // Warm-up: JIT, SDK clients, connections.
                 time(aws, sources, parallel, regions, latency + "-warmup");

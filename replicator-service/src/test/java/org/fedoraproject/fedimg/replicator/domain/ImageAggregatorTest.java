@@ -90,7 +90,7 @@ class ImageAggregatorTest {
     @Test
     void aRejectedVariantIsDoneWithOneRecordAndAllRejectedIsRejected() {
         AmiTested failedGp3 = Samples.tested("C-1", "production", Samples.GP3, "ami-a", "snap-a", TestVerdict.FAILED, true);
-        AmiPublished rejection = Rejections.record(failedGp3, "us-east-1", "test FAILED: exit 1", Instant.now());
+        AmiPublished rejection = ReplicationEvents.rejected(failedGp3, "us-east-1", "test FAILED: exit 1", Instant.now());
         ImagePublished p = ImageAggregator.aggregate(ref, List.of(both.get(0)), REGIONS, List.of(rejection)).orElseThrow();
         assertThat(p.outcome()).isEqualTo(ImageOutcome.REJECTED);
         assertThat(p.reason()).contains("test FAILED");
@@ -101,7 +101,7 @@ class ImageAggregatorTest {
     void oneVariantRejectedAndTheOtherPublishedIsPartial() {
         AmiTested failedGp3 = Samples.tested("C-1", "production", Samples.GP3, "ami-a", "snap-a", TestVerdict.FAILED, true);
         List<AmiPublished> records = new ArrayList<>(all(std, RegionOutcome.PUBLISHED));
-        records.add(Rejections.record(failedGp3, "us-east-1", "test FAILED", Instant.now()));
+        records.add(ReplicationEvents.rejected(failedGp3, "us-east-1", "test FAILED", Instant.now()));
         ImagePublished p = ImageAggregator.aggregate(ref, both, REGIONS, records).orElseThrow();
         assertThat(p.outcome()).isEqualTo(ImageOutcome.PARTIAL);
     }

@@ -18,7 +18,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Views;
@@ -27,18 +29,18 @@ import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.fedoraproject.fedimg.local.KafkaBroker;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.replicator.Samples;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
-import org.fedoraproject.fedimg.replicator.support.TestAws;
 import org.fedoraproject.fedimg.replicator.support.Topics;
-import org.fedoraproject.fedimg.local.KafkaBroker;
-import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -61,7 +63,8 @@ class ReplicatorCrashIT {
         emulator = AwsEmulator.builder().port(0).delays(Delays.builder()
                 .volumeCreation(Duration.ofMillis(200)).snapshotCompletion(Duration.ofMillis(500))
                 .imageAvailable(Duration.ofMillis(500)).copyAvailable(Duration.ofSeconds(6)).build()).build().start();
-        aws = TestAws.clients(emulator.endpoint());
+        aws = new AwsClients(AwsConfig.of(SourceAmis.BASE, emulator.endpoint()),
+                new AwsCallMetrics(new SimpleMeterRegistry()));
         probe = new TopicProbe(broker.bootstrapServers());
     }
 

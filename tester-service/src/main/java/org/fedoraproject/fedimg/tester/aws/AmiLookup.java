@@ -6,8 +6,10 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
@@ -37,27 +39,28 @@ public class AmiLookup {
         Duration visible = config.timeouts().amiVisible();
         return find(region, amiId)
                 .onItem().ifNull().failWith(() -> new NotVisibleYet(amiId))
-                .onFailure(t -> t instanceof NotVisibleYet || Aws.hasCode(t, "InvalidAMIID.NotFound"))
+                .onFailure(AmiLookup::notVisible)
                 .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).expireIn(visible.toMillis())
-                .onFailure(t -> t instanceof NotVisibleYet || Aws.hasCode(t, "InvalidAMIID.NotFound"))
+                // when the time is up, Mutiny's "retries exhausted" carries the last "not visible" as its cause
+                .onFailure(AmiLookup::notVisible)
                 .transform(t -> new BadInputException(DeadLetterReason.IMAGE_NOT_FOUND,
                         "AMI " + amiId + " not found in " + region + " within " + visible));
     }
 
     /** The AMI, or null when EC2 does not know it. */
     public Uni<AmiFacts> find(String region, String amiId) {
-        return Aws.call(() -> aws.ec2(region).describeImages(b -> b.filters(Aws.filter("image-id", amiId))))
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).describeImages(b -> b.filters(Ec2Tags.filter("image-id", amiId))))
                 .map(r -> r.images().stream().findFirst().map(AmiLookup::facts).orElse(null));
     }
 
     /** Every AMI of the same image upload (image key, respin and checksum), in the event's region. */
     public Uni<List<AmiFacts>> siblings(AmiRegistered event) {
         String region = event.ami().region();
-        return Aws.call(() -> aws.ec2(region).describeImages(b -> b.filters(
-                Aws.tag(AwsTags.CREATED_BY, AwsTags.CREATED_BY_VALUE),
-                Aws.tag(AwsTags.IMAGE_KEY, event.imageKey()),
-                Aws.tag(AwsTags.RESPIN, String.valueOf(event.image().respin())),
-                Aws.tag(AwsTags.SHA256, event.image().sha256()))))
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).describeImages(b -> b.filters(
+                Ec2Tags.tag(AwsTags.CREATED_BY, AwsTags.CREATED_BY_VALUE),
+                Ec2Tags.tag(AwsTags.IMAGE_KEY, event.imageKey()),
+                Ec2Tags.tag(AwsTags.RESPIN, String.valueOf(event.image().respin())),
+                Ec2Tags.tag(AwsTags.SHA256, event.image().sha256()))))
                 .map(r -> r.images().stream().map(AmiLookup::facts).toList());
     }
 
@@ -70,7 +73,16 @@ public class AmiLookup {
         String volumeType = root.map(m -> m.ebs().volumeTypeAsString()).orElse("unknown");
         boolean encrypted = root.map(m -> Boolean.TRUE.equals(m.ebs().encrypted())).orElse(false);
         return new AmiFacts(image.imageId(), image.architectureAsString(), image.virtualizationTypeAsString(),
-                volumeType, encrypted, Aws.map(image.tags()));
+                volumeType, encrypted, Ec2Tags.map(image.tags()));
+    }
+
+    private static boolean notVisible(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof NotVisibleYet) {
+                return true;
+            }
+        }
+        return AwsErrors.isNotFound(t);
     }
 
     static final class NotVisibleYet extends RuntimeException {

@@ -5,7 +5,7 @@ import java.util.Base64;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 
 import io.smallrye.mutiny.Uni;
 
@@ -20,7 +20,7 @@ public class ConsoleReader {
     }
 
     public Uni<String> latest(String region, String instanceId) {
-        return Aws.call(() -> aws.ec2(region).getConsoleOutput(b -> b.instanceId(instanceId).latest(true)))
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).getConsoleOutput(b -> b.instanceId(instanceId).latest(true)))
                 .map(r -> r.output() == null || r.output().isEmpty() ? ""
                         : new String(Base64.getMimeDecoder().decode(r.output()), StandardCharsets.UTF_8));
     }

@@ -5,7 +5,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.tester.domain.ResultMarker;
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 import org.fedoraproject.fedimg.tester.domain.TestTags;
@@ -33,7 +34,7 @@ public class ResultTags {
     }
 
     private Uni<Void> write(String region, List<String> amiIds, Map<String, String> tags) {
-        return Aws.call(() -> aws.ec2(region).createTags(b -> b.resources(amiIds).tags(Aws.tags(tags))))
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).createTags(b -> b.resources(amiIds).tags(Ec2Tags.ec2(tags))))
                 .replaceWithVoid();
     }
 }

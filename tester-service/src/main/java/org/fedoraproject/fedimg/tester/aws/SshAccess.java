@@ -5,7 +5,9 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 
 import io.smallrye.mutiny.Uni;
@@ -35,26 +37,26 @@ public class SshAccess {
     /** Imports the public key under {@code name}, replacing a stale one of a dead process (whose private key is lost). */
     public Uni<Void> importKey(String region, String name, String openSshPublicKey, Map<String, String> tags) {
         return deleteKey(region, name)
-                .chain(() -> Aws.call(() -> aws.ec2(region).importKeyPair(b -> b.keyName(name)
+                .chain(() -> Uni.createFrom().completionStage(() -> aws.ec2(region).importKeyPair(b -> b.keyName(name)
                         .publicKeyMaterial(SdkBytes.fromUtf8String(openSshPublicKey))
-                        .tagSpecifications(Aws.spec(ResourceType.KEY_PAIR, tags)))))
+                        .tagSpecifications(Ec2Tags.spec(ResourceType.KEY_PAIR, tags)))))
                 .replaceWithVoid();
     }
 
     public Uni<Void> deleteKey(String region, String name) {
-        return Aws.call(() -> aws.ec2(region).deleteKeyPair(b -> b.keyName(name)))
-                .onFailure(t -> Aws.hasCode(t, "InvalidKeyPair.NotFound")).recoverWithNull()
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).deleteKeyPair(b -> b.keyName(name)))
+                .onFailure(t -> AwsErrors.isNotFound(t)).recoverWithNull()
                 .replaceWithVoid();
     }
 
     /** The group's id: the existing one of this name, or a new one with the single ingress rule. */
     public Uni<String> securityGroup(String region, String name, String cidr, Map<String, String> tags) {
         return findGroup(region, name)
-                .onItem().ifNull().switchTo(() -> vpcId(region).chain(vpc -> Aws.call(() -> aws.ec2(region)
+                .onItem().ifNull().switchTo(() -> vpcId(region).chain(vpc -> Uni.createFrom().completionStage(() -> aws.ec2(region)
                         .createSecurityGroup(b -> {
                             b.groupName(name)
                                     .description("fedimg tester: ssh from the tester only, deleted after the test")
-                                    .tagSpecifications(Aws.spec(ResourceType.SECURITY_GROUP, tags));
+                                    .tagSpecifications(Ec2Tags.spec(ResourceType.SECURITY_GROUP, tags));
                             if (vpc != null) {
                                 b.vpcId(vpc);
                             }
@@ -65,8 +67,8 @@ public class SshAccess {
 
     private Uni<Void> allowSsh(String region, String groupId, String cidr) {
         IpPermission rule = sshRule(config.ssh().port(), cidr);
-        return Aws.call(() -> aws.ec2(region).authorizeSecurityGroupIngress(b -> b.groupId(groupId).ipPermissions(rule)))
-                .onFailure(t -> Aws.hasCode(t, "InvalidPermission.Duplicate")).recoverWithNull()
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).authorizeSecurityGroupIngress(b -> b.groupId(groupId).ipPermissions(rule)))
+                .onFailure(t -> AwsErrors.hasCode(t, "InvalidPermission.Duplicate")).recoverWithNull()
                 .replaceWithVoid();
     }
 
@@ -80,7 +82,7 @@ public class SshAccess {
     }
 
     private Uni<String> findGroup(String region, String name) {
-        return Aws.call(() -> aws.ec2(region).describeSecurityGroups(b -> b.filters(Aws.filter("group-name", name))))
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).describeSecurityGroups(b -> b.filters(Ec2Tags.filter("group-name", name))))
                 .map(r -> r.securityGroups().stream().findFirst().map(g -> g.groupId()).orElse(null));
     }
 
@@ -89,16 +91,16 @@ public class SshAccess {
         if (config.subnetId().isEmpty()) {
             return Uni.createFrom().nullItem();
         }
-        return Aws.call(() -> aws.ec2(region).describeSubnets(b -> b.subnetIds(config.subnetId().get())))
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).describeSubnets(b -> b.subnetIds(config.subnetId().get())))
                 .map(r -> r.subnets().isEmpty() ? null : r.subnets().get(0).vpcId());
     }
 
     /** Deletes a group; while a terminating instance still holds it EC2 says DependencyViolation, so that is retried. */
     public Uni<Void> deleteGroup(String region, String groupId, Duration patience) {
-        return Aws.call(() -> aws.ec2(region).deleteSecurityGroup(b -> b.groupId(groupId)))
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).deleteSecurityGroup(b -> b.groupId(groupId)))
                 .replaceWithVoid()
-                .onFailure(t -> Aws.hasCode(t, "DependencyViolation"))
+                .onFailure(t -> AwsErrors.hasCode(t, "DependencyViolation"))
                 .retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(15)).expireIn(patience.toMillis())
-                .onFailure(t -> Aws.hasCode(t, "InvalidGroup.NotFound")).recoverWithNull();
+                .onFailure(t -> AwsErrors.isNotFound(t)).recoverWithNull();
     }
 }

@@ -9,7 +9,9 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.TestAttempts;
 
@@ -62,7 +64,7 @@ public class TestInstanceLauncher {
                         .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
                         .build())
                 .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
-                .tagSpecifications(Aws.spec(ResourceType.INSTANCE, l.tags()), Aws.spec(ResourceType.VOLUME, l.tags()));
+                .tagSpecifications(Ec2Tags.spec(ResourceType.INSTANCE, l.tags()), Ec2Tags.spec(ResourceType.VOLUME, l.tags()));
         config.subnetId().ifPresent(b::subnetId);
         if (!groups.isEmpty()) {
             b.securityGroupIds(groups);
@@ -76,8 +78,8 @@ public class TestInstanceLauncher {
         RunInstancesRequest request = b.build();
         // no capacity for the type in this zone right now: a semantic condition the SDK does not retry;
         // the same ClientToken is sent again, a failed call does not use it up
-        return Aws.call(() -> aws.ec2(l.region()).runInstances(request))
-                .onFailure(t -> Aws.hasCode(t, "InsufficientInstanceCapacity"))
+        return Uni.createFrom().completionStage(() -> aws.ec2(l.region()).runInstances(request))
+                .onFailure(t -> AwsErrors.hasCode(t, "InsufficientInstanceCapacity"))
                 .retry().withBackOff(config.timeouts().pollInterval(), Duration.ofMinutes(1)).withJitter(0.2)
                 .expireIn(config.timeouts().running().toMillis())
                 .map(r -> r.instances().get(0));

@@ -7,8 +7,10 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.tester.domain.TestTags;
 
 import io.smallrye.mutiny.Uni;
@@ -26,9 +28,9 @@ public class TestResources {
 
     private final AwsClients aws;
     private final SshAccess ssh;
-    private final InstanceWaiters waiters;
+    private final InstanceWaits waiters;
 
-    TestResources(AwsClients aws, SshAccess ssh, InstanceWaiters waiters) {
+    TestResources(AwsClients aws, SshAccess ssh, InstanceWaits waiters) {
         this.aws = aws;
         this.ssh = ssh;
         this.waiters = waiters;
@@ -48,24 +50,24 @@ public class TestResources {
     /** Every tagged test resource in a region (for the sweep), or those of one AMI. */
     public Uni<List<Resource>> find(String region, String amiIdOrNull) {
         List<Filter> filters = new ArrayList<>();
-        filters.add(Aws.tag(AwsTags.CREATED_BY, AwsTags.CREATED_BY_VALUE));
-        filters.add(Aws.tag(AwsTags.PURPOSE, TestTags.PURPOSE_INSTANCE, TestTags.PURPOSE_KEY, TestTags.PURPOSE_SG));
+        filters.add(Ec2Tags.tag(AwsTags.CREATED_BY, AwsTags.CREATED_BY_VALUE));
+        filters.add(Ec2Tags.tag(AwsTags.PURPOSE, TestTags.PURPOSE_INSTANCE, TestTags.PURPOSE_KEY, TestTags.PURPOSE_SG));
         if (amiIdOrNull != null) {
-            filters.add(Aws.tag(TestTags.TEST_AMI, amiIdOrNull));
+            filters.add(Ec2Tags.tag(TestTags.TEST_AMI, amiIdOrNull));
         }
-        Uni<List<Resource>> instances = Aws.call(() -> aws.ec2(region).describeInstances(b -> b.filters(
-                with(filters, Aws.filter("instance-state-name", LIVE_STATES.toArray(String[]::new))))))
+        Uni<List<Resource>> instances = Uni.createFrom().completionStage(() -> aws.ec2(region).describeInstances(b -> b.filters(
+                with(filters, Ec2Tags.filter("instance-state-name", LIVE_STATES.toArray(String[]::new))))))
                 .map(r -> r.reservations().stream().flatMap(res -> res.instances().stream())
                         .map(i -> new Resource(Kind.INSTANCE, i.instanceId(), i.instanceId(), i.state().nameAsString(),
-                                Aws.map(i.tags())))
+                                Ec2Tags.map(i.tags())))
                         .toList());
-        Uni<List<Resource>> keys = Aws.call(() -> aws.ec2(region).describeKeyPairs(b -> b.filters(filters)))
+        Uni<List<Resource>> keys = Uni.createFrom().completionStage(() -> aws.ec2(region).describeKeyPairs(b -> b.filters(filters)))
                 .map(r -> r.keyPairs().stream()
-                        .map(k -> new Resource(Kind.KEY_PAIR, k.keyPairId(), k.keyName(), null, Aws.map(k.tags())))
+                        .map(k -> new Resource(Kind.KEY_PAIR, k.keyPairId(), k.keyName(), null, Ec2Tags.map(k.tags())))
                         .toList());
-        Uni<List<Resource>> groups = Aws.call(() -> aws.ec2(region).describeSecurityGroups(b -> b.filters(filters)))
+        Uni<List<Resource>> groups = Uni.createFrom().completionStage(() -> aws.ec2(region).describeSecurityGroups(b -> b.filters(filters)))
                 .map(r -> r.securityGroups().stream()
-                        .map(g -> new Resource(Kind.SECURITY_GROUP, g.groupId(), g.groupName(), null, Aws.map(g.tags())))
+                        .map(g -> new Resource(Kind.SECURITY_GROUP, g.groupId(), g.groupName(), null, Ec2Tags.map(g.tags())))
                         .toList());
         return Uni.combine().all().unis(instances, keys, groups).with((i, k, g) -> {
             List<Resource> all = new ArrayList<>(i);
@@ -83,8 +85,8 @@ public class TestResources {
         List<Resource> keys = resources.stream().filter(r -> r.kind() == Kind.KEY_PAIR).toList();
         List<Resource> groups = resources.stream().filter(r -> r.kind() == Kind.SECURITY_GROUP).toList();
         Uni<Void> terminate = toTerminate.isEmpty() ? Uni.createFrom().voidItem()
-                : Aws.call(() -> aws.ec2(region).terminateInstances(b -> b.instanceIds(toTerminate)))
-                        .onFailure(t -> Aws.hasCode(t, "InvalidInstanceID.NotFound")).recoverWithNull()
+                : Uni.createFrom().completionStage(() -> aws.ec2(region).terminateInstances(b -> b.instanceIds(toTerminate)))
+                        .onFailure(t -> AwsErrors.isNotFound(t)).recoverWithNull()
                         .replaceWithVoid();
         Uni<Void> gone = groups.isEmpty() || instances.isEmpty() ? Uni.createFrom().voidItem()
                 : waiters.terminated(region, instances, patience)

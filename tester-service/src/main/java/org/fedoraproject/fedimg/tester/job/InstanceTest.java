@@ -14,10 +14,11 @@ import java.util.function.IntFunction;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.events.AmiRegistered;
-import org.fedoraproject.fedimg.tester.aws.Aws;
 import org.fedoraproject.fedimg.tester.aws.ConsoleReader;
-import org.fedoraproject.fedimg.tester.aws.InstanceWaiters;
+import org.fedoraproject.fedimg.tester.aws.InstanceWaits;
 import org.fedoraproject.fedimg.tester.aws.ResultTags;
 import org.fedoraproject.fedimg.tester.aws.TestInstanceLauncher;
 import org.fedoraproject.fedimg.tester.aws.TestResources;
@@ -30,6 +31,7 @@ import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 import org.fedoraproject.fedimg.tester.domain.TestTags;
 import org.fedoraproject.fedimg.tester.domain.VerdictRules;
 import org.fedoraproject.fedimg.tester.domain.VerdictRules.TestFailure;
+import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
 import org.fedoraproject.fedimg.tester.transport.RunContext;
 import org.fedoraproject.fedimg.tester.transport.ScriptTransport;
 import org.jboss.logging.Logger;
@@ -53,13 +55,13 @@ public class InstanceTest {
     private final TestResources resources;
     private final ResultTags resultTags;
     private final TestInstanceLauncher launcher;
-    private final InstanceWaiters waiters;
+    private final InstanceWaits waiters;
     private final ConsoleReader console;
     private final ScriptTransport transport;
     private final TesterMetrics metrics;
 
     InstanceTest(TesterConfig config, TestResources resources, ResultTags resultTags, TestInstanceLauncher launcher,
-            InstanceWaiters waiters, ConsoleReader console, @TransportChoice.Selected ScriptTransport transport,
+            InstanceWaits waiters, ConsoleReader console, @TransportChoice.Selected ScriptTransport transport,
             TesterMetrics metrics) {
         this.config = config;
         this.resources = resources;
@@ -111,12 +113,12 @@ public class InstanceTest {
                     if (t == null) {
                         return proceed(ctx, instance);
                     }
-                    if (Aws.hasCode(t, "IdempotentParameterMismatch") && mismatches < 2) {
+                    if (AwsErrors.hasCode(t, "IdempotentParameterMismatch") && mismatches < 2) {
                         LOG.warnf("attempt %d of %s was launched with other parameters (config changed); "
                                 + "starting attempt %d", attempt, target.amiId(), attempt + 1);
                         return fresh(event, target, attempt + 1, started, mismatches + 1);
                     }
-                    if (Aws.unwrap(t) instanceof AwsServiceException e && !e.isThrottlingException()
+                    if (AwsErrors.unwrap(t) instanceof AwsServiceException e && !e.isThrottlingException()
                             && e.statusCode() < 500) {
                         return Uni.createFrom().item(VerdictRules.failed(new TestFailure(FailureKind.LAUNCH_FAILED,
                                 "EC2 refused to launch the test instance: " + e.getMessage(), null, null, null),
@@ -227,7 +229,7 @@ public class InstanceTest {
     }
 
     private static String tag(Instance i, String key) {
-        return Aws.map(i.tags()).get(key);
+        return Ec2Tags.map(i.tags()).get(key);
     }
 
     private static long millisSince(Instant start) {

@@ -9,13 +9,14 @@ import java.util.stream.Collectors;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.tester.aws.AmiLookup;
 import org.fedoraproject.fedimg.tester.aws.TestResources;
 import org.fedoraproject.fedimg.tester.aws.TestResources.Resource;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.AmiFacts;
 import org.fedoraproject.fedimg.tester.domain.LeftoverRules;
+import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
 import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownEvent;

@@ -16,7 +16,8 @@ import org.fedoraproject.fedimg.tester.domain.AmiFacts;
 import org.fedoraproject.fedimg.tester.domain.SiblingSelection;
 import org.fedoraproject.fedimg.tester.domain.SiblingSelection.Choice;
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
-import org.fedoraproject.fedimg.tester.job.TesterMetrics.Source;
+import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
+import org.fedoraproject.fedimg.tester.metrics.TesterMetrics.Source;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;

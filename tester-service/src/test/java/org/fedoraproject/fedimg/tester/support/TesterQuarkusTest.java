@@ -7,10 +7,10 @@ import java.util.List;
 
 import org.awaitility.Awaitility;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.Delays;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.emulator.Views;
+import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
+import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.TestVerdict;

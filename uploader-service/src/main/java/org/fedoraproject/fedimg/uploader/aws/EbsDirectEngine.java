@@ -12,6 +12,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.uploader.domain.BlockChecksums;
@@ -19,6 +22,7 @@ import org.fedoraproject.fedimg.uploader.metrics.UploadProgress;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.ebs.EbsAsyncClient;
 import software.amazon.awssdk.services.ebs.model.ChecksumAggregationMethod;
@@ -26,6 +30,8 @@ import software.amazon.awssdk.services.ebs.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.ebs.model.CompleteSnapshotRequest;
 import software.amazon.awssdk.services.ebs.model.PutSnapshotBlockRequest;
 import software.amazon.awssdk.services.ebs.model.StartSnapshotRequest;
+import software.amazon.awssdk.services.ebs.model.ValidationException;
+import software.amazon.awssdk.services.ebs.model.ValidationExceptionReason;
 
 /**
  * The {@code ebs-direct} engine (after coldsnap's {@code upload.rs}): StartSnapshot with a client token,
@@ -68,12 +74,12 @@ public final class EbsDirectEngine {
     public record Completion(int changedBlocks, String linearAggregate) {
     }
 
-    private final AwsProducers.EbsClients clients;
+    private final AwsClients clients;
     private final Executor blockingIo;
     private final int blockConcurrency;
     private final Duration notFoundWindow;
 
-    public EbsDirectEngine(AwsProducers.EbsClients clients, Executor blockingIo, int blockConcurrency,
+    public EbsDirectEngine(AwsClients clients, Executor blockingIo, int blockConcurrency,
             Duration notFoundWindow) {
         this.clients = clients;
         this.blockingIo = blockingIo;
@@ -211,9 +217,22 @@ public final class EbsDirectEngine {
                 .checksumAlgorithm(ChecksumAlgorithm.SHA256)
                 .build();
         return Uni.createFrom().completionStage(() -> ebs.putSnapshotBlock(req, AsyncRequestBody.fromBytesUnsafe(data)))
-                .onFailure(AwsErrors::snapshotNotReadyYet).retry()
+                .onFailure(EbsDirectEngine::snapshotNotReadyYet).retry()
                 .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).withJitter(0.2)
                 .expireIn(notFoundWindow.toMillis())
                 .replaceWithVoid();
+    }
+
+    /** PutSnapshotBlock right after StartSnapshot: "the snapshot does not exist" for up to a couple of minutes. */
+    static boolean snapshotNotReadyYet(Throwable t) {
+        if (AwsErrors.isNotFound(t)) {
+            return true;
+        }
+        Throwable c = AwsErrors.unwrap(t);
+        if (c instanceof ValidationException v && v.reason() == ValidationExceptionReason.INVALID_SNAPSHOT_ID) {
+            return true;
+        }
+        return c instanceof AwsServiceException e && !e.isThrottlingException() && e.statusCode() < 500
+                && String.valueOf(e.getMessage()).toLowerCase().contains("does not exist");
     }
 }

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.uploader.domain.RegistrationSpec;
@@ -49,7 +51,7 @@ public final class ImageRegistrar {
                     .findFirst().orElse(null);
             // ours if it boots our snapshot (a crash may have left it untagged) or carries our image key
             if (usable != null && !snapshotId.equals(rootSnapshot(usable))
-                    && !tags.get(AwsTags.IMAGE_KEY).equals(tag(usable, AwsTags.IMAGE_KEY))) {
+                    && !tags.get(AwsTags.IMAGE_KEY).equals(Ec2Tags.value(usable.tags(), AwsTags.IMAGE_KEY))) {
                 return Uni.createFrom().failure(nameTaken(spec.name(), usable, region));
             }
             Uni<String> id;
@@ -76,7 +78,7 @@ public final class ImageRegistrar {
                     .filter(i -> i.state() == ImageState.AVAILABLE || i.state() == ImageState.PENDING)
                     .findFirst().orElse(null);
             if (usable != null && !sourceImageId.equals(usable.sourceImageId())
-                    && !imageTags.get(AwsTags.IMAGE_KEY).equals(tag(usable, AwsTags.IMAGE_KEY))) {
+                    && !imageTags.get(AwsTags.IMAGE_KEY).equals(Ec2Tags.value(usable.tags(), AwsTags.IMAGE_KEY))) {
                 return Uni.createFrom().failure(nameTaken(name, usable, region));
             }
             Uni<String> id;
@@ -112,7 +114,7 @@ public final class ImageRegistrar {
 
     private static BadInputException nameTaken(String name, Image other, String region) {
         return new BadInputException(DeadLetterReason.INVARIANT_VIOLATION, "the AMI name " + name + " is taken in "
-                + region + " by " + other.imageId() + " of another image (" + tag(other, AwsTags.IMAGE_KEY)
+                + region + " by " + other.imageId() + " of another image (" + Ec2Tags.value(other.tags(), AwsTags.IMAGE_KEY)
                 + "); a re-upload needs a new respin");
     }
 
@@ -120,10 +122,6 @@ public final class ImageRegistrar {
         return image.blockDeviceMappings().stream()
                 .filter(m -> m.deviceName().equals(image.rootDeviceName()) && m.ebs() != null)
                 .map(m -> m.ebs().snapshotId()).findFirst().orElse(null);
-    }
-
-    private static String tag(Image image, String key) {
-        return image.tags().stream().filter(t -> key.equals(t.key())).map(t -> t.value()).findFirst().orElse(null);
     }
 
     public Uni<List<Image>> findByName(String region, String name) {
@@ -179,7 +177,7 @@ public final class ImageRegistrar {
     Uni<Void> tag(String region, String resourceId, Map<String, String> tags) {
         CreateTagsRequest req = CreateTagsRequest.builder().resources(resourceId).tags(Ec2Tags.ec2(tags)).build();
         return Uni.createFrom().completionStage(() -> aws.ec2(region).createTags(req))
-                .onFailure(AwsErrors::notFoundYet).retry()
+                .onFailure(AwsErrors::isNotFound).retry()
                 .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(8)).withJitter(0.2)
                 .expireIn(consistencyWindow.toMillis())
                 .replaceWithVoid();

@@ -3,8 +3,9 @@ package org.fedoraproject.fedimg.uploader.aws;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest;

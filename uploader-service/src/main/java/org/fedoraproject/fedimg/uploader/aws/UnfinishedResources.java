@@ -3,8 +3,10 @@ package org.fedoraproject.fedimg.uploader.aws;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
@@ -95,7 +97,7 @@ public final class UnfinishedResources {
     }
 
     private static <T> Uni<Void> ignoreNotFound(Uni<T> call) {
-        return call.replaceWithVoid().onFailure(AwsErrors::notFoundYet).recoverWithNull().replaceWithVoid();
+        return call.replaceWithVoid().onFailure(AwsErrors::isNotFound).recoverWithNull().replaceWithVoid();
     }
 
     private static Uni<Void> all(List<Uni<Void>> unis) {

@@ -7,8 +7,9 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.ClientTokens;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.errors.EC2UtilityException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;

@@ -1,102 +1,83 @@
 package org.fedoraproject.fedimg.uploader.aws;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.fedoraproject.fedimg.aws.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.aws.support.Ec2Conditions;
+import org.fedoraproject.fedimg.aws.support.Waiter;
 import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
 
 import io.smallrye.mutiny.Uni;
-import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
-import software.amazon.awssdk.core.waiters.WaiterResponse;
-import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
-import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
-import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest;
-import software.amazon.awssdk.services.ec2.model.DescribeVolumesRequest;
 import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
-import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
+import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
- * The EC2 waits of an upload, each bounded by its own {@code fedimg.uploader.waits.*} attempts × delay (the
- * SDK default of 40 × 15 s is not what we want everywhere). One waiter per region on one scheduler.
+ * The EC2 waits of an upload, each bounded by its own {@code fedimg.uploader.waits.*} limits. Every resource
+ * waited for was just created or changed by the upload, so "not found" is "not visible yet" (pending),
+ * except for an instance waited for to terminate, which may be gone already.
  */
 @ApplicationScoped
 public class Waits {
 
     private final AwsClients aws;
-    private final UploaderConfig config;
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "ec2-waiter");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Map<String, Ec2AsyncWaiter> waiters = new ConcurrentHashMap<>();
+    private final UploaderConfig.Waits limits;
 
     @Inject
     public Waits(AwsClients aws, UploaderConfig config) {
         this.aws = aws;
-        this.config = config;
+        this.limits = config.waits();
     }
 
     public Uni<Snapshot> snapshotCompleted(String region, String snapshotId) {
-        return wait(waiter(region).waitUntilSnapshotCompleted(DescribeSnapshotsRequest.builder().snapshotIds(snapshotId).build(),
-                override(config.waits().snapshotCompleted())))
-                .map(r -> r.snapshots().get(0));
+        return Waiter.await("snapshot " + snapshotId + " in " + region, notFoundIsNull(() -> aws.ec2(region)
+                .describeSnapshots(b -> b.snapshotIds(snapshotId)).thenApply(r -> first(r.snapshots()))),
+                Ec2Conditions.SNAPSHOT_COMPLETED, limits(limits.snapshotCompleted()));
     }
 
     public Uni<Image> imageAvailable(String region, String imageId) {
-        return wait(waiter(region).waitUntilImageAvailable(DescribeImagesRequest.builder().imageIds(imageId).build(),
-                override(config.waits().imageAvailable())))
-                .map(r -> r.images().get(0));
+        return Waiter.await("AMI " + imageId + " in " + region, notFoundIsNull(() -> aws.ec2(region)
+                .describeImages(b -> b.imageIds(imageId)).thenApply(r -> first(r.images()))),
+                Ec2Conditions.IMAGE_AVAILABLE, limits(limits.imageAvailable()));
     }
 
     public Uni<Void> volumeAvailable(String region, String volumeId) {
-        return wait(waiter(region).waitUntilVolumeAvailable(DescribeVolumesRequest.builder().volumeIds(volumeId).build(),
-                override(config.waits().volumeAvailable()))).replaceWithVoid();
+        return Waiter.await("volume " + volumeId + " in " + region, notFoundIsNull(() -> aws.ec2(region)
+                .describeVolumes(b -> b.volumeIds(volumeId)).thenApply(r -> first(r.volumes()))),
+                Ec2Conditions.VOLUME_AVAILABLE, limits(limits.volumeAvailable())).replaceWithVoid();
     }
 
     public Uni<Void> instanceRunning(String region, String instanceId) {
-        return wait(waiter(region).waitUntilInstanceRunning(DescribeInstancesRequest.builder().instanceIds(instanceId).build(),
-                override(config.waits().instanceRunning()))).replaceWithVoid();
+        return Waiter.await("instance " + instanceId + " in " + region, describeInstance(region, instanceId),
+                Ec2Conditions.INSTANCE_RUNNING, limits(limits.instanceRunning())).replaceWithVoid();
     }
 
     public Uni<Void> instanceTerminated(String region, String instanceId) {
-        return wait(waiter(region).waitUntilInstanceTerminated(DescribeInstancesRequest.builder().instanceIds(instanceId).build(),
-                override(config.waits().instanceRunning()))).replaceWithVoid();
+        return Waiter.await("instance " + instanceId + " in " + region, describeInstance(region, instanceId),
+                Ec2Conditions.INSTANCE_TERMINATED, limits(limits.instanceTerminated())).replaceWithVoid();
     }
 
-    private static <T> Uni<T> wait(java.util.concurrent.CompletableFuture<WaiterResponse<T>> future) {
-        return Uni.createFrom().completionStage(future).map(r -> {
-            if (r.matched().exception().isPresent()) {
-                Throwable t = r.matched().exception().get();
-                throw t instanceof RuntimeException re ? re : new IllegalStateException(t);
-            }
-            return r.matched().response().orElseThrow();
-        });
+    private Supplier<Uni<Instance>> describeInstance(String region, String instanceId) {
+        return notFoundIsNull(() -> aws.ec2(region).describeInstances(b -> b.instanceIds(instanceId))
+                .thenApply(r -> first(r.reservations().stream().flatMap(res -> res.instances().stream()).toList())));
     }
 
-    private static WaiterOverrideConfiguration override(UploaderConfig.Wait wait) {
-        return WaiterOverrideConfiguration.builder()
-                .maxAttempts(wait.maxAttempts())
-                .backoffStrategyV2(software.amazon.awssdk.retries.api.BackoffStrategy.fixedDelay(wait.delay()))
-                .build();
+    private static <T> Supplier<Uni<T>> notFoundIsNull(Supplier<CompletableFuture<T>> call) {
+        return () -> Uni.createFrom().completionStage(call).onFailure(AwsErrors::isNotFound).recoverWithNull();
     }
 
-    private Ec2AsyncWaiter waiter(String region) {
-        return waiters.computeIfAbsent(region,
-                r -> Ec2AsyncWaiter.builder().client(aws.ec2(r)).scheduledExecutorService(scheduler).build());
+    private static <T> T first(List<T> items) {
+        return items.isEmpty() ? null : items.get(0);
     }
 
-    @PreDestroy
-    void close() {
-        waiters.values().forEach(Ec2AsyncWaiter::close);
-        scheduler.shutdownNow();
+    private static Waiter.Limits limits(UploaderConfig.Wait wait) {
+        return Waiter.Limits.of(wait.maxAttempts(), wait.delay()).inARow(wait.successesInARow());
     }
 }

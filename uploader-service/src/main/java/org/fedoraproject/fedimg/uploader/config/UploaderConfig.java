@@ -101,6 +101,7 @@ public interface UploaderConfig {
         int volumeSizeGib();
     }
 
+    /** Each EC2 wait of an upload with its own limits. */
     interface Waits {
         Wait snapshotCompleted();
 
@@ -109,6 +110,9 @@ public interface UploaderConfig {
         Wait volumeAvailable();
 
         Wait instanceRunning();
+
+        /** A failed upload's utility instances, before their volumes are deleted. */
+        Wait instanceTerminated();
     }
 
     interface Wait {
@@ -117,6 +121,10 @@ public interface UploaderConfig {
 
         @WithDefault("PT5S")
         Duration delay();
+
+        /** Success answers needed one after the other (EC2 is eventually consistent). */
+        @WithDefault("1")
+        int successesInARow();
     }
 
     interface Registration {

@@ -6,8 +6,6 @@ import java.time.Instant;
 import org.fedoraproject.fedimg.events.AmiRef;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiVariant;
-import org.fedoraproject.fedimg.events.DeadLetter;
-import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
@@ -52,12 +50,6 @@ public final class UploadEvents {
     public AmiRegistered registered(AmiRef ami) {
         return new AmiRegistered(EventIds.derived(input.eventId(), "ami-registered", ami.variant().slug(), region),
                 input.imageKey(), input.composeId(), input.traceId(), now(), input.image(), ami);
-    }
-
-    public DeadLetter deadLetter(DeadLetterReason reason, String message, String originalPayload) {
-        return new DeadLetter(EventIds.derived(input.eventId(), "dead-letter", SERVICE), input.imageKey(),
-                input.composeId(), input.traceId(), now(), SERVICE, org.fedoraproject.fedimg.events.Topics.IMAGES,
-                reason.name(), message, originalPayload, java.util.Map.of());
     }
 
     private StageStatus status(StageState state, AmiVariant variant, String amiId, String reason,

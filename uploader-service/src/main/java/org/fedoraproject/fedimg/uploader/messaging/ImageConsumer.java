@@ -1,43 +1,32 @@
 package org.fedoraproject.fedimg.uploader.messaging;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
-import org.fedoraproject.fedimg.events.Topics;
-import org.fedoraproject.fedimg.messaging.EventIds;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
-import org.fedoraproject.fedimg.uploader.ImageUploader;
 import org.fedoraproject.fedimg.uploader.domain.UploadEvents;
+import org.fedoraproject.fedimg.uploader.job.ImageUploader;
 import org.fedoraproject.fedimg.uploader.metrics.UploadMetrics;
 import org.jboss.logging.Logger;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
- * Reads {@code fedimg.images} as raw bytes. Unparseable or incomplete events become a dead letter; every
- * other one is uploaded. The record is acked only when all of the image's events are written, so a crash
+ * Reads {@code fedimg.images} as raw bytes; step 1 of an upload (the README's "Steps of one image"): unparseable
+ * or incomplete events become a dead letter; every other one is uploaded ({@code job.ImageUploader}, steps 2-5). The record is acked only when all of the image's events are written, so a crash
  * redelivers it and the idempotent job resumes. Several images run at once through the channel's
  * {@code concurrency} copies (one in flight per copy, each on its own partitions).
  */
@@ -51,7 +40,7 @@ public class ImageConsumer {
     ImageUploader uploader;
 
     @Inject
-    EventSink sink;
+    Outbox outbox;
 
     @Inject
     UploadMetrics metrics;
@@ -65,18 +54,18 @@ public class ImageConsumer {
 
     @Incoming("images")
     public Uni<Void> consume(Message<byte[]> message) {
-        byte[] payload = message.getPayload();
-        ImageReady event;
+        DeadLetters.Input input = DeadLetters.Input.kafka(message);
+        ImageReady event = null;
         try {
-            event = EventJson.read(payload, ImageReady.class);
+            event = EventJson.read(message.getPayload(), ImageReady.class);
             validate(event);
         } catch (MalformedEventException e) {
-            return deadLetter(message, e.getMessage()).chain(() -> ack(message));
+            return deadLetter(input, event, e.getMessage()).chain(() -> ack(message));
         }
         StageSpan stage = spans.consuming(message, event).attribute("fedimg.upload.method", uploader.method());
         LOG.infof("image %s (event %s): uploading with %s", event.imageKey(), event.eventId(), uploader.method());
         // the upload ends with its events written; its FAILED statuses and dead letter fail the span
-        return stage.covering(uploader.upload(event, text(payload))).chain(() -> ack(message));
+        return stage.covering(uploader.upload(event, input)).chain(() -> ack(message));
     }
 
     private static void validate(ImageReady e) {
@@ -102,40 +91,13 @@ public class ImageConsumer {
         }
     }
 
-    private Uni<Void> deadLetter(Message<byte[]> message, String reason) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        String where = "unknown";
-        var meta = message.getMetadata(IncomingKafkaRecordMetadata.class);
-        if (meta.isPresent()) {
-            IncomingKafkaRecordMetadata<?, ?> m = meta.get();
-            where = m.getTopic() + "/" + m.getPartition() + "@" + m.getOffset();
-            for (Header h : m.getHeaders()) {
-                headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
-            }
-        }
-        String id = EventIds.derived("dead-letter", UploadEvents.SERVICE, headers.getOrDefault("ce_id", where));
-        String imageKey = headers.get("ce_subject");
-        LOG.errorf("dead letter for %s: %s", where, reason);
+    private Uni<Void> deadLetter(DeadLetters.Input input, ImageReady readAsFarAsPossible, String reason) {
+        LOG.errorf("dead letter for %s (%s): %s", input.source(), input.id(), reason);
         metrics.deadLetter(DeadLetterReason.MALFORMED_MESSAGE.name());
-        DeadLetter dl = new DeadLetter(id, imageKey, null, headers.getOrDefault("ce_id", id), Instant.now(),
-                UploadEvents.SERVICE, Topics.IMAGES, DeadLetterReason.MALFORMED_MESSAGE.name(), reason,
-                text(message.getPayload()), headers);
-        return sink.deadLetter(dl);
+        return outbox.deadLetter(DeadLetters.of(UploadEvents.SERVICE, input).about(readAsFarAsPossible).unreadable(reason));
     }
 
     private static Uni<Void> ack(Message<?> message) {
         return Uni.createFrom().completionStage(message::ack);
-    }
-
-    /** The payload as UTF-8, or base64 with a "base64:" prefix when it is not text. */
-    static String text(byte[] payload) {
-        if (payload == null) {
-            return null;
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload)).toString();
-        } catch (CharacterCodingException e) {
-            return "base64:" + Base64.getEncoder().encodeToString(payload);
-        }
     }
 }

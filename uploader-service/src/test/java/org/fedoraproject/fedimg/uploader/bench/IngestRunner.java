@@ -11,14 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
-import org.fedoraproject.fedimg.aws.AwsCallMetrics;
-import org.fedoraproject.fedimg.aws.AwsClients;
-import org.fedoraproject.fedimg.aws.AwsConfig;
-import org.fedoraproject.fedimg.uploader.aws.AwsProducers;
+import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
+import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.uploader.aws.EbsDirectEngine;
 import org.fedoraproject.fedimg.uploader.download.VerifiedDownload;
 import org.fedoraproject.fedimg.uploader.metrics.UploadProgress;
@@ -47,51 +45,16 @@ public final class IngestRunner {
         int concurrency = Integer.parseInt(args[6]);
         int steadyRuns = Integer.parseInt(args[7]);
         long warmupBlocks = Long.parseLong(args[8]);
-        AwsConfig config = new AwsConfig() {
-            public String baseRegion() {
-                return "us-east-1";
-            }
-
-            public Optional<URI> endpointOverride() {
-                return Optional.of(endpoint);
-            }
-
-            public Optional<StaticCredentials> staticCredentials() {
-                return Optional.of(new StaticCredentials() {
-                    public String accessKeyId() {
-                        return "test";
-                    }
-
-                    public String secretAccessKey() {
-                        return "test";
-                    }
-                });
-            }
-
-            public int maxAttempts() {
-                return 8;
-            }
-
-            public Duration apiCallAttemptTimeout() {
-                return Duration.ofSeconds(60);
-            }
-
-            public Duration apiCallTimeout() {
-                return Duration.ofMinutes(5);
-            }
-
-            public int maxConnections() {
-                return 128;
-            }
-        };
+        // longer timeouts than a service's: a benchmark's machine is loaded on purpose
+        AwsConfig config = AwsConfig.of("us-east-1", endpoint).withTimeouts(Duration.ofSeconds(60),
+                Duration.ofMinutes(5));
         ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r);
             t.setDaemon(true);
             return t;
         });
-        try (AwsClients aws = new AwsClients(config, new AwsCallMetrics(new SimpleMeterRegistry()));
-                AwsProducers.EbsClients ebs = new AwsProducers.EbsClients(aws)) {
-            EbsDirectEngine engine = new EbsDirectEngine(ebs, Executors.newCachedThreadPool(), concurrency,
+        try (AwsClients aws = new AwsClients(config, new AwsCallMetrics(new SimpleMeterRegistry()))) {
+            EbsDirectEngine engine = new EbsDirectEngine(aws, Executors.newCachedThreadPool(), concurrency,
                     Duration.ofMinutes(2));
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             XzDecoder decoder = XzDecoder.valueOf(System.getProperty("bench.decoder", "AUTO")).resolve();

@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.fedoraproject.fedimg.events.AmiRef;
 import org.fedoraproject.fedimg.events.AmiVariant;
-import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
@@ -47,14 +46,5 @@ class UploadEventsTest {
         assertThat(s.image()).isEqualTo(IN.image());
         assertThat(s.composeId()).isEqualTo("C-1");
         assertThat(s.traceId()).isEqualTo("trace-1");
-    }
-
-    @Test
-    void deadLetterKeepsPayloadAndReason() {
-        var dl = events.deadLetter(DeadLetterReason.CHECKSUM_MISMATCH, "sha differs", "{json}");
-        assertThat(dl.reasonCode()).isEqualTo("CHECKSUM_MISMATCH");
-        assertThat(dl.originalPayload()).isEqualTo("{json}");
-        assertThat(dl.source()).isEqualTo("fedimg.images");
-        assertThat(dl.imageKey()).isEqualTo("C-1/f.raw.xz");
     }
 }

@@ -22,6 +22,7 @@ public final class ImageServer implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Map<String, String> redirects = new ConcurrentHashMap<>();
+    private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> breaks = new ConcurrentHashMap<>();
     private final Map<String, Long> throttle = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> stalls = new ConcurrentHashMap<>();
@@ -51,6 +52,12 @@ public final class ImageServer implements AutoCloseable {
 
     public ImageServer serve(String path, byte[] body) {
         files.put(path, body);
+        return this;
+    }
+
+    /** Answers every request for {@code path} with this HTTP status and no body. */
+    public ImageServer status(String path, int status) {
+        statuses.put(path, status);
         return this;
     }
 
@@ -109,6 +116,11 @@ public final class ImageServer implements AutoCloseable {
         String range = ex.getRequestHeaders().getFirst("Range");
         requests.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range));
         try (ex) {
+            Integer fixed = statuses.get(path);
+            if (fixed != null) {
+                ex.sendResponseHeaders(fixed, -1);
+                return;
+            }
             String to = redirects.get(path);
             if (to != null) {
                 ex.getResponseHeaders().add("Location", to);

@@ -1,0 +1,224 @@
+package org.fedoraproject.fedimg.bridge.job;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
+import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient.Located;
+import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
+import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import org.fedoraproject.fedimg.bridge.domain.ComposeImage;
+import org.fedoraproject.fedimg.bridge.domain.ComposeMessageParser;
+import org.fedoraproject.fedimg.bridge.domain.ComposeStatusChange;
+import org.fedoraproject.fedimg.bridge.domain.ImageEvents;
+import org.fedoraproject.fedimg.bridge.domain.ReleaseNames;
+import org.fedoraproject.fedimg.bridge.domain.SelectionRules;
+import org.fedoraproject.fedimg.bridge.messaging.Outbox;
+import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
+import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.events.DeadLetterReason;
+import org.fedoraproject.fedimg.events.ImageReady;
+import org.fedoraproject.fedimg.messaging.DeadLetters;
+import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.StageSpan;
+import org.fedoraproject.fedimg.messaging.StageSpans;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * From a compose status message to image events: parse (both body shapes), filter on status, deduplicate,
+ * fetch and select the compose's EC2 images, write the events and wait for Kafka's acks, then remember the
+ * message and compose. Bad input becomes a dead letter (and the Uni succeeds, so the message is acked);
+ * a transient metadata-server failure is retried a few times, and any remaining failure (including a Kafka
+ * write the producer gave up on) fails the Uni, so AMQP nacks and redelivers.
+ */
+@ApplicationScoped
+public class InboundPipeline {
+
+    private static final Logger LOG = Logger.getLogger(InboundPipeline.class);
+
+    private final BridgeConfig config;
+    private final ComposeMessageParser parser;
+    private final SelectionRules rules;
+    private final ComposeMetadataClient metadata;
+    private final Outbox sink;
+    private final SeenStore seen;
+    private final BridgeMetrics metrics;
+    private final Clock clock = Clock.systemUTC();
+    /** Tracing off until the application's configuration says otherwise (plain construction in tests). */
+    private StageSpans spans = new StageSpans(OpenTelemetry.noop(), false, "bridge");
+
+    public InboundPipeline(BridgeConfig config, ComposeMetadataClient metadata, Outbox sink, SeenStore seen,
+            BridgeMetrics metrics) {
+        this.config = config;
+        this.metadata = metadata;
+        this.sink = sink;
+        this.seen = seen;
+        this.metrics = metrics;
+        Set<String> known = new LinkedHashSet<>(config.inbound().triggerStatuses());
+        known.addAll(config.inbound().ignoredStatuses());
+        this.parser = new ComposeMessageParser(known);
+        BridgeConfig.Selection s = config.selection();
+        this.rules = new SelectionRules(s.variants(), s.subvariants(), s.types(), s.arches(),
+                s.preferFileNameContaining());
+    }
+
+    @Inject
+    void tracing(OpenTelemetry otel, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
+        spans = new StageSpans(otel, !tracingOff, "bridge");
+    }
+
+    public SelectionRules rules() {
+        return rules;
+    }
+
+    public Uni<InboundOutcome> handle(InboundMessage in) {
+        if (in.topic() != null && !in.topic().endsWith(config.inbound().topicSuffix())) {
+            metrics.received(in.source(), "other-topic");
+            metrics.outcome(in.source(), "ignored");
+            return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "topic " + in.topic()));
+        }
+        ComposeStatusChange change;
+        try {
+            change = parser.parse(json(in.payload()), in.transportId(), in.topic(), in.payload());
+        } catch (BadInputException e) {
+            metrics.received(in.source(), "invalid");
+            return deadLetter(in, e, null);
+        }
+        metrics.received(in.source(), change.status());
+        if (!config.inbound().triggerStatuses().contains(change.status())) {
+            LOG.debugf("compose %s is %s: nothing to do", change.composeId(), change.status());
+            metrics.outcome(in.source(), "ignored");
+            return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "status " + change.status()));
+        }
+        if (seen.seen("message:" + change.messageId())) {
+            return duplicate(in, "message", "message " + change.messageId() + " already handled");
+        }
+        if (seen.seen("compose:" + change.composeId())) {
+            return duplicate(in, "compose", "compose " + change.composeId() + " already handled");
+        }
+        LOG.infof("compose %s %s (message %s from %s)", change.composeId(), change.status(), change.messageId(),
+                in.source());
+        return processCompose(in.source(), change, new ImageEvents.Cause(change.messageId(), false, 0))
+                .onFailure(BadInputException.class)
+                .recoverWithUni(e -> deadLetter(in, (BadInputException) e, change));
+    }
+
+    /**
+     * Emits the image events of a compose. Used by bus messages and by the manual trigger (which passes its
+     * own cause, possibly forced); bad input fails the Uni with {@link BadInputException}.
+     */
+    public Uni<InboundOutcome> processCompose(String source, ComposeStatusChange change, ImageEvents.Cause cause) {
+        Instant begun = clock.instant();
+        Uni<Located> located = change.location() != null
+                ? metadata.images(change.location()).map(images -> new Located(change.location(), images))
+                : metadata.locate(change.composeId());
+        return withTransientRetries(located).chain(loc -> {
+            if (!change.composeId().equals(loc.images().composeId())) {
+                // e.g. a latest-* symlink that moved on to a newer compose since the message was sent
+                throw new BadInputException(DeadLetterReason.METADATA_INVALID, "images.json at " + loc.location()
+                        + " is for compose " + loc.images().composeId() + ", not " + change.composeId());
+            }
+            List<ComposeImage> selected = rules.select(loc.images().images());
+            if (selected.isEmpty()) {
+                throw new BadInputException(DeadLetterReason.NO_EC2_IMAGES,
+                        "compose " + change.composeId() + " has no image matching the EC2 selection rules");
+            }
+            String release = change.releaseVersion() != null ? change.releaseVersion()
+                    : ReleaseNames.fromComposeId(change.composeId());
+            String composeType = Stream.of(change.composeType(), loc.images().composeType(),
+                    ReleaseNames.composeTypeFromId(change.composeId())).filter(t -> t != null).findFirst()
+                    .orElse(null);
+            List<ImageReady> events = ImageEvents.forCompose(cause, change.composeId(), loc.location(), release,
+                    composeType, selected, clock.instant());
+            return emit(source, events, Stream.of("message:" + change.messageId(), "compose:" + change.composeId()),
+                    cause.messageId(), begun);
+        });
+    }
+
+    /**
+     * Writes events, waits for Kafka, then remembers the message, compose and image keys. Each image's trace
+     * starts here with a span from {@code begun} (when the message was taken up; null: now) to that point.
+     */
+    public Uni<InboundOutcome> emit(String source, List<ImageReady> events, Stream<String> extraKeys, String by,
+            Instant begun) {
+        Set<String> keys = new LinkedHashSet<>();
+        extraKeys.forEach(keys::add);
+        events.forEach(e -> keys.add("image:" + e.imageKey()));
+        SpanKind kind = "trigger".equals(source) ? SpanKind.INTERNAL : SpanKind.CONSUMER;
+        List<StageSpan> stages = events.stream().map(e -> spans.starting(null, e, kind, begun)
+                .attribute("fedimg.bridge.source", source).attribute("messaging.message.id", by)).toList();
+        // no retries here: the Kafka producer already retries until its delivery timeout; a failure nacks
+        return sink.images(events)
+                .onFailure().transform(e -> new TransientFailure("writing image events to Kafka failed: " + e, e))
+                .chain(() -> seen.remember(keys, by)
+                        .onFailure().transform(e -> new TransientFailure("writing dedup keys failed: " + e, e)))
+                // continue off the Kafka producer's I/O thread: the AMQP ack and logging happen downstream
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(x -> {
+                    metrics.imagesEmitted(source, events.size());
+                    metrics.outcome(source, "emitted");
+                    events.forEach(e -> LOG.infof("image ready: %s (%s, sha256 %s)", e.imageKey(), e.image().url(),
+                            e.image().sha256()));
+                    return new InboundOutcome(InboundOutcome.Kind.EMITTED, events, events.size() + " image(s)");
+                })
+                .onTermination().invoke((outcome, failure, cancelled) -> stages.forEach(s -> s.end(failure)));
+    }
+
+    private <T> Uni<T> withTransientRetries(Uni<T> uni) {
+        int retries = config.inbound().transientRetries();
+        if (retries <= 0) {
+            return uni;
+        }
+        return uni.onFailure(TransientFailure.class).invoke(e -> LOG.warnf("transient failure, retrying: %s",
+                e.getMessage()))
+                .onFailure(TransientFailure.class).retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(10))
+                .atMost(retries);
+    }
+
+    private Uni<InboundOutcome> duplicate(InboundMessage in, String kind, String detail) {
+        LOG.infof("duplicate from %s: %s", in.source(), detail);
+        metrics.duplicate(kind);
+        metrics.outcome(in.source(), "duplicate");
+        return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.DUPLICATE, detail));
+    }
+
+    private Uni<InboundOutcome> deadLetter(InboundMessage in, BadInputException e, ComposeStatusChange change) {
+        metrics.outcome(in.source(), "dead-lettered");
+        // the message id from the body when it could be read, else the transport's
+        String id = change != null ? change.messageId() : in.transportId();
+        DeadLetters.Input input = DeadLetters.Input.bus(in.source(), in.topic(), id, in.payload(), in.headers());
+        return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, input)
+                .compose(change == null ? null : change.composeId()).refused(e.reason(), e.getMessage()))
+                .onFailure().transform(f -> new TransientFailure("writing the dead letter failed: " + f, f))
+                .replaceWith(InboundOutcome.of(InboundOutcome.Kind.DEAD_LETTERED, e.reason() + ": " + e.getMessage()));
+    }
+
+    private static JsonNode json(byte[] payload) {
+        if (payload == null || payload.length == 0) {
+            throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "empty message");
+        }
+        try {
+            return EventJson.MAPPER.readTree(payload);
+        } catch (IOException e) {
+            throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "message is not JSON: "
+                    + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+}
