@@ -42,7 +42,13 @@ final class AmqpBus implements LocalBus {
 
     AmqpBus(String url) {
         this.url = url;
-        URI uri = URI.create(url);
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            // the URL may hold a password: never echo it
+            throw new IllegalArgumentException(AMQP_URL_KEY + " is not a valid amqp:// or amqps:// URL");
+        }
         this.safeUrl = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
                 + (uri.getRawPath() == null ? "" : uri.getRawPath());
         try {

@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.cli.local;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -24,8 +25,8 @@ public interface LocalBus extends AutoCloseable {
         }
 
         /** What the bridge publishes: the fedimg 2.x messages and the successor's. */
-        public java.util.List<String> outbound() {
-            return java.util.List.of(prefix + "." + environment + ".fedimg.", prefix + "." + environment + ".fedora_image_uploader.");
+        public List<String> outbound() {
+            return List.of(prefix + "." + environment + ".fedimg.", prefix + "." + environment + ".fedora_image_uploader.");
         }
     }
 
