@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A built service ({@code target/quarkus-app/quarkus-run.jar}) in a child JVM, for process-level tests:
- * start it with config, wait until {@code /q/health/ready} is UP, SIGKILL it mid-work, start it again.
+ * A built service ({@code target/quarkus-app/quarkus-run.jar}) in a child JVM, for local mode and process-level
+ * tests: start it with config, wait until {@code /q/health/ready} is UP, SIGKILL it mid-work, start it again.
+ * The config reaches the JVM through a 0600 file ({@link ServiceConfigFile}), never its command line.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -47,7 +48,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * @param moduleDir the service's module directory (holding {@code target/quarkus-app})
-     * @param config    system properties for the service, e.g. {@code kafka.bootstrap.servers}
+     * @param config    configuration keys for the service, e.g. {@code kafka.bootstrap.servers}; they outrank the
+     *                  service's {@code application.properties} (profile keys included) and its environment
      */
     public static ServiceProcess of(String name, Path moduleDir, Map<String, String> config) {
         Path jar = moduleDir.resolve("target/quarkus-app/quarkus-run.jar");
@@ -91,15 +93,19 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
-        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
+        Path configFile = ServiceConfigFile.write(name, config);
         try {
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log().toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log().toFile());
+            builder.environment().putAll(ServiceConfigFile.environment(configFile, config));
+            process = builder.start();
+            awaitReady(readyTimeout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(configFile);
         }
-        awaitReady(readyTimeout);
         return this;
     }
 
@@ -159,6 +165,14 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " not ready after " + timeout + "; log: " + log());
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // 0600 in the temporary directory, and deleted on exit
+        }
     }
 
     private boolean waitFor(int seconds) {

@@ -100,11 +100,12 @@ public class AmqpPublisher implements BusTransport {
             }
             channel = connection.createChannel();
             channel.confirmSelect();
+            // the outcome (UNROUTABLE) is logged and counted by OutboundPublisher, once per topic
             channel.addReturnListener(r -> {
                 if (r.getProperties().getMessageId() != null) {
                     returned.add(r.getProperties().getMessageId());
                 }
-                LOG.warnf("AMQP broker returned %s: no queue bound (%d %s)", r.getRoutingKey(), r.getReplyCode(),
+                LOG.debugf("AMQP broker returned %s: no queue bound (%d %s)", r.getRoutingKey(), r.getReplyCode(),
                         r.getReplyText());
             });
         }

@@ -56,7 +56,8 @@ public final class SuccessorMessages {
         Integer releaseNumber = release != null && release.matches("\\d+") ? Integer.valueOf(release)
                 : rawhideRelease.orElse(null);
         if (releaseNumber == null) {
-            return Result.none("release '" + release + "' is not a number and no rawhide-release is configured");
+            return Result.none("release '" + release + "' is not a number and fedimg.bridge.outbound.successor.rawhide-release"
+                    + " is not set");
         }
         String topicRelease = release == null ? String.valueOf(releaseNumber) : release.toLowerCase(Locale.ROOT);
         String topic = topicPrefix + "." + environment + "." + SCHEMA + "." + p.image().subvariant() + "."

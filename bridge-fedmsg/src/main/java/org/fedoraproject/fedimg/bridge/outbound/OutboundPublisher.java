@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.fedoraproject.fedimg.bridge.amqp.AmqpPublisher;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
@@ -31,6 +33,7 @@ public class OutboundPublisher {
     private final Duration deadline;
     private final String topicPrefix;
     private final SeenStore seen;
+    private final Set<String> unroutableTopics = ConcurrentHashMap.newKeySet();
 
     public OutboundPublisher(BridgeConfig config, AmqpPublisher amqp, FedmsgPubSocket fedmsg, BridgeMetrics metrics,
             SeenStore seen) {
@@ -72,7 +75,7 @@ public class OutboundPublisher {
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(15)).expireIn(deadline.toMillis())
                 .onItem().invoke(d -> {
                     metrics.busPublish(t.name(), shortTopic, d.name().toLowerCase(Locale.ROOT));
-                    LOG.infof("published %s on %s (%s) id %s", message.topic(), t.name(), d, message.id());
+                    logDelivery(t, message, shortTopic, d);
                 })
                 .onFailure().recoverWithItem(e -> {
                     metrics.busPublish(t.name(), shortTopic, "failed");
@@ -81,6 +84,21 @@ public class OutboundPublisher {
                     return null;
                 }).replaceWithVoid()).toList();
         return Uni.join().all(all).andCollectFailures().replaceWithVoid();
+    }
+
+    /**
+     * One line per message would be about 150 per image (a status per variant, region and stage), so deliveries are
+     * DEBUG, and a message no queue takes is a WARN only the first time for its transport and topic: a bus without
+     * subscribers (a test broker, local mode) would otherwise fill the log. The metric counts every one.
+     */
+    private void logDelivery(BusTransport t, BusMessage message, String shortTopic, BusTransport.Delivery d) {
+        if (d == BusTransport.Delivery.UNROUTABLE && unroutableTopics.add(t.name() + " " + shortTopic)) {
+            LOG.warnf("%s on %s reached no queue: nobody subscribes to it on this broker. Further unroutable %s messages"
+                    + " are counted (fedimg.bridge.bus.publishes, outcome=unroutable), not logged", message.topic(),
+                    t.name(), shortTopic);
+        } else {
+            LOG.debugf("published %s on %s (%s) id %s", message.topic(), t.name(), d, message.id());
+        }
     }
 
     private String shortTopic(String topic) {

@@ -5,44 +5,56 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.concurrent.TimeoutException;
 
 import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.emulator.Delays;
-import org.fedoraproject.fedimg.events.AmiPublished;
-import org.fedoraproject.fedimg.events.DeadLetter;
-import org.fedoraproject.fedimg.events.FedimgEvent;
-import org.fedoraproject.fedimg.events.ImagePublished;
-import org.fedoraproject.fedimg.events.ImageReady;
-import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.local.KafkaBroker;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fedimg local}: the whole pipeline on this machine, fed by a pungi FINISHED message for a
- * compose generated here, followed stage by stage until the AMIs are public in every region.
+ * {@code fedimg local}: the whole pipeline on this machine, fed by a pungi FINISHED message for a compose
+ * (generated here, or a real one), followed stage by stage until the AMIs are public in every region, and then
+ * every later compose too until Ctrl-C.
  */
-@Command(name = "local", mixinStandardHelpOptions = true,
-        description = "Run Kafka, the AWS emulator, the four services and a local compose; publish one compose.")
+@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run Kafka, the AWS emulator and the four services on this machine, announce one compose on the bus"
+                + " and follow it through the pipeline: every stage and dead letter as it happens, then the table of region,"
+                + " AMI and public, and each image's test verdict with the console's last lines. It then keeps running and"
+                + " keeps printing, for composes that arrive later too, until Ctrl-C, which stops everything it started.",
+                "Settings: every key of --config wins over local mode's own. The services get their settings in a file only"
+                + " this user can read, never on their command lines.",
+                "Topics: <prefix>.<environment>.*, with the run's own environment (local-<id>, printed at start) unless"
+                + " --config sets fedimg.bridge.environment; runs that share an AMQP broker never see each other."})
 public final class LocalCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    /** With --exit: the bridge sends the successor's message just after an image is published. */
+    private static final Duration SUCCESSOR_WAIT = Duration.ofSeconds(30);
+
+    @Option(names = "--compose", paramLabel = "URL|DIR",
+            description = "A real compose instead of a generated one: a compose directory (holding compose/metadata/images.json),"
+                    + " which local mode serves over HTTP, or the http(s) URL of one, which the services fetch from.")
+    String composeSource;
+
+    @Option(names = "--bus", paramLabel = "fedmsg|amqp|URL", defaultValue = "fedmsg",
+            description = "The bus the compose is announced on and the bridge listens and publishes on: fedmsg (ZeroMQ"
+                    + " sockets of this run), amqp (the broker of --config's fedimg.bridge.amqp.url, else this machine's"
+                    + " RabbitMQ at 127.0.0.1:5672 as guest), or an amqp:// URL without a password (default: ${DEFAULT-VALUE}).")
+    String bus;
 
     @Option(names = "--delays", defaultValue = "realistic",
             description = "Emulator life-cycle delays: realistic, fast or zero (default: ${DEFAULT-VALUE}).")
@@ -51,41 +63,96 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--aws", description = "Target real AWS (standard credential chain) instead of the emulator.")
     boolean aws;
 
-    @Option(names = "--config", description = "A properties file with settings for every service (with --aws: regions, subnets, KMS keys...).")
+    @Option(names = "--config", description = "A properties file with settings for every service (with --aws: regions,"
+            + " subnets, KMS keys...); its keys win over local mode's own.")
     Path configFile;
+
+    @Option(names = "--rawhide-release", paramLabel = "N",
+            description = "The release number successor messages (fedora_image_uploader.published, whose release is a number)"
+                    + " give Rawhide images. Default: " + RawhideRelease.CONFIG_KEY + " in --config, else the version of the"
+                    + " fedora-release package in the compose's metadata/rpms.json; without one, Rawhide images get no"
+                    + " successor message.")
+    Integer rawhideRelease;
 
     @Option(names = "--image-mib", defaultValue = "64", description = "Size of each generated disk image (default: ${DEFAULT-VALUE} MiB).")
     int imageMiB;
 
-    @Option(names = "--release", defaultValue = "43", description = "Fedora release of the generated compose.")
+    @Option(names = "--release", defaultValue = "43", description = "Fedora release of the generated compose (default: ${DEFAULT-VALUE}).")
     String release;
 
-    @Option(names = "--timeout", defaultValue = "PT45M", description = "Give up after this long (ISO-8601).")
+    @Option(names = "--timeout", defaultValue = "PT45M", description = "Give up on the compose after this long (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--exit", description = "Exit once the table is printed, instead of staying up until Ctrl-C.")
+    @Option(names = "--exit", description = "Exit once the compose's table is printed (status 0 if every image was"
+            + " published, 1 if not), instead of staying up until Ctrl-C.")
     boolean exitWhenDone;
+
+    @Option(names = "--keep-runs", defaultValue = "5", paramLabel = "N",
+            description = "Runs kept in the work directory, this one included; older ones are removed at start"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int keepRuns;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where each run keeps its generated compose and test script (default: local-run/ in the checkout).")
+    Path workDir;
 
     @Option(names = "--project-dir", description = "The fedimg checkout (default: found from this jar).")
     Path projectDir;
 
-    private final PrintStream out = System.out;
+    private final PrintStream out;
+
+    public LocalCommand() {
+        this(System.out);
+    }
+
+    /** Prints to {@code out}: the end-to-end test reads what a user would see. */
+    public LocalCommand(PrintStream out) {
+        this.out = out;
+    }
 
     @Override
     public Integer call() throws Exception {
         Path root = projectDir != null ? projectDir : ProjectDir.find();
         Pipeline.requireBuilt(root);
-        Path work = Files.createDirectories(root.resolve("local-run").resolve(String.valueOf(System.currentTimeMillis())));
-        step("generating a compose with %d MiB x86_64 and aarch64 images in %s", imageMiB, work);
-        try (LocalCompose compose = LocalCompose.generate(work, release, imageMiB).serve();
-                FedmsgPublisher bus = new FedmsgPublisher(KafkaBroker.freePort())) {
-            int busOut = KafkaBroker.freePort();
-            Pipeline pipeline = new Pipeline(new Pipeline.Settings(root, aws ? null : Delays.named(delays), List.of(),
-                    commonConfig(), LocalConfig.perService(bus.endpoint(), busOut, work)));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                out.println("\nstopping services, emulator and Kafka...");
-                pipeline.close();
-            }, "fedimg-local-stop"));
+        Map<String, String> userConfig = userConfig();
+        long start = System.currentTimeMillis();
+        Path runs = workDir != null ? workDir : root.resolve("local-run");
+        RunDirectories.Created run = new RunDirectories(runs, keepRuns).create(start);
+        if (!run.removed().isEmpty()) {
+            step("removed %d earlier runs from %s (--keep-runs %d)", run.removed().size(), runs, keepRuns);
+        }
+        LocalBus.Topics topics = LocalConfig.topics(userConfig, "local-" + Long.toString(start, 36));
+        try (ComposeSource compose = compose(run.dir()); LocalBus localBus = LocalBus.open(bus, userConfig)) {
+            step("compose %s (release %s): %s", compose.metadata().composeId(), compose.metadata().release(),
+                    compose.describe());
+            step("the bridge and the uploader fetch the compose's metadata and images from %s%s",
+                    String.join(", ", compose.fetchedFrom()), compose instanceof RemoteCompose
+                            ? " (host " + URI.create(compose.location()).getHost() + ", and wherever it redirects)" : "");
+            step("environment %s: topics %s.%s.*", topics.environment(), topics.prefix(), topics.environment());
+            step("bus: %s", localBus.describe());
+            RawhideRelease rawhide = RawhideRelease.resolve(rawhideRelease, userConfig, compose);
+            if (rawhide.number().isPresent() || !compose.metadata().releaseIsNumeric()) {
+                step("Rawhide's release number for successor messages: %s (%s)",
+                        rawhide.number().map(String::valueOf).orElse("none, so Rawhide images get no successor message;"
+                                + " give --rawhide-release N"), rawhide.source());
+            }
+            Map<String, Map<String, String>> services = LocalConfig.withUserConfig(LocalConfig.defaults(
+                    localBus.bridgeConfig(topics), topics, LocalConfig.testScript(run.dir()), rawhide.number(), aws),
+                    userConfig);
+            return run(new Pipeline(new Pipeline.Settings(root, aws ? null : Delays.named(delays), List.of(), Map.of(),
+                    services)), compose, localBus, topics,
+                    compose.metadata().releaseIsNumeric() || rawhide.number().isPresent());
+        }
+    }
+
+    private int run(Pipeline pipeline, ComposeSource compose, LocalBus localBus, LocalBus.Topics topics,
+            boolean successorExpected) throws Exception {
+        Thread stop = new Thread(() -> {
+            out.println("\nstopping services, emulator and Kafka...");
+            pipeline.close();
+        }, "fedimg-local-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
+        try {
             step("starting Kafka%s", aws ? "" : " and the AWS emulator (" + delays + " delays)");
             pipeline.startInfrastructure();
             if (pipeline.emulator() != null) {
@@ -94,45 +161,75 @@ public final class LocalCommand implements Callable<Integer> {
             step("starting %s", String.join(", ", Pipeline.SERVICES));
             pipeline.startServices();
             pipeline.services().forEach(s -> step("  %-19s %s (log %s)", s.name(), s.baseUri(), s.log()));
-
-            Set<String> expected = compose.images().stream()
-                    .map(i -> org.fedoraproject.fedimg.events.ImageKeys.of(compose.composeId(), i.fileName()))
-                    .collect(Collectors.toSet());
-            CountDownLatch published = new CountDownLatch(expected.size());
-            CountDownLatch accepted = new CountDownLatch(1);
-            try (PipelineWatcher watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
-                print(e);
-                if (e instanceof ImageReady r && expected.contains(r.imageKey())) {
-                    accepted.countDown();
+            URI endpoint = pipeline.emulator() == null ? null : pipeline.emulator().endpoint();
+            try (AwsClients awsClients = new AwsClients(AwsConfig.of("us-east-1", endpoint), new AwsCallMetrics(new SimpleMeterRegistry()))) {
+                RunReport report = new RunReport(out, new PublicityCheck(awsClients)::isPublic);
+                try (PipelineWatcher watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), report::event)) {
+                    localBus.listen(topics, report::busMessage);
+                    Integer status = follow(compose, localBus, topics, report, successorExpected);
+                    if (status != null) {
+                        return status;
+                    }
+                    out.println("The pipeline keeps running and this keeps printing. AMI catalogue: "
+                            + pipeline.service("replicator-service").baseUri() + "/amis   Press Ctrl-C to stop.");
+                    Thread.currentThread().join();
+                    return 0;
                 }
-                if (e instanceof ImagePublished p && expected.contains(p.imageKey())) {
-                    published.countDown();
-                }
-            })) {
-                String msgId = FedmsgPublisher.newMsgId();
-                String topic = "org.fedoraproject.prod.pungi.compose.status.change";
-                step("publishing %s FINISHED for %s (msg_id %s)", topic, compose.composeId(), msgId);
-                // ZeroMQ drops what is sent before the subscriber joins; the bridge deduplicates by msg_id.
-                do {
-                    bus.publish(topic, compose.finishedMessageBody(), msgId);
-                } while (!accepted.await(2, TimeUnit.SECONDS));
-                if (!published.await(timeout.toSeconds(), TimeUnit.SECONDS)) {
-                    out.println("timed out after " + timeout + "; see the service logs above");
-                    return 2;
-                }
-                printTable(pipeline, watcher.seen(AmiPublished.class));
             }
-            if (exitWhenDone) {
-                return 0;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+                out.println("stopping services, emulator and Kafka...");
+                pipeline.close();
+            } catch (IllegalStateException e) {
+                // Ctrl-C: the hook is stopping everything
             }
-            out.println("\nThe pipeline keeps running. AMI catalogue: "
-                    + pipeline.service("replicator-service").baseUri() + "/amis   Press Ctrl-C to stop.");
-            Thread.currentThread().join();
-            return 0;
         }
     }
 
-    private Map<String, String> commonConfig() throws java.io.IOException {
+    /** Announces the compose until the bridge takes it and waits for it; the exit status with --exit, else null. */
+    private Integer follow(ComposeSource compose, LocalBus localBus, LocalBus.Topics topics, RunReport report,
+            boolean successorExpected) throws Exception {
+        String composeId = compose.metadata().composeId();
+        String msgId = FedmsgPublisher.newMsgId();
+        step("publishing %s FINISHED for %s (msg_id %s)", topics.compose(), composeId, msgId);
+        Instant deadline = Instant.now().plus(timeout);
+        // Again until the bridge takes it: ZeroMQ drops what is sent before the subscriber joins, and AMQP returns it
+        // while the bridge's queue does not exist. The bridge deduplicates by msg_id, but two copies in flight at once
+        // may both pass, so nothing is sent again once the broker says the bridge's queue has it.
+        boolean queued = false;
+        do {
+            queued = queued || localBus.publish(topics.compose(), compose.finishedMessageBody(), msgId);
+            TimeUnit.SECONDS.sleep(2);
+        } while (!report.accepted(composeId) && Instant.now().isBefore(deadline));
+        try {
+            boolean allPublished = report.done(composeId)
+                    .get(Math.max(1, Duration.between(Instant.now(), deadline).toSeconds()), TimeUnit.SECONDS);
+            if (!exitWhenDone) {
+                return null;
+            }
+            if (successorExpected && !report.awaitSuccessorMessages(composeId, SUCCESSOR_WAIT)) {
+                step("no successor message for every public image within %s: see the bridge's log", SUCCESSOR_WAIT);
+            }
+            return allPublished ? 0 : 1;
+        } catch (TimeoutException e) {
+            out.println("timed out after " + timeout + " waiting for " + composeId + "; see the service logs above");
+            return 2;
+        }
+    }
+
+    private ComposeSource compose(Path work) {
+        if (composeSource == null) {
+            step("generating a compose with %d MiB x86_64 and aarch64 images in %s", imageMiB, work);
+            return LocalCompose.generate(work, release, imageMiB).serve();
+        }
+        if (composeSource.startsWith("http://") || composeSource.startsWith("https://")) {
+            return RemoteCompose.open(composeSource);
+        }
+        return LocalCompose.open(Path.of(composeSource)).serve();
+    }
+
+    private Map<String, String> userConfig() throws java.io.IOException {
         Map<String, String> config = new LinkedHashMap<>();
         if (configFile != null) {
             var props = new java.util.Properties();
@@ -141,50 +238,7 @@ public final class LocalCommand implements Callable<Integer> {
             }
             props.forEach((k, v) -> config.put(k.toString(), v.toString()));
         }
-        if (aws) {
-            config.put("quarkus.profile", "prod");
-        }
         return config;
-    }
-
-
-    private void print(FedimgEvent e) {
-        String image = e.imageKey() == null ? "-" : e.imageKey().substring(e.imageKey().indexOf('/') + 1);
-        String line = null;
-        if (e instanceof ImageReady r) {
-            line = "image ready        " + r.image().url();
-        } else if (e instanceof StageStatus s && s.state() != org.fedoraproject.fedimg.events.StageState.PROGRESS) {
-            line = String.format("%-7s %-9s %-15s %s%s%s", s.stage(), s.state(), s.region() == null ? "" : s.region(),
-                    s.variant() == null ? "" : s.variant().slug() + " ", s.amiId() == null ? "" : s.amiId(),
-                    s.reason() == null ? "" : "  (" + s.reason() + ")");
-        } else if (e instanceof ImagePublished p) {
-            line = "image published    " + p.outcome() + (p.reason() == null ? "" : "  (" + p.reason() + ")");
-        } else if (e instanceof DeadLetter d) {
-            line = "DEAD LETTER        " + d.reasonCode() + ": " + d.reason();
-        }
-        if (line != null) {
-            out.printf("%s  %-52s %s%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(CLOCK), image, line);
-        }
-    }
-
-    private void printTable(Pipeline pipeline, List<AmiPublished> results) {
-        URI endpoint = pipeline.emulator() == null ? null : pipeline.emulator().endpoint();
-        try (AwsClients aws = new AwsClients(AwsConfig.of("us-east-1", endpoint), new AwsCallMetrics(new SimpleMeterRegistry()))) {
-            printTable(new PublicityCheck(aws), results);
-        }
-    }
-
-    private void printTable(PublicityCheck check, List<AmiPublished> results) {
-        Map<String, AmiPublished> latest = new java.util.TreeMap<>();
-        results.forEach(r -> latest.put(r.imageKey() + " " + r.sourceAmi().variant().slug() + " " + r.region(), r));
-        out.println();
-        out.printf("%-16s %-8s %-20s %-23s %s%n", "REGION", "ARCH", "VARIANT", "AMI", "PUBLIC");
-        for (AmiPublished r : latest.values()) {
-            boolean isPublic = check.isPublic(r.region(), r.amiId());
-            out.printf("%-16s %-8s %-20s %-23s %s%s%n", r.region(), r.image().arch(), r.sourceAmi().variant().slug(),
-                    r.amiId() == null ? "-" : r.amiId(), isPublic ? "yes" : "no",
-                    r.reason() == null ? "" : "  " + r.reason());
-        }
     }
 
     private void step(String format, Object... args) {
@@ -197,5 +251,4 @@ public final class LocalCommand implements Callable<Integer> {
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
     }
-
 }

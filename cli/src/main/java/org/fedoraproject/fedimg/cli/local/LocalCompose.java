@@ -1,6 +1,7 @@
 package org.fedoraproject.fedimg.cli.local;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -15,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 
@@ -22,73 +24,125 @@ import org.fedoraproject.fedimg.messaging.EventJson;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A compose on this machine: raw disk images compressed as {@code raw.xz}, a productmd
- * {@code metadata/images.json} describing them, served over HTTP the way kojipkgs serves real composes.
+ * A compose on this machine, served over HTTP the way kojipkgs serves real composes: either generated here
+ * (raw disk images compressed as {@code raw.xz} and a productmd {@code metadata/images.json} describing them; the
+ * whole directory it was generated in is served, so tests can put more files beside it) or a compose directory
+ * given by the user, of which only the compose directory itself (the one holding {@code metadata/}) is served.
+ * Either way the compose is at {@code /compose}.
  */
-public final class LocalCompose implements AutoCloseable {
+public final class LocalCompose implements ComposeSource {
 
     public static final List<String> ARCHES = List.of("x86_64", "aarch64");
     private static final int MIB = 1 << 20;
 
-    private final String composeId;
-    private final String release;
-    private final Path dir;
+    private final ComposeMetadata metadata;
+    private final Path composeDir;
     private final List<Image> images;
+    private final boolean generated;
+    /** What the server serves, at {@link #servedPath}. */
+    private final Path served;
+    private final String servedPath;
     private HttpServer server;
 
     public record Image(String arch, String path, String fileName, String sha256, long size) {
     }
 
-    private LocalCompose(String composeId, String release, Path dir, List<Image> images) {
-        this.composeId = composeId;
-        this.release = release;
-        this.dir = dir;
+    private LocalCompose(ComposeMetadata metadata, Path composeDir, List<Image> images, boolean generated) {
+        this.metadata = metadata;
+        this.composeDir = composeDir;
         this.images = images;
+        this.generated = generated;
+        this.served = generated ? composeDir.getParent() : composeDir;
+        this.servedPath = generated ? "/" : "/compose/";
     }
 
     /**
-     * Writes a compose with one EC2 image per arch. Each image is {@code imageMiB} of disk with a few
-     * MiB of data spread over it and zeroed free space, like a freshly built cloud image.
+     * Writes a compose with one EC2 image per arch into {@code dir/compose}. Each image is {@code imageMiB} of
+     * disk with a few MiB of data spread over it and zeroed free space, like a freshly built cloud image.
      */
     public static LocalCompose generate(Path dir, String release, int imageMiB) {
         String date = LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE);
         String composeId = "Fedora-Cloud-" + release + "-" + date + ".0";
+        Path composeDir = dir.toAbsolutePath().normalize().resolve("compose");
         List<Image> images = new ArrayList<>();
         try {
             for (String arch : ARCHES) {
                 String fileName = "Fedora-Cloud-Base-AmazonEC2-" + release + "-" + date + ".0." + arch + ".raw.xz";
                 String path = "Cloud/" + arch + "/images/" + fileName;
-                Path file = dir.resolve("compose").resolve(path);
+                Path file = composeDir.resolve(path);
                 Files.createDirectories(file.getParent());
                 writeImage(file, imageMiB, arch.hashCode());
                 images.add(new Image(arch, path, fileName, sha256(file), Files.size(file)));
             }
-            Path metadata = dir.resolve("compose/metadata/images.json");
+            Path metadata = composeDir.resolve("metadata/images.json");
             Files.createDirectories(metadata.getParent());
             Files.write(metadata, EventJson.MAPPER.writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(imagesJson(composeId, date, images)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new LocalCompose(composeId, release, dir, images);
+        return new LocalCompose(new ComposeMetadata(composeId, date, "production", 0, "Fedora-Cloud", release),
+                composeDir, images, true);
+    }
+
+    /**
+     * A compose directory on this machine: {@code dir} holds {@code compose/metadata/images.json} (a pungi
+     * compose's top directory) or {@code metadata/images.json} (its {@code compose} directory).
+     */
+    public static LocalCompose open(Path dir) {
+        Path composeDir = Files.isRegularFile(dir.resolve("metadata/images.json")) ? dir : dir.resolve("compose");
+        Path imagesJson = composeDir.resolve("metadata/images.json");
+        if (!Files.isRegularFile(imagesJson)) {
+            throw new IllegalArgumentException(dir + " is no compose: neither " + imagesJson + " nor "
+                    + dir.resolve("metadata/images.json") + " exists");
+        }
+        try {
+            Path composeInfo = composeDir.resolve("metadata/composeinfo.json");
+            byte[] images = Files.readAllBytes(imagesJson);
+            return new LocalCompose(ComposeMetadata.parse(images,
+                    Files.isRegularFile(composeInfo) ? Files.readAllBytes(composeInfo) : null),
+                    composeDir.toAbsolutePath().normalize(), listedImages(images), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public String composeId() {
-        return composeId;
+        return metadata.composeId();
     }
 
     public String release() {
-        return release;
+        return metadata.release();
     }
 
+    /** The images the compose's images.json lists (every variant and type). */
     public List<Image> images() {
         return images;
     }
 
+    @Override
+    public ComposeMetadata metadata() {
+        return metadata;
+    }
+
+    @Override
+    public String describe() {
+        return (generated ? "generated in " : "directory ") + composeDir + ", served at " + location();
+    }
+
+    @Override
+    public Optional<InputStream> read(String path) throws IOException {
+        Path file = composeDir.resolve(path).normalize();
+        return file.startsWith(composeDir) && Files.isRegularFile(file) ? Optional.of(Files.newInputStream(file))
+                : Optional.empty();
+    }
+
     /** The compose location, as pungi puts it in its messages. */
+    @Override
     public String location() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/compose";
     }
@@ -102,9 +156,9 @@ public final class LocalCompose implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.setExecutor(Executors.newFixedThreadPool(4));
-        server.createContext("/", exchange -> {
-            Path file = dir.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
-            if (!file.startsWith(dir) || !Files.isRegularFile(file)) {
+        server.createContext(servedPath, exchange -> {
+            Path file = served.resolve(exchange.getRequestURI().getPath().substring(servedPath.length())).normalize();
+            if (!file.startsWith(served) || !Files.isRegularFile(file)) {
                 exchange.sendResponseHeaders(404, -1);
                 exchange.close();
                 return;
@@ -154,29 +208,25 @@ public final class LocalCompose implements AutoCloseable {
         }
     }
 
-    /** The pungi message that announces this compose as finished (fedora-messaging body shape). */
-    public Map<String, Object> finishedMessageBody() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("compose_id", composeId);
-        body.put("compose_date", composeId.split("-")[3].substring(0, 8));
-        body.put("compose_type", "production");
-        body.put("compose_respin", 0);
-        body.put("compose_label", null);
-        body.put("location", location());
-        body.put("release_short", "Fedora-Cloud");
-        body.put("release_name", "Fedora-Cloud");
-        body.put("release_version", release);
-        body.put("release_type", "ga");
-        body.put("release_is_layered", false);
-        body.put("status", "FINISHED");
-        return body;
-    }
-
     @Override
     public void close() {
         if (server != null) {
             server.stop(0);
         }
+    }
+
+    private static List<Image> listedImages(byte[] imagesJson) throws IOException {
+        List<Image> listed = new ArrayList<>();
+        for (JsonNode byArch : EventJson.MAPPER.readTree(imagesJson).at("/payload/images")) {
+            for (JsonNode ofArch : byArch) {
+                for (JsonNode image : ofArch) {
+                    String path = image.path("path").asText();
+                    listed.add(new Image(image.path("arch").asText(), path, path.substring(path.lastIndexOf('/') + 1),
+                            image.at("/checksums/sha256").asText(null), image.path("size").asLong(-1)));
+                }
+            }
+        }
+        return listed;
     }
 
     private static Map<String, Object> imagesJson(String composeId, String date, List<Image> images) {

@@ -1,10 +1,18 @@
 package org.fedoraproject.fedimg.cli.local;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
-/** The per-service settings of local mode that depend on where things run on this machine. */
+/**
+ * The services' settings in local mode. Local mode's own defaults depend on where things run on this machine
+ * (the bus, the run's environment, the test script); every key of {@code --config} wins over them.
+ */
 public final class LocalConfig {
+
+    static final String ENVIRONMENT_KEY = "fedimg.bridge.environment";
+    static final String TOPIC_PREFIX_KEY = "fedimg.bridge.topic-prefix";
 
     private LocalConfig() {
     }
@@ -20,21 +28,45 @@ public final class LocalConfig {
         return script;
     }
 
+    /** The run's topic names: {@code --config}'s prefix and environment where it sets them, else the run's own. */
+    static LocalBus.Topics topics(Map<String, String> userConfig, String runEnvironment) {
+        return new LocalBus.Topics(userConfig.getOrDefault(TOPIC_PREFIX_KEY, "org.fedoraproject"),
+                userConfig.getOrDefault(ENVIRONMENT_KEY, runEnvironment));
+    }
+
     /**
-     * @param busEndpoint the fedmsg PUB socket local mode publishes pungi messages on
-     * @param busOutPort  where the bridge binds its fedmsg PUB socket for outgoing fedimg messages
+     * Local mode's defaults per service module.
+     *
+     * @param bus        the bridge's bus keys ({@link LocalBus#bridgeConfig})
+     * @param rawhide    the release number for successor messages of Rawhide images, if known
+     * @param realAws    the services run against AWS ({@code --aws}): the production profile
      */
-    static Map<String, Map<String, String>> perService(String busEndpoint, int busOutPort, Path work) {
-        return Map.of(
-                "bridge-fedmsg", Map.of(
-                        "fedimg.bridge.fedmsg.subscribe.enabled", "true",
-                        "fedimg.bridge.fedmsg.subscribe.endpoints", busEndpoint,
-                        "fedimg.bridge.fedmsg.publish.enabled", "true",
-                        "fedimg.bridge.fedmsg.publish.endpoint", "tcp://127.0.0.1:" + busOutPort,
-                        "fedimg.bridge.amqp.consume", "false",
-                        "fedimg.bridge.amqp.publish", "false"),
-                "tester-service", Map.of("fedimg.tester.script-path", testScript(work).toString()),
-                "uploader-service", Map.of(),
-                "replicator-service", Map.of());
+    static Map<String, Map<String, String>> defaults(Map<String, String> bus, LocalBus.Topics topics, Path testScript,
+            Optional<Integer> rawhide, boolean realAws) {
+        Map<String, String> bridge = new LinkedHashMap<>(bus);
+        bridge.put(ENVIRONMENT_KEY, topics.environment());
+        bridge.put(TOPIC_PREFIX_KEY, topics.prefix());
+        rawhide.ifPresent(n -> bridge.put(RawhideRelease.CONFIG_KEY, String.valueOf(n)));
+        Map<String, Map<String, String>> all = new LinkedHashMap<>();
+        all.put("bridge-fedmsg", bridge);
+        all.put("tester-service", new LinkedHashMap<>(Map.of("fedimg.tester.script-path", testScript.toString())));
+        all.put("uploader-service", new LinkedHashMap<>());
+        all.put("replicator-service", new LinkedHashMap<>());
+        if (realAws) {
+            all.values().forEach(service -> service.put("quarkus.profile", "prod"));
+        }
+        return all;
+    }
+
+    /** Every service's defaults with every key of {@code --config} over them: the user's key always wins. */
+    static Map<String, Map<String, String>> withUserConfig(Map<String, Map<String, String>> defaults,
+            Map<String, String> userConfig) {
+        Map<String, Map<String, String>> all = new LinkedHashMap<>();
+        defaults.forEach((service, config) -> {
+            Map<String, String> merged = new LinkedHashMap<>(config);
+            merged.putAll(userConfig);
+            all.put(service, merged);
+        });
+        return all;
     }
 }

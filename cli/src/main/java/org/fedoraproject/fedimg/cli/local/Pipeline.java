@@ -32,8 +32,8 @@ public final class Pipeline implements AutoCloseable {
      * @param projectDir   the checkout, holding each service's {@code target/quarkus-app}
      * @param delays       emulator delays; null means real AWS (no emulator, no endpoint override)
      * @param regions      emulated regions; empty means the emulator's default (every commercial region)
-     * @param common       system properties for every service
-     * @param perService   system properties per service module name
+     * @param common       configuration keys for every service
+     * @param perService   configuration keys per service module name; they win over {@code common}
      */
     public record Settings(Path projectDir, Delays delays, List<String> regions, Map<String, String> common,
             Map<String, Map<String, String>> perService) {
@@ -99,7 +99,7 @@ public final class Pipeline implements AutoCloseable {
         for (String name : SERVICES) {
             Path jar = projectDir.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
             if (!Files.exists(jar)) {
-                throw new IllegalStateException(jar + " is missing: build first (./mvnw -B -DskipTests install)");
+                throw new IllegalStateException(jar + " is missing: build first (./mvnw -B -DskipTests package)");
             }
         }
     }
