@@ -3,6 +3,8 @@ package org.fedoraproject.fedimg.emulator;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.http.HttpFront;
@@ -23,6 +25,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * <li>{@code GET /_emulator/live}, {@code GET /_emulator/calls?action=X[&region=R]}</li>
  * <li>{@code GET /_emulator/regions/{region}/{images|snapshots|instances|volumes|key-pairs|security-groups}}</li>
  * <li>{@code GET /_emulator/regions/{region}/snapshots/{id}/sha256}</li>
+ * <li>{@code GET /_emulator/quotas[?region=R]} (value and use of each AMI quota per region), {@code POST
+ * /_emulator/quotas[?region=R]} with {@code {"public-amis": 20}} (a quota increase, by name or Service Quotas
+ * code, in every region or in R; undone by reset)</li>
  * </ul>
  */
 final class AdminEndpoint implements HttpFront.Admin {
@@ -67,6 +72,35 @@ final class AdminEndpoint implements HttpFront.Admin {
             case "POST delays":
                 emulator.delays(Delays.named(JSON.readTree(body).path("profile").asText("zero")));
                 return ok(Map.of("status", "applied"));
+            case "GET quotas": {
+                List<String> regions = query.containsKey("region") ? List.of(query.get("region")) : emulator.regions();
+                Map<String, List<Views.QuotaUse>> out = new LinkedHashMap<>();
+                regions.forEach(r -> out.put(r, inspect.quotas(r)));
+                return ok(out);
+            }
+            case "POST quotas": {
+                JsonNode doc = JSON.readTree(body);
+                if (doc == null || !doc.isObject() || doc.isEmpty()) {
+                    throw new IllegalArgumentException("a JSON object of quota name or code -> value is required");
+                }
+                String region = query.get("region");
+                if (region != null && !emulator.regions().contains(region)) {
+                    throw new IllegalArgumentException("region " + region + " is not served");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().canConvertToLong()) {
+                        throw new IllegalArgumentException("quota " + e.getKey() + " needs a whole number");
+                    }
+                    Quota quota = Quota.named(e.getKey());
+                    if (region == null) {
+                        emulator.quotas().set(quota, e.getValue().asLong());
+                    } else {
+                        emulator.quotas().set(region, quota, e.getValue().asLong());
+                    }
+                }
+                return ok(Map.of("status", "applied"));
+            }
             case "GET live":
                 return ok(inspect.liveResources());
             case "GET calls": {

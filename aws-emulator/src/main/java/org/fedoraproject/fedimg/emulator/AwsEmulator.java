@@ -36,6 +36,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final javax.net.ssl.SSLContext tls;
     private final int httpThreads;
     private final Faults faults = new Faults();
+    private final Quotas quotas;
     private final Engine engine;
     private final Inspector inspector;
     private HttpFront front;
@@ -54,7 +55,8 @@ public final class AwsEmulator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.engine = new Engine(accountId, regions, b.delays, faults, workDir, userDataTimeout);
+        this.quotas = new Quotas(b.quotas);
+        this.engine = new Engine(accountId, b.accessKeys, regions, b.delays, faults, quotas, workDir, userDataTimeout);
         this.inspector = new Inspector(engine);
     }
 
@@ -90,6 +92,11 @@ public final class AwsEmulator implements AutoCloseable {
         return faults;
     }
 
+    /** The account's quotas per region; {@link Quotas#set} raises one on the running emulator until {@link #reset()}. */
+    public Quotas quotas() {
+        return quotas;
+    }
+
     public Inspector inspect() {
         return inspector;
     }
@@ -116,7 +123,10 @@ public final class AwsEmulator implements AutoCloseable {
         return workDir;
     }
 
-    /** Drops every resource in every region, the call counts and all faults; kills running user-data scripts. */
+    /**
+     * Drops every resource in every region, the call counts, all faults and quota changes made since start (the
+     * builder's quotas stay); kills running user-data scripts.
+     */
     public void reset() {
         engine.reset();
     }
@@ -146,6 +156,8 @@ public final class AwsEmulator implements AutoCloseable {
         private Path workDir;
         private javax.net.ssl.SSLContext tls;
         private int httpThreads = HttpFront.DEFAULT_THREADS;
+        private final java.util.Map<Quota, Long> quotas = new java.util.EnumMap<>(Quota.class);
+        private final java.util.Map<String, String> accessKeys = new java.util.LinkedHashMap<>();
 
         /**
          * Threads that handle requests (64 by default, so injected latencies overlap). A benchmark that
@@ -189,6 +201,29 @@ public final class AwsEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("an AWS account id has 12 digits: " + accountId);
             }
             this.accountId = accountId;
+            return this;
+        }
+
+        /**
+         * A quota value in every region, as if an increase (or decrease) had been approved: it stays across
+         * {@link AwsEmulator#reset()}. AWS's defaults otherwise ({@link Quota#awsDefault()}).
+         */
+        public Builder quota(Quota quota, long value) {
+            Quotas.checkValue(value);
+            quotas.put(Objects.requireNonNull(quota), value);
+            return this;
+        }
+
+        /**
+         * Calls signed with this access key id act as another account, a consumer of the owner's AMIs: they see
+         * what AWS shows another account (public AMIs, AMIs shared with it, no deprecated ones unless asked) and
+         * may only describe. Every other access key is the owning account ({@link #accountId}).
+         */
+        public Builder account(String accessKeyId, String accountId) {
+            if (!accountId.matches("\\d{12}")) {
+                throw new IllegalArgumentException("an AWS account id has 12 digits: " + accountId);
+            }
+            accessKeys.put(Objects.requireNonNull(accessKeyId), accountId);
             return this;
         }
 

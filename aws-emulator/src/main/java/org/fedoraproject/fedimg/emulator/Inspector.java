@@ -66,6 +66,11 @@ public final class Inspector {
                 .orElseThrow(() -> new NoSuchElementException("no snapshot " + snapshotId + " in " + region));
     }
 
+    /** Each AMI quota in the region: the value in force and how much of it is used. */
+    public List<Views.QuotaUse> quotas(String region) {
+        return views.quotas(region);
+    }
+
     /** Live instances, volumes, snapshots, AMIs, key pairs and (non-default) security groups in all regions. */
     public Views.LiveResources liveResources() {
         return views.live();

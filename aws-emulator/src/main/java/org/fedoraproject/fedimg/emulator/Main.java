@@ -7,7 +7,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
  * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]
- * [--http-threads 64]} (the key store makes it HTTPS). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready;
+ * [--http-threads 64] [--quota public-amis=20 ...] [--consumer-account ACCESS_KEY_ID=210987654321 ...]} (the key
+ * store makes it HTTPS; {@code --quota} sets a quota in every region, by name or Service Quotas code;
+ * {@code --consumer-account} makes calls signed with that access key act as another account). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready;
  * stops on SIGTERM/Ctrl-C.
  */
 public final class Main {
@@ -31,9 +33,18 @@ public final class Main {
                 case "--tls-keystore" -> tlsKeyStore = require(arg, value);
                 case "--tls-password" -> tlsPassword = require(arg, value);
                 case "--http-threads" -> builder.httpThreads(Integer.parseInt(require(arg, value)));
+                case "--quota" -> {
+                    String[] kv = pair(arg, require(arg, value));
+                    builder.quota(Quota.named(kv[0]), Long.parseLong(kv[1]));
+                }
+                case "--consumer-account" -> {
+                    String[] kv = pair(arg, require(arg, value));
+                    builder.account(kv[0], kv[1]);
+                }
                 case "-h", "--help" -> {
                     System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
-                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] [--http-threads 64]");
+                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] [--http-threads 64] "
+                            + "[--quota public-amis|amis|ami-sharing|L-XXXXXXXX=N ...] [--consumer-account KEY=ACCOUNT ...]");
                     return;
                 }
                 default -> {
@@ -55,6 +66,16 @@ public final class Main {
         System.out.println("aws-emulator listening on " + emulator.endpoint());
         System.out.flush();
         stopped.await();
+    }
+
+    /** {@code name=value}, or exit with usage. */
+    private static String[] pair(String arg, String value) {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || eq == value.length() - 1) {
+            System.err.println(arg + " needs name=value, got " + value);
+            System.exit(2);
+        }
+        return new String[] {value.substring(0, eq), value.substring(eq + 1)};
     }
 
     private static String require(String arg, String value) {

@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
 import software.amazon.awssdk.services.ec2.model.RegisterImageRequest;
+import software.amazon.awssdk.services.servicequotas.ServiceQuotasAsyncClient;
 
 /** Real SDK v2 async clients pointed at an endpoint (the emulator or moto), as the services build them. */
 final class Sdk implements AutoCloseable {
@@ -36,7 +37,9 @@ final class Sdk implements AutoCloseable {
     private final SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder().maxConcurrency(64).build();
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
     private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
+    private final Map<String, ServiceQuotasAsyncClient> quotas = new ConcurrentHashMap<>();
     private final int maxAttempts;
+    private final StaticCredentialsProvider credentials;
 
     Sdk(URI endpoint) {
         this(endpoint, 1);
@@ -44,15 +47,21 @@ final class Sdk implements AutoCloseable {
 
     /** {@code maxAttempts} > 1 lets the SDK's STANDARD retries absorb throttling and 5xx, as in the services. */
     Sdk(URI endpoint, int maxAttempts) {
+        this(endpoint, maxAttempts, "test");
+    }
+
+    /** Signed with this access key id: another account, where the emulator maps it to one. */
+    Sdk(URI endpoint, int maxAttempts, String accessKeyId) {
         this.endpoint = endpoint;
         this.maxAttempts = maxAttempts;
+        this.credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, "test"));
     }
 
     Ec2AsyncClient ec2(String region) {
         return ec2.computeIfAbsent(region, r -> Ec2AsyncClient.builder()
                 .region(Region.of(r))
                 .endpointOverride(endpoint)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
                         .retryStrategy(b -> b.maxAttempts(maxAttempts))
@@ -68,11 +77,21 @@ final class Sdk implements AutoCloseable {
         return ebs.computeIfAbsent(region, r -> EbsAsyncClient.builder()
                 .region(Region.of(r))
                 .endpointOverride(endpoint)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
                         .retryStrategy(b -> b.maxAttempts(maxAttempts))
 )
+                .build());
+    }
+
+    ServiceQuotasAsyncClient serviceQuotas(String region) {
+        return quotas.computeIfAbsent(region, r -> ServiceQuotasAsyncClient.builder()
+                .region(Region.of(r))
+                .endpointOverride(endpoint)
+                .credentialsProvider(credentials)
+                .httpClient(http)
+                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(maxAttempts)))
                 .build());
     }
 
@@ -157,6 +176,7 @@ final class Sdk implements AutoCloseable {
     public void close() {
         ec2.values().forEach(Ec2AsyncClient::close);
         ebs.values().forEach(EbsAsyncClient::close);
+        quotas.values().forEach(ServiceQuotasAsyncClient::close);
         http.close();
     }
 }

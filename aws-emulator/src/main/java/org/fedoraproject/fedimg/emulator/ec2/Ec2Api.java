@@ -33,17 +33,23 @@ public final class Ec2Api {
                 new ImageCopies(engine), new ImageAttributes(engine), new ImagePolicies(engine), new Snapshots(engine),
                 new Volumes(engine), instances, new RunInstances(engine, instances), new InstanceMonitoring(engine),
                 new InstanceShutdowns(engine), new KeyPairs(engine), new SecurityGroups(engine), new Networks(engine),
-                new RegionsAndZones(engine), new Tags(engine));
+                new RegionsAndZones(engine), new Tags(engine), new ImageLifecycle(engine),
+                new SnapshotPolicies(engine));
         families.forEach(family -> family.register(actions));
         InstanceTypes.register(actions);
     }
 
-    /** Runs an action; returns the response XML or throws {@link Ec2Exception}. */
-    public String handle(String action, String region, Map<String, String> form, String requestId) {
+    /**
+     * Runs an action for the account the access key maps to; returns the response XML or throws
+     * {@link Ec2Exception}.
+     */
+    public String handle(String action, String region, String accessKey, Map<String, String> form, String requestId) {
         Handler handler = actions.get(action);
         if (handler == null) {
             throw new Ec2Exception("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
+        String account = engine.accountFor(accessKey);
+        Consumers.checkAllowed(engine, account, action);
         if ("true".equalsIgnoreCase(form.get("DryRun"))) {
             synchronized (engine) {
                 engine.region(region);
@@ -53,7 +59,13 @@ public final class Ec2Api {
         }
         SdkPojo response;
         synchronized (engine) {
-            response = handler.handle(engine.region(region), form);
+            RegionState state = engine.region(region);
+            engine.caller(account);
+            try {
+                response = handler.handle(state, form);
+            } finally {
+                engine.caller(engine.accountId());
+            }
         }
         return Ec2Xml.response(action, response, requestId);
     }

@@ -53,6 +53,7 @@ final class ImageCopies extends ResourceHandlers {
         }
         Images.checkName(name);
         Images.checkDuplicateName(dest, name);
+        ImageQuotas.checkNewAmi(engine, dest);
         TagRules.validateTagSpecTypes(req.tagSpecifications(), "image", "snapshot");
         boolean encrypt = Boolean.TRUE.equals(req.encrypted());
         if (req.kmsKeyId() != null && !encrypt) {

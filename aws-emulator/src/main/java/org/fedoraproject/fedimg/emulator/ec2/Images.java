@@ -56,6 +56,7 @@ final class Images extends ResourceHandlers {
                     "Registering from an S3 manifest (ImageLocation) is not supported by this emulator");
         }
         checkDuplicateName(region, name);
+        ImageQuotas.checkNewAmi(engine, region);
         TagRules.validateTagSpecTypes(req.tagSpecifications(), "image", "snapshot");
         List<BlockDeviceMapping> mappings = new ArrayList<>();
         for (BlockDeviceMapping m : req.blockDeviceMappings()) {
@@ -211,10 +212,7 @@ final class Images extends ResourceHandlers {
     private DeregisterImageResponse deregisterImage(RegionState region, Map<String, String> form) {
         DeregisterImageRequest req = QueryBinder.bind(form, DeregisterImageRequest.builder());
         Model.AmiRec ami = find(region, req.imageId());
-        if (ami.deregistrationProtection) {
-            throw new Ec2Exception("InvalidParameterValue", "The image " + ami.id
-                    + " has deregistration protection enabled");
-        }
+        ImageLifecycle.checkDeregistrable(ami);
         region.images.remove(ami.id);
         List<DeleteSnapshotReturnCode> deleted = new ArrayList<>();
         if (Boolean.TRUE.equals(req.deleteAssociatedSnapshots())) {

@@ -102,6 +102,7 @@ final class RunInstances extends ResourceHandlers {
                     + "type does not match the architecture '" + ami.architecture + "' of the specified AMI. Specify an "
                     + "instance type and an AMI that have matching architectures, and try again.");
         }
+        InstanceTypes.checkLaunchable(type, ami.virtualizationType, region.name);
         if ("uefi".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("uefi")
                 || "legacy-bios".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("legacy-bios")) {
             throw new Ec2Exception("InvalidParameterCombination", "The instance type " + typeName
@@ -201,6 +202,7 @@ final class RunInstances extends ResourceHandlers {
             region.instances.put(inst.id, inst);
             engine.instances().scheduleBoot(inst);
         }
+        launch.ami().lastLaunchedTime = now;
         return reservation;
     }
 
@@ -264,6 +266,7 @@ final class RunInstances extends ResourceHandlers {
         inst.privateIp = freeAddress(region, subnet);
         inst.publicIp = subnet.mapPublicIpOnLaunch ? "127.0.0.1" : null;
         inst.architecture = ami.architecture;
+        inst.virtualizationType = ami.virtualizationType;
         inst.rootDeviceName = ami.rootDeviceName;
         inst.bootMode = ami.bootMode;
         inst.metadataOptions = metadataOptions(req.metadataOptions(), ami);

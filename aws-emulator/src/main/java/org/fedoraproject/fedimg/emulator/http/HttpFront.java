@@ -21,6 +21,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.fedoraproject.fedimg.emulator.ebs.EbsApi;
+import org.fedoraproject.fedimg.emulator.quotas.ServiceQuotasApi;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
 
@@ -29,7 +30,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * One loopback HTTP endpoint for everything: EC2 Query ({@code POST /} with {@code Action=}), EBS direct
- * (REST paths under {@code /snapshots}) and the emulator's admin API under {@code /_emulator/}. The region
+ * (REST paths under {@code /snapshots}), Service Quotas ({@code X-Amz-Target: ServiceQuotasV20190624.*}) and the
+ * emulator's admin API under {@code /_emulator/}. The region
  * (and the service) come from the SigV4 credential scope of the Authorization header, as on AWS.
  */
 public final class HttpFront implements AutoCloseable {
@@ -158,6 +160,10 @@ public final class HttpFront implements AutoCloseable {
         }
         if (ebsRequest) {
             return calls.ebs(ebsOp, scope, path, query, headers, body);
+        }
+        String target = headers.getOrDefault("x-amz-target", "");
+        if (target.startsWith(ServiceQuotasApi.TARGET_PREFIX)) {
+            return calls.serviceQuotas(target.substring(ServiceQuotasApi.TARGET_PREFIX.length()), scope, body);
         }
         return calls.ec2(method, scope, query, body);
     }
