@@ -6,7 +6,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.fedoraproject.fedimg.emulator.http.HttpFront;
@@ -92,7 +95,7 @@ public final class AwsEmulator implements AutoCloseable {
         return faults;
     }
 
-    /** The account's quotas per region; {@link Quotas#set} raises one on the running emulator until {@link #reset()}. */
+    /** The account's quotas per region; {@link Quotas#set} changes one until {@link #reset()}. */
     public Quotas quotas() {
         return quotas;
     }
@@ -156,8 +159,8 @@ public final class AwsEmulator implements AutoCloseable {
         private Path workDir;
         private javax.net.ssl.SSLContext tls;
         private int httpThreads = HttpFront.DEFAULT_THREADS;
-        private final java.util.Map<Quota, Long> quotas = new java.util.EnumMap<>(Quota.class);
-        private final java.util.Map<String, String> accessKeys = new java.util.LinkedHashMap<>();
+        private final Map<Quota, Long> quotas = new EnumMap<>(Quota.class);
+        private final Map<String, String> accessKeys = new LinkedHashMap<>();
 
         /**
          * Threads that handle requests (64 by default, so injected latencies overlap). A benchmark that

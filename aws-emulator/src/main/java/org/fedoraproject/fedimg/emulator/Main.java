@@ -7,10 +7,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
  * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]
- * [--http-threads 64] [--quota public-amis=20 ...] [--consumer-account ACCESS_KEY_ID=210987654321 ...]} (the key
+ * [--http-threads 64] [--quota public-amis=20 ...] [--consumer-account ACCESS_KEY_ID=210987654321 ...]}: the key
  * store makes it HTTPS; {@code --quota} sets a quota in every region, by name or Service Quotas code;
- * {@code --consumer-account} makes calls signed with that access key act as another account). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready;
- * stops on SIGTERM/Ctrl-C.
+ * {@code --consumer-account} makes calls signed with that access key act as another account. Prints
+ * {@code aws-emulator listening on http://127.0.0.1:N} once ready; stops on SIGTERM/Ctrl-C.
  */
 public final class Main {
 
@@ -43,8 +43,9 @@ public final class Main {
                 }
                 case "-h", "--help" -> {
                     System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
-                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] [--http-threads 64] "
-                            + "[--quota public-amis|amis|ami-sharing|L-XXXXXXXX=N ...] [--consumer-account KEY=ACCOUNT ...]");
+                            + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] "
+                            + "[--http-threads 64] [--quota public-amis|amis|ami-sharing|L-XXXXXXXX=N ...] "
+                            + "[--consumer-account KEY=ACCOUNT ...]");
                     return;
                 }
                 default -> {

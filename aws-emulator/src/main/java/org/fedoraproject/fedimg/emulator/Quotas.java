@@ -14,19 +14,20 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Quotas {
 
     private final Map<Quota, Long> configured;
-    /** "region/quota" or "*&#47;quota" -> value set on the running emulator. */
-    private final Map<String, Long> increased = new ConcurrentHashMap<>();
+    /** Set on the running emulator, for every region, and per region (which wins). */
+    private final Map<Quota, Long> everyRegion = new ConcurrentHashMap<>();
+    private final Map<String, Map<Quota, Long>> inRegion = new ConcurrentHashMap<>();
 
     Quotas(Map<Quota, Long> configured) {
         this.configured = new EnumMap<>(Quota.class);
         this.configured.putAll(configured);
     }
 
-    /** The value in force in a region: an increase there, else one for every region, else configured, else AWS's. */
+    /** The value in force in a region: set there, else set for every region, else configured, else AWS's. */
     public long value(String region, Quota quota) {
-        Long v = increased.get(region + "/" + quota.key());
+        Long v = inRegion.getOrDefault(region, Map.of()).get(quota);
         if (v == null) {
-            v = increased.get("*/" + quota.key());
+            v = everyRegion.get(quota);
         }
         if (v == null) {
             v = configured.get(quota);
@@ -37,21 +38,22 @@ public final class Quotas {
     /** Sets a quota in every region (like an approved increase), until {@link AwsEmulator#reset()}. */
     public Quotas set(Quota quota, long value) {
         checkValue(value);
-        increased.keySet().removeIf(k -> k.endsWith("/" + quota.key()));
-        increased.put("*/" + quota.key(), value);
+        inRegion.values().forEach(values -> values.remove(quota));
+        everyRegion.put(quota, value);
         return this;
     }
 
     /** Sets a quota in one region, until {@link AwsEmulator#reset()}. */
     public Quotas set(String region, Quota quota, long value) {
         checkValue(value);
-        increased.put(Objects.requireNonNull(region) + "/" + quota.key(), value);
+        inRegion.computeIfAbsent(Objects.requireNonNull(region), r -> new ConcurrentHashMap<>()).put(quota, value);
         return this;
     }
 
     /** Back to the values the emulator was built with ({@link AwsEmulator#reset()} calls it). */
     public void reset() {
-        increased.clear();
+        everyRegion.clear();
+        inRegion.clear();
     }
 
     static void checkValue(long value) {

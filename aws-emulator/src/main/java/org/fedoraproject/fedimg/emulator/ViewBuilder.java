@@ -86,7 +86,8 @@ final class ViewBuilder {
                 a.bootMode, a.imdsSupport, a.tpmSupport, a.uefiData, List.copyOf(bdms), copy(a.tags),
                 new LinkedHashSet<>(a.launchGroups), new LinkedHashSet<>(a.launchUsers), a.isPublic(),
                 a.deprecationTime, a.sourceImageId, a.sourceRegion, new LinkedHashSet<>(a.launchOrganizations),
-                new LinkedHashSet<>(a.launchOrganizationalUnits), LifeCycles.deregistrationProtection(a), a.lastLaunchedTime);
+                new LinkedHashSet<>(a.launchOrganizationalUnits), LifeCycles.deregistrationProtection(a),
+                a.lastLaunchedTime);
     }
 
     private Views.Snapshot snapshot(Model.SnapRec s) {

@@ -104,7 +104,8 @@ class ConsumerViewTest {
         assertThat(seen.imageId()).isEqualTo(shared);
         assertThat(seen.ownerId()).isEqualTo(FEDORA);
         assertThat(seen.tags()).as("tags stay with the owner").isEmpty();
-        assertThat(ec2.describeImages(r -> r.filters(filter("tag:fedimg:stream", "rawhide"))).join().images()).isEmpty();
+        assertThat(ec2.describeImages(r -> r.filters(filter("tag:fedimg:stream", "rawhide"))).join().images())
+                .isEmpty();
         assertThat(ec2.describeImages(r -> r.executableUsers("self")).join().images()).hasSize(1);
         assertThat(ec2.describeImages(r -> r.owners("self")).join().images()).as("the consumer owns none").isEmpty();
         assertThat(ec2.describeImages(r -> r.owners("amazon")).join().images()).isEmpty();

@@ -19,7 +19,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 import software.amazon.awssdk.services.servicequotas.model.ServiceQuota;
 
-/** The AMI quotas: AWS's defaults, refused with ResourceLimitExceeded on the call that would exceed them, raised like a quota increase. */
+/**
+ * The AMI quotas: AWS's defaults, ResourceLimitExceeded on the call that would exceed them, raised like a quota
+ * increase, and read through Service Quotas and the admin endpoint.
+ */
 class QuotasTest extends EmulatorTest {
 
     private static final String ORG = "arn:aws:organizations::123456789012:organization/o-abcdefghij";

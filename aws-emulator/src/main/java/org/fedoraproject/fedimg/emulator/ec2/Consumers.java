@@ -27,7 +27,7 @@ final class Consumers {
         }
     }
 
-    /** Whether the caller may launch (and so sees) the image: its owner, anyone if public, or an account shared with. */
+    /** Whether the account may launch (and so sees) the image: its owner, anyone if public, an account shared with. */
     static boolean canLaunch(Engine engine, Model.AmiRec ami, String account) {
         return account.equals(engine.accountId()) || ami.isPublic() || ami.launchUsers.contains(account);
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.fedoraproject.fedimg.emulator.http.Ec2Xml;
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
@@ -34,6 +35,11 @@ import software.amazon.awssdk.services.ec2.model.ModifyImageAttributeResponse;
  * and the read-only attributes, {@code lastLaunchedTime} and {@code deregistrationProtection} among them.
  */
 final class ImageAttributes extends ResourceHandlers {
+
+    private static final Pattern ORGANIZATION = Pattern.compile(
+            "arn:aws[a-z-]*:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}");
+    private static final Pattern OU = Pattern.compile(
+            "arn:aws[a-z-]*:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}");
 
     ImageAttributes(Engine engine) {
         super(engine);
@@ -99,12 +105,10 @@ final class ImageAttributes extends ResourceHandlers {
         if (p.userId() != null && !p.userId().matches("\\d{12}")) {
             throw Ec2Exception.invalidParameterValue("Invalid user id " + p.userId());
         }
-        if (p.organizationArn() != null
-                && !p.organizationArn().matches("arn:aws[a-z-]*:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}")) {
+        if (p.organizationArn() != null && !ORGANIZATION.matcher(p.organizationArn()).matches()) {
             throw Ec2Exception.invalidParameterValue("Invalid organization ARN " + p.organizationArn());
         }
-        if (p.organizationalUnitArn() != null && !p.organizationalUnitArn()
-                .matches("arn:aws[a-z-]*:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}")) {
+        if (p.organizationalUnitArn() != null && !OU.matcher(p.organizationalUnitArn()).matches()) {
             throw Ec2Exception.invalidParameterValue("Invalid organizational unit ARN " + p.organizationalUnitArn());
         }
     }
@@ -189,7 +193,8 @@ final class ImageAttributes extends ResourceHandlers {
             case "uefiData" -> b.uefiData(attr(ami.uefiData));
             case "imdsSupport" -> b.imdsSupport(attr(ami.imdsSupport));
             case "blockDeviceMapping" -> b.blockDeviceMappings(ami.blockDeviceMappings);
-            case "deregistrationProtection" -> b.deregistrationProtection(attr(LifeCycles.deregistrationProtection(ami)));
+            case "deregistrationProtection" -> b.deregistrationProtection(attr(
+                    LifeCycles.deregistrationProtection(ami)));
             case "lastLaunchedTime" -> b.lastLaunchedTime(attr(ami.lastLaunchedTime == null ? null
                     : Ec2Xml.timestamp(ami.lastLaunchedTime)));
             case "productCodes" -> b.productCodes(List.of());

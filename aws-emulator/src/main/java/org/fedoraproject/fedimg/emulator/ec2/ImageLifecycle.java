@@ -80,7 +80,8 @@ final class ImageLifecycle extends ResourceHandlers {
     }
 
     /** Off at once, or, for protection enabled WithCooldown, still enforced for 24 hours. */
-    private DisableImageDeregistrationProtectionResponse disableProtection(RegionState region, Map<String, String> form) {
+    private DisableImageDeregistrationProtectionResponse disableProtection(RegionState region,
+            Map<String, String> form) {
         DisableImageDeregistrationProtectionRequest req = QueryBinder.bind(form,
                 DisableImageDeregistrationProtectionRequest.builder());
         Model.AmiRec ami = Images.find(region, req.imageId());

@@ -36,7 +36,7 @@ final class ImageQuotas {
         }
     }
 
-    /** Before a launch-permission change leaves the AMI shared with {@code entities} accounts, organizations and OUs. */
+    /** Before a launch permission change leaves the AMI shared with {@code entities} accounts, organizations, OUs. */
     static void checkSharing(Engine engine, RegionState region, Model.AmiRec ami, int entities) {
         long quota = engine.quotas().value(region.name, Quota.AMI_SHARING);
         if (entities > quota && entities > ami.sharedEntities()) {

@@ -177,7 +177,8 @@ final class InstanceTypes {
         DescribeInstanceTypesRequest req = QueryBinder.bind(form, DescribeInstanceTypesRequest.builder());
         for (String t : req.instanceTypesAsStrings()) {
             if (!InstanceTypes.ALL.containsKey(t) || !ALL.get(t).offeredIn(region.name)) {
-                throw new Ec2Exception("InvalidInstanceType", "The following supplied instance types do not exist: [" + t + "]");
+                throw new Ec2Exception("InvalidInstanceType", "The following supplied instance types do not exist: ["
+                        + t + "]");
             }
         }
         List<InstanceTypeInfo> out = new ArrayList<>();
@@ -236,7 +237,8 @@ final class InstanceTypes {
     /** The types offered in the region, or in each of its zones (LocationType availability-zone). */
     private static DescribeInstanceTypeOfferingsResponse describeInstanceTypeOfferings(RegionState region,
             Map<String, String> form) {
-        DescribeInstanceTypeOfferingsRequest req = QueryBinder.bind(form, DescribeInstanceTypeOfferingsRequest.builder());
+        DescribeInstanceTypeOfferingsRequest req = QueryBinder.bind(form,
+                DescribeInstanceTypeOfferingsRequest.builder());
         String locationType = req.locationTypeAsString() == null ? "region" : req.locationTypeAsString();
         List<String> locations = switch (locationType) {
             case "region" -> List.of(region.name);

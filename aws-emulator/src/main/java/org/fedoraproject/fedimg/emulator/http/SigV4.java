@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  */
 final class SigV4 {
 
-    private static final Pattern SCOPE = Pattern.compile("Credential=([^/,\\s]+)/\\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request");
+    private static final Pattern SCOPE = Pattern.compile(
+            "Credential=([^/,\\s]+)/\\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request");
 
     /** The region and service a request is signed for, and the access key that signed it. */
     record Scope(String region, String service, String accessKey) {

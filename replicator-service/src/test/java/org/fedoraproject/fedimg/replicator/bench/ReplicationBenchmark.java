@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
+import org.fedoraproject.fedimg.emulator.Quota;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Regions;
 import org.fedoraproject.fedimg.events.AmiTested;
@@ -54,9 +55,12 @@ class ReplicationBenchmark {
             Duration poll = latency.dividedBy(20);
             ReplicationSettings parallel = new ReplicationSettings(List.of(), List.of(), 40, Duration.ofMinutes(30), poll,
                     10_000, Map.of(), List.of(), false, poll, 10, Map.of(), true);
+            // A quota increase: the warm-up, each timed run and the sequential baseline publish one AMI in every
+            // region of this emulator, more than AWS's default of 5 public AMIs once -Dbench.runs is above 3.
             try (AwsEmulator emulator = AwsEmulator.builder().port(0).regions(regions).delays(Delays.builder()
                     .volumeCreation(Duration.ofMillis(100)).snapshotCompletion(Duration.ofMillis(200))
-                    .imageAvailable(Duration.ofMillis(200)).copyAvailable(latency).build()).build().start();
+                    .imageAvailable(Duration.ofMillis(200)).copyAvailable(latency).build())
+                    .quota(Quota.PUBLIC_AMIS, runs + 2).build().start();
                     AwsClients aws = TestAws.clients(emulator.endpoint())) {
                 SourceAmis sources = new SourceAmis(aws.ec2(SourceAmis.BASE));
                 // Warm-up: JIT, SDK clients, connections.
