@@ -69,7 +69,7 @@ class PipelineBenchmark {
                         perService(bus.endpoint())));
                 AutoCloseable servers = () -> composes.forEach(LocalCompose::close)) {
             pipeline.startInfrastructure();
-            // A quota increase, as Fedora's account has: each compose of the sequential run publishes 4 AMIs
+            // A quota increase, as a publisher asks AWS for: each compose of the sequential run publishes 4 AMIs
             // (x86_64 and aarch64, gp3 and standard) in every region, 100 with the default 25 composes, against
             // AWS's default of 5 public AMIs per region. Nothing demotes older ones yet (issue 17).
             pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 4L * sequential);

@@ -86,7 +86,7 @@ class PipelineIT {
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
                 common, E2eConfig.perService(environment, "fedimg-" + environment, work, signing)));
         pipeline.startInfrastructure();
-        // A quota increase, as Fedora's account has: the compose makes 4 public AMIs per region (x86_64 and
+        // A quota increase, as a publisher asks AWS for: the compose makes 4 public AMIs per region (x86_64 and
         // aarch64, gp3 and standard) and forcedReplayUploadsAgainUnderTheNextRespinName publishes 4 more next to
         // them, 8 against AWS's default of 5. Nothing demotes the first run's AMIs yet (issue 17).
         pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 8);

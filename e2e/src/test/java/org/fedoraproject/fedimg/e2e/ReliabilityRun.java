@@ -77,7 +77,7 @@ final class ReliabilityRun implements AutoCloseable {
     ReliabilityRun start() throws Exception {
         try {
             pipeline.startInfrastructure();
-            // A quota increase, as Fedora's account has (its CoreOS account has 1,000 in some regions): each
+            // A quota increase, as a publisher asks AWS for (Fedora CoreOS has 1,000 in some regions): each
             // compose makes 4 public AMIs per region and a run sends 2 (ReliabilityIT) to dozens (the crash suite,
             // one every 20 s) of them, against AWS's default of 5. Nothing demotes older ones yet (issue 17).
             pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 1000);

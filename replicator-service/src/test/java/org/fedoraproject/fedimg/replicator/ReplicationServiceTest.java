@@ -102,14 +102,14 @@ class ReplicationServiceTest {
     }
 
     /**
-     * A quota increase, as Fedora's account has: AWS allows 5 public AMIs per region by default, and the tests of
+     * A quota increase, as a publisher asks AWS for: AWS allows 5 public AMIs per region by default, and the tests of
      * this class share one emulator (reset only when the application starts) while each publishes its own compose
-     * (one or two images) in every region, about ten public AMIs per region in all. Nothing demotes the older
+     * (one or two images) in every region, up to nine public AMIs per region in all. Nothing demotes the older
      * ones yet (issue 17), so without it the sixth publication in a region fails with ResourceLimitExceeded.
      */
     @BeforeEach
     void publicAmiQuotaIncrease() {
-        emulator.quotas().set(Quota.PUBLIC_AMIS, 50);
+        emulator.quotas().set(Quota.PUBLIC_AMIS, 20);
     }
 
     @AfterEach
