@@ -1,7 +1,13 @@
 package org.fedoraproject.fedimg.emulator;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +30,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * <li>{@code POST /_emulator/delays} with {@code {"profile":"fast"}}</li>
  * <li>{@code GET /_emulator/live}, {@code GET /_emulator/calls?action=X[&region=R]}</li>
  * <li>{@code GET /_emulator/regions/{region}/{images|snapshots|instances|volumes|key-pairs|security-groups}}</li>
- * <li>{@code GET /_emulator/regions/{region}/snapshots/{id}/sha256}</li>
+ * <li>{@code GET /_emulator/regions/{region}/snapshots/{id}/sha256}, {@code .../images/{id}/sha256} (an
+ * instance-store image)</li>
+ * <li>{@code GET /_emulator/s3/buckets}, {@code GET /_emulator/s3/buckets/{name}/objects}</li>
+ * <li>{@code GET /_emulator/ec2-certificate} (PEM: what instance-store bundles seal their key for)</li>
+ * <li>{@code POST /_emulator/signing-certificates} with a PEM certificate, {@code GET /_emulator/signing-certificates}</li>
  * <li>{@code GET /_emulator/quotas[?region=R]} (value and use of each AMI quota per region), {@code POST
  * /_emulator/quotas[?region=R]} with {@code {"public-amis": 20}} (a quota increase, by name or Service Quotas
  * code, in every region or in R; undone by reset)</li>
@@ -112,6 +122,23 @@ final class AdminEndpoint implements HttpFront.Admin {
                 long count = region == null ? inspect.callCount(action) : inspect.callCount(action, region);
                 return ok(Map.of("action", action, "count", count));
             }
+            case "GET ec2-certificate":
+                return new HttpReply(200, "application/x-pem-file", new LinkedHashMap<>(),
+                        inspect.ec2CertificatePem().getBytes(StandardCharsets.US_ASCII));
+            case "POST signing-certificates":
+                emulator.registerSigningCertificate(new String(body, StandardCharsets.US_ASCII));
+                return ok(Map.of("status", "registered", "certificates", certificates()));
+            case "GET signing-certificates":
+                return ok(certificates());
+            case "GET s3": {
+                if (p.length == 3 && p[2].equals("buckets")) {
+                    return ok(inspect.buckets());
+                }
+                if (p.length == 5 && p[2].equals("buckets") && p[4].equals("objects")) {
+                    return ok(inspect.objects(p[3]));
+                }
+                throw new IllegalArgumentException("unknown S3 path " + path);
+            }
             case "GET regions": {
                 if (p.length < 4) {
                     return ok(emulator.regions());
@@ -119,6 +146,9 @@ final class AdminEndpoint implements HttpFront.Admin {
                 String region = p[2];
                 if (p.length == 6 && p[3].equals("snapshots") && p[5].equals("sha256")) {
                     return ok(Map.of("snapshotId", p[4], "sha256", inspect.snapshotSha256(region, p[4])));
+                }
+                if (p.length == 6 && p[3].equals("images") && p[5].equals("sha256")) {
+                    return ok(Map.of("imageId", p[4], "sha256", inspect.imageSha256(region, p[4])));
                 }
                 return switch (p[3]) {
                     case "images" -> ok(inspect.images(region));
@@ -139,8 +169,8 @@ final class AdminEndpoint implements HttpFront.Admin {
      * Applies a faults document; every field is optional:
      * {@code {"throttle":0.1,"internalErrors":0.05,"latency":"PT0.2S","snapshotNotFoundFor":"PT3S",
      * "instanceNeverPassesStatusChecks":true,"failCopyImageInto":["eu-west-1"],"publicAmiQuotaExceeded":["us-east-1"],
-     * "blockPublicAccess":{"us-east-2":true},"failCall":[{"action":"CopyImage","times":2,"errorCode":"InternalError"}],
-     * "clear":true}}
+     * "blockPublicAccess":{"us-east-2":true},"bucketOwnedElsewhere":["taken"],
+     * "failCall":[{"action":"CopyImage","times":2,"errorCode":"InternalError"}],"clear":true}}
      */
     private void apply(JsonNode doc) {
         Faults f = emulator.faults();
@@ -168,6 +198,9 @@ final class AdminEndpoint implements HttpFront.Admin {
         for (JsonNode r : doc.path("publicAmiQuotaExceeded")) {
             f.publicAmiQuotaExceeded(r.asText());
         }
+        for (JsonNode b : doc.path("bucketOwnedElsewhere")) {
+            f.bucketOwnedElsewhere(b.asText());
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("blockPublicAccess").fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             f.blockPublicAccess(e.getKey(), e.getValue().asBoolean());
@@ -175,6 +208,20 @@ final class AdminEndpoint implements HttpFront.Admin {
         for (JsonNode call : doc.path("failCall")) {
             f.failCall(call.path("action").asText(), call.path("times").asInt(1), call.path("errorCode").asText());
         }
+    }
+
+    /** Subject and SHA-256 fingerprint of each registered signing certificate. */
+    private List<Map<String, String>> certificates() {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (X509Certificate c : emulator.inspect().signingCertificates()) {
+            try {
+                out.add(Map.of("subject", c.getSubjectX500Principal().getName(), "sha256", HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()))));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
     }
 
     /** The emulator JVM's heap: used, peak since start (or the last reset of peaks) and max, in bytes. */

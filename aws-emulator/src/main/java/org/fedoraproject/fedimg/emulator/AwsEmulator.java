@@ -5,20 +5,24 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import org.fedoraproject.fedimg.bundle.Pem;
+
 import org.fedoraproject.fedimg.emulator.http.HttpFront;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 
 /**
- * An EC2 + EBS direct endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
- * {@code endpointOverride(emulator.endpoint())} and any static credentials; the region comes from the SigV4
- * credential scope, so one endpoint serves every region.
+ * An EC2 + EBS direct + S3 (+ Service Quotas, for the AMI quotas) endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
+ * {@code endpointOverride(emulator.endpoint())} (S3 clients also {@code forcePathStyle(true)}) and any static
+ * credentials; the region comes from the SigV4 credential scope, so one endpoint serves every region.
  *
  * <pre>{@code
  * try (AwsEmulator aws = AwsEmulator.builder().delays(Delays.fast()).build().start()) {
@@ -61,6 +65,7 @@ public final class AwsEmulator implements AutoCloseable {
         this.quotas = new Quotas(b.quotas);
         this.engine = new Engine(accountId, b.accessKeys, regions, b.delays, faults, quotas, workDir, userDataTimeout);
         this.inspector = new Inspector(engine);
+        b.signingCertificates.forEach(this::registerSigningCertificate);
     }
 
     public static Builder builder() {
@@ -80,7 +85,7 @@ public final class AwsEmulator implements AutoCloseable {
         return this;
     }
 
-    /** {@code http://127.0.0.1:PORT} ({@code https} with {@link Builder#tls}): EC2 and EBS direct, every region. */
+    /** {@code http://127.0.0.1:PORT} ({@code https} with {@link Builder#tls}): EC2, EBS direct and S3, every region. */
     public URI endpoint() {
         requireStarted();
         return front.endpoint();
@@ -121,7 +126,21 @@ public final class AwsEmulator implements AutoCloseable {
         engine.delays(Objects.requireNonNull(delays));
     }
 
-    /** Where block files, volume files and instance sandboxes live. */
+    /**
+     * Registers one of the account's X.509 signing certificates (AWS's legacy "signing certificates" of a user):
+     * RegisterImage accepts an instance-store manifest only when a registered certificate verifies its signature.
+     * Kept across {@link #reset()}, as the account is.
+     */
+    public void registerSigningCertificate(X509Certificate certificate) {
+        engine.bundleCertificates().registerSigningCertificate(Objects.requireNonNull(certificate));
+    }
+
+    /** The same, from PEM text. */
+    public void registerSigningCertificate(String pem) {
+        registerSigningCertificate(Pem.certificate(pem));
+    }
+
+    /** Where block files, volume files, S3 objects and instance sandboxes live. */
     public Path workDir() {
         return workDir;
     }
@@ -161,6 +180,7 @@ public final class AwsEmulator implements AutoCloseable {
         private int httpThreads = HttpFront.DEFAULT_THREADS;
         private final Map<Quota, Long> quotas = new EnumMap<>(Quota.class);
         private final Map<String, String> accessKeys = new LinkedHashMap<>();
+        private final List<X509Certificate> signingCertificates = new ArrayList<>();
 
         /**
          * Threads that handle requests (64 by default, so injected latencies overlap). A benchmark that
@@ -171,6 +191,12 @@ public final class AwsEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("at least one HTTP thread");
             }
             this.httpThreads = threads;
+            return this;
+        }
+
+        /** A signing certificate of the account (repeatable); see {@link AwsEmulator#registerSigningCertificate}. */
+        public Builder signingCertificate(X509Certificate certificate) {
+            signingCertificates.add(Objects.requireNonNull(certificate));
             return this;
         }
 
@@ -220,7 +246,8 @@ public final class AwsEmulator implements AutoCloseable {
         /**
          * Calls signed with this access key id act as another account, a consumer of the owner's AMIs: they see
          * what AWS shows another account (public AMIs, AMIs shared with it, no deprecated ones unless asked) and
-         * may only describe. Every other access key is the owning account ({@link #accountId}).
+         * may only describe; in S3 they may only read the objects whose ACL grants all or authenticated users READ.
+         * Every other access key is the owning account ({@link #accountId}).
          */
         public Builder account(String accessKeyId, String accountId) {
             if (!accountId.matches("\\d{12}")) {

@@ -25,6 +25,7 @@ public final class Faults {
     private final Set<String> failCopyImageInto = ConcurrentHashMap.newKeySet();
     private final Set<String> publicAmiQuotaExceeded = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> blockPublicAccess = new ConcurrentHashMap<>();
+    private final Set<String> bucketsOwnedElsewhere = ConcurrentHashMap.newKeySet();
 
     /** A fraction (0..1) of all calls fails with RequestLimitExceeded (EC2) or SlowDown (EBS direct). */
     public Faults throttle(double rate) {
@@ -79,6 +80,15 @@ public final class Faults {
     }
 
     /**
+     * S3 bucket names are global: this one belongs to another account, so CreateBucket answers
+     * BucketAlreadyExists (409), as it does for a name somebody else took first.
+     */
+    public Faults bucketOwnedElsewhere(String bucket) {
+        bucketsOwnedElsewhere.add(Objects.requireNonNull(bucket));
+        return this;
+    }
+
+    /**
      * For this long after StartSnapshot, EBS direct calls on the new snapshot answer ResourceNotFoundException
      * (SNAPSHOT_NOT_FOUND), as real AWS does for a few seconds.
      */
@@ -104,6 +114,7 @@ public final class Faults {
         failCopyImageInto.clear();
         publicAmiQuotaExceeded.clear();
         blockPublicAccess.clear();
+        bucketsOwnedElsewhere.clear();
         return this;
     }
 
@@ -140,6 +151,10 @@ public final class Faults {
     /** The block-public-access override for a region, if a fault set one. */
     public Optional<Boolean> blockPublicAccessOverride(String region) {
         return Optional.ofNullable(blockPublicAccess.get(region));
+    }
+
+    public boolean isBucketOwnedElsewhere(String bucket) {
+        return bucketsOwnedElsewhere.contains(bucket);
     }
 
     /** Rolls the dice for this call: the error code to answer with, if any. */

@@ -1,15 +1,18 @@
 package org.fedoraproject.fedimg.emulator;
 
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 
+import org.fedoraproject.fedimg.emulator.ec2.BundleCertificates;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 
 /**
  * Looks inside the emulator for assertions: every resource per region (ids, names, states, tags, permissions,
- * block device mappings, deprecation), a snapshot's content checksum, what is still alive and how often each
- * call was made.
+ * block device mappings, deprecation), S3's buckets and objects, content checksums (snapshots, instance-store
+ * images, instances' root disks), what is still alive, how often each call was made, and the EC2 certificate
+ * instance-store bundles must be made for.
  */
 public final class Inspector {
 
@@ -71,7 +74,60 @@ public final class Inspector {
         return views.quotas(region);
     }
 
-    /** Live instances, volumes, snapshots, AMIs, key pairs and (non-default) security groups in all regions. */
+    /**
+     * SHA-256 (lowercase hex) of an instance-store AMI's image as EC2 reassembled it from its bundle (its exact
+     * size): compare with {@code sha256sum} of the raw image. Throws while the image is still pending or when its
+     * bundle was refused.
+     */
+    public String imageSha256(String region, String imageId) {
+        return views.imageSha256(region, imageId)
+                .orElseThrow(() -> new NoSuchElementException("no instance-store image " + imageId + " in " + region));
+    }
+
+    /**
+     * SHA-256 (lowercase hex) of an instance's root disk as a backend boots it: an EBS root volume's full
+     * {@code VolumeSize}, or an instance-store root's image.
+     */
+    public String instanceRootSha256(String region, String instanceId) {
+        return views.instanceRootSha256(region, instanceId)
+                .orElseThrow(() -> new NoSuchElementException("no instance " + instanceId + " in " + region));
+    }
+
+    /** Every S3 bucket, in every region. */
+    public List<Views.Bucket> buckets() {
+        return engine.s3().bucketViews();
+    }
+
+    public Optional<Views.Bucket> bucket(String name) {
+        return buckets().stream().filter(b -> b.name().equals(name)).findFirst();
+    }
+
+    /** A bucket's objects in key order. */
+    public List<Views.S3Object> objects(String bucket) {
+        return engine.s3().objectViews(bucket);
+    }
+
+    /**
+     * The emulator's "EC2 service" certificate ({@code cert-ec2.pem} of the AMI tools): instance-store bundles seal
+     * their key for it. Made on first use; the same for the emulator's life.
+     */
+    public X509Certificate ec2Certificate() {
+        return engine.bundleCertificates().ec2Certificate();
+    }
+
+    public String ec2CertificatePem() {
+        return BundleCertificates.pem(ec2Certificate());
+    }
+
+    /** The account's registered signing certificates (see {@link AwsEmulator#registerSigningCertificate}). */
+    public List<X509Certificate> signingCertificates() {
+        return engine.bundleCertificates().signingCertificates();
+    }
+
+    /**
+     * Live instances, volumes, snapshots, AMIs, key pairs and (non-default) security groups in all regions, and
+     * S3's buckets, objects and unfinished multipart uploads.
+     */
     public Views.LiveResources liveResources() {
         return views.live();
     }

@@ -1,8 +1,16 @@
 package org.fedoraproject.fedimg.emulator;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -87,7 +95,8 @@ final class ViewBuilder {
                 new LinkedHashSet<>(a.launchGroups), new LinkedHashSet<>(a.launchUsers), a.isPublic(),
                 a.deprecationTime, a.sourceImageId, a.sourceRegion, new LinkedHashSet<>(a.launchOrganizations),
                 new LinkedHashSet<>(a.launchOrganizationalUnits), LifeCycles.deregistrationProtection(a),
-                a.lastLaunchedTime);
+                a.lastLaunchedTime, a.rootDeviceType(), a.imageLocation,
+                a.instanceStoreRoot == null ? null : a.instanceStoreRoot.failure);
     }
 
     private Views.Snapshot snapshot(Model.SnapRec s) {
@@ -111,7 +120,7 @@ final class ViewBuilder {
         return new Views.Instance(i.id, i.region, life.instanceState(i), life.statusCheck(i), i.imageId,
                 i.instanceType, i.availabilityZone, i.keyName, List.copyOf(i.securityGroupIds), copy(i.tags),
                 i.privateIp, i.publicIp, copy(i.devices), userData, console, engine.instances().userDataFinished(i),
-                i.created, i.subnetId, i.vpcId, i.terminatedAt);
+                i.created, i.subnetId, i.vpcId, i.terminatedAt, i.rootDeviceType());
     }
 
     private Views.Volume volume(Model.VolRec v) {
@@ -120,7 +129,7 @@ final class ViewBuilder {
     }
 
     private static Map<String, String> copy(Map<String, String> m) {
-        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
+        return Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 
     List<Views.QuotaUse> quotas(String region) {
@@ -159,7 +168,48 @@ final class ViewBuilder {
                 keys += r.keyPairs.size();
                 groups += (int) r.securityGroups.values().stream().filter(g -> !g.isDefault).count();
             }
-            return new Views.LiveResources(pending, running, volumes, snapshots, images, keys, groups);
+            long[] s3 = engine.s3().counts();
+            return new Views.LiveResources(pending, running, volumes, snapshots, images, keys, groups, s3[0], s3[1],
+                    s3[2]);
+        }
+    }
+
+    /** SHA-256 (hex) of an instance-store AMI's reassembled image; outside the lock, block by block. */
+    Optional<String> imageSha256(String region, String imageId) {
+        Model.ImageContent content;
+        synchronized (engine) {
+            Model.AmiRec ami = engine.region(region).images.get(imageId);
+            content = ami == null ? null : ami.instanceStoreRoot;
+        }
+        if (content == null) {
+            return Optional.empty();
+        }
+        if (content.readyAt == null) {
+            throw new IllegalStateException("the image of " + imageId + " is not reassembled"
+                    + (content.failure == null ? " yet" : ": " + content.failure));
+        }
+        return Optional.of(engine.content().contentSha256(content));
+    }
+
+    /** SHA-256 (hex) of an instance's root disk, as a backend would boot it. */
+    Optional<String> instanceRootSha256(String region, String instanceId) {
+        Path disk;
+        synchronized (engine) {
+            Model.InstRec inst = engine.region(region).instances.get(instanceId);
+            if (inst == null) {
+                return Optional.empty();
+            }
+            disk = engine.content().rootDisk(inst);
+        }
+        try (InputStream in = Files.newInputStream(disk)) {
+            MessageDigest sha = BlockStore.newSha256();
+            byte[] buf = new byte[BlockStore.BLOCK_SIZE];
+            for (int n; (n = in.read(buf)) >= 0;) {
+                sha.update(buf, 0, n);
+            }
+            return Optional.of(HexFormat.of().formatHex(sha.digest()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -30,16 +30,18 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * moto cannot satisfy (it drops RegisterImage details, has no pending states, no deprecation, no block public
  * access) are guarded by {@link #faithful()}; everything else must hold on both.
  */
-abstract class ConformanceScenarios {
+abstract class ConformanceScenarios implements S3ConformanceScenarios {
 
     static final String BASE = "us-east-1";
     static final String OTHER = "eu-west-1";
 
     /** The SDK pointed at the target. */
-    abstract Sdk sdk();
+    @Override
+    public abstract Sdk sdk();
 
     /** True for the emulator: checks AWS behaviour that moto does not model. */
-    abstract boolean faithful();
+    @Override
+    public abstract boolean faithful();
 
     abstract void resetTarget();
 

@@ -30,12 +30,12 @@ class EmulatorConformanceTest extends ConformanceScenarios {
     }
 
     @Override
-    Sdk sdk() {
+    public Sdk sdk() {
         return sdk;
     }
 
     @Override
-    boolean faithful() {
+    public boolean faithful() {
         return true;
     }
 

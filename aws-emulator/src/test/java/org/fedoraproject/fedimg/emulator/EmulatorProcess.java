@@ -67,9 +67,12 @@ final class EmulatorProcess implements AutoCloseable {
     }
 
     JsonNode admin(String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoint.resolve(path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new ObjectMapper().readTree(r.body());
+        return new ObjectMapper().readTree(adminText(path));
+    }
+
+    String adminText(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoint.resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     boolean alive() {

@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.Map;
+
+import org.fedoraproject.fedimg.bundle.Pem;
+import org.fedoraproject.fedimg.emulator.ec2.BundleCertificates;
 
 import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager.TestInjector;
 
@@ -65,10 +72,13 @@ class IntegrationsTest {
     }
 
     @Test
-    void standaloneMainServesTheSdk() throws Exception {
+    void standaloneMainServesTheSdk(@TempDir Path dir) throws Exception {
+        Path signing = Files.writeString(dir.resolve("user.pem"), BundleCertificates.pem(BundleFixtures.USER.cert()));
+        Path ec2 = dir.resolve("ec2.pem");
         try (EmulatorProcess standalone = EmulatorProcess.start("-Xmx128m", "--delays", "realistic", "--regions",
                 "us-east-1,eu-central-1", "--quota", "public-amis=12", "--quota", "L-70015FFA=3000",
-                "--consumer-account", "AKIACONSUMER=210987654321");
+                "--consumer-account", "AKIACONSUMER=210987654321", "--signing-certificate", signing.toString(),
+                "--ec2-certificate-out", ec2.toString());
                 Sdk sdk = new Sdk(standalone.endpoint());
                 Sdk consumer = new Sdk(standalone.endpoint(), 1, "AKIACONSUMER")) {
             assertThat(sdk.ec2("eu-central-1").describeRegions().join().regions()).extracting(r -> r.regionName())
@@ -85,6 +95,16 @@ class IntegrationsTest {
                     .quotaCode("L-0E3CBAB9")).join().quota().value()).isEqualTo(12.0);
             assertThat(Sdk.errorCode(org.assertj.core.api.Assertions.catchThrowable(() -> consumer.ec2("us-east-1")
                     .createKeyPair(r -> r.keyName("not-mine")).join()))).isEqualTo("UnauthorizedOperation");
+
+            X509Certificate written = Pem.certificate(Files.readString(ec2));
+            assertThat(Pem.certificate(standalone.adminText("/_emulator/ec2-certificate"))).isEqualTo(written);
+            assertThat(written.getPublicKey().getAlgorithm()).isEqualTo("RSA");
+            assertThat(standalone.admin("/_emulator/signing-certificates").get(0).path("subject").asText())
+                    .contains("CN=fedimg-test-user");
+            sdk.s3("eu-central-1").createBucket(b -> b.bucket("standalone-bundles").createBucketConfiguration(c -> c
+                    .locationConstraint("eu-central-1"))).join();
+            assertThat(standalone.admin("/_emulator/s3/buckets").get(0).path("region").asText())
+                    .isEqualTo("eu-central-1");
         }
     }
 }

@@ -20,7 +20,7 @@ class MotoConformanceTest extends ConformanceScenarios {
         String missing = MotoServer.unavailableReason();
         Assumptions.assumeTrue(missing == null, () -> "moto conformance skipped: " + missing);
         moto = MotoServer.start();
-        sdk = new Sdk(moto.endpoint());
+        sdk = new Sdk(moto.endpoint(), 1, false);
     }
 
     @AfterAll
@@ -34,12 +34,12 @@ class MotoConformanceTest extends ConformanceScenarios {
     }
 
     @Override
-    Sdk sdk() {
+    public Sdk sdk() {
         return sdk;
     }
 
     @Override
-    boolean faithful() {
+    public boolean faithful() {
         return false;
     }
 

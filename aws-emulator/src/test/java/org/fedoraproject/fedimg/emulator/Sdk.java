@@ -14,7 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -26,6 +30,7 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
 import software.amazon.awssdk.services.ec2.model.RegisterImageRequest;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.servicequotas.ServiceQuotasAsyncClient;
 
 /** Real SDK v2 async clients pointed at an endpoint (the emulator or moto), as the services build them. */
@@ -38,8 +43,10 @@ final class Sdk implements AutoCloseable {
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
     private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
     private final Map<String, ServiceQuotasAsyncClient> quotas = new ConcurrentHashMap<>();
+    private final Map<String, S3AsyncClient> s3 = new ConcurrentHashMap<>();
     private final int maxAttempts;
     private final StaticCredentialsProvider credentials;
+    private final boolean expectContinue;
 
     Sdk(URI endpoint) {
         this(endpoint, 1);
@@ -47,14 +54,27 @@ final class Sdk implements AutoCloseable {
 
     /** {@code maxAttempts} > 1 lets the SDK's STANDARD retries absorb throttling and 5xx, as in the services. */
     Sdk(URI endpoint, int maxAttempts) {
-        this(endpoint, maxAttempts, "test");
+        this(endpoint, maxAttempts, "test", true);
     }
 
     /** Signed with this access key id: another account, where the emulator maps it to one. */
     Sdk(URI endpoint, int maxAttempts, String accessKeyId) {
+        this(endpoint, maxAttempts, accessKeyId, true);
+    }
+
+    /**
+     * {@code expectContinue} false drops the {@code Expect: 100-continue} the S3 client puts on uploads: moto's
+     * server (Werkzeug) answers it in a way the SDK's Netty client fails on ("Status Code: 100").
+     */
+    Sdk(URI endpoint, int maxAttempts, boolean expectContinue) {
+        this(endpoint, maxAttempts, "test", expectContinue);
+    }
+
+    private Sdk(URI endpoint, int maxAttempts, String accessKeyId, boolean expectContinue) {
         this.endpoint = endpoint;
         this.maxAttempts = maxAttempts;
         this.credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, "test"));
+        this.expectContinue = expectContinue;
     }
 
     Ec2AsyncClient ec2(String region) {
@@ -92,6 +112,32 @@ final class Sdk implements AutoCloseable {
                 .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(maxAttempts)))
+                .build());
+    }
+
+    /**
+     * Path-style, as against the emulator's one endpoint; the SDK's defaults otherwise, so every upload carries
+     * the CRC32 checksum the SDK (2.30+) sends as an aws-chunked trailer unless told otherwise.
+     */
+    S3AsyncClient s3(String region) {
+        return s3.computeIfAbsent(region, r -> S3AsyncClient.builder()
+                .region(Region.of(r))
+                .endpointOverride(endpoint)
+                .forcePathStyle(true)
+                .credentialsProvider(credentials)
+                .httpClient(http)
+                .overrideConfiguration(o -> {
+                    o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(maxAttempts));
+                    if (!expectContinue) {
+                        o.addExecutionInterceptor(new ExecutionInterceptor() {
+                            @Override
+                            public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context,
+                                    ExecutionAttributes attributes) {
+                                return context.httpRequest().toBuilder().removeHeader("Expect").build();
+                            }
+                        });
+                    }
+                })
                 .build());
     }
 
@@ -177,6 +223,7 @@ final class Sdk implements AutoCloseable {
         ec2.values().forEach(Ec2AsyncClient::close);
         ebs.values().forEach(EbsAsyncClient::close);
         quotas.values().forEach(ServiceQuotasAsyncClient::close);
+        s3.values().forEach(S3AsyncClient::close);
         http.close();
     }
 }

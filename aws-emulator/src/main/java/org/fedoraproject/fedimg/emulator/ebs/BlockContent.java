@@ -1,6 +1,7 @@
 package org.fedoraproject.fedimg.emulator.ebs;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -18,9 +20,10 @@ import org.fedoraproject.fedimg.emulator.state.Model;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
 
 /**
- * Block content between snapshots and volumes, in the {@link BlockStore}: a volume's sparse backing file
- * filled from its snapshot, a snapshot captured from a volume's file, a snapshot's full-content hash. Public
- * for the engine and the EC2 handlers; it never takes the engine's lock for the bytes themselves.
+ * Block content between snapshots, images and volumes, in the {@link BlockStore}: a volume's sparse backing file
+ * filled from its snapshot, a snapshot captured from a volume's file, an instance-store image reassembled from its
+ * bundle, an instance's root disk (either kind), full-content hashes. Public for the engine and the EC2
+ * handlers; it never takes the engine's lock for the bytes themselves.
  */
 public final class BlockContent {
 
@@ -42,29 +45,108 @@ public final class BlockContent {
         if (vol.materialized) {
             return vol.file;
         }
+        Model.SnapRec snap = vol.snapshotId == null ? null : findSnapshotAnywhere(vol.snapshotId);
         Path file = store.volumeFile(vol.id);
+        fill(file, (long) vol.sizeGiB << 30, snap == null ? Map.of() : snap.blocks);
+        vol.file = file;
+        vol.materialized = true;
+        return file;
+    }
+
+    /** A sparse file of {@code size} bytes holding {@code blocks} (index → block key). */
+    private void fill(Path file, long size, Map<Integer, String> blocks) {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.setLength((long) vol.sizeGiB << 30);
-            if (vol.snapshotId != null) {
-                Model.SnapRec snap = findSnapshotAnywhere(vol.snapshotId);
-                if (snap != null) {
-                    byte[] buf = new byte[BlockStore.BLOCK_SIZE];
-                    for (Map.Entry<Integer, String> e : snap.blocks.entrySet()) {
-                        if (BlockStore.ZERO.equals(e.getValue())) {
-                            continue;
-                        }
-                        store.read(e.getValue(), buf);
-                        raf.seek((long) e.getKey() * BlockStore.BLOCK_SIZE);
-                        raf.write(buf);
-                    }
+            raf.setLength(size);
+            byte[] buf = new byte[BlockStore.BLOCK_SIZE];
+            for (Map.Entry<Integer, String> e : blocks.entrySet()) {
+                long offset = (long) e.getKey() * BlockStore.BLOCK_SIZE;
+                if (BlockStore.ZERO.equals(e.getValue()) || offset >= size) {
+                    continue;
                 }
+                store.read(e.getValue(), buf);
+                raf.seek(offset);
+                raf.write(buf, 0, (int) Math.min(BlockStore.BLOCK_SIZE, size - offset));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        vol.file = file;
-        vol.materialized = true;
-        return file;
+    }
+
+    /**
+     * An instance's root disk as a file, the one interface a backend boots from: an EBS root is its root
+     * volume's backing file; an instance-store root is its AMI's image, written for this instance (it goes
+     * with the instance). Called under the engine's lock.
+     */
+    public Path rootDisk(Model.InstRec inst) {
+        if (inst.instanceStoreRoot != null) {
+            Path file = store.volumeFile(inst.id + "-root");
+            if (!Files.exists(file)) {
+                fill(file, inst.instanceStoreRoot.sizeBytes, inst.instanceStoreRoot.blocks);
+            }
+            return file;
+        }
+        String volumeId = inst.devices.get(inst.rootDeviceName);
+        Model.VolRec vol = volumeId == null ? null : engine.regions().get(inst.region).volumes.get(volumeId);
+        if (vol == null) {
+            throw new IllegalStateException("instance " + inst.id + " has no root volume at " + inst.rootDeviceName);
+        }
+        return materialize(vol);
+    }
+
+    /** An instance is gone: its instance-store root disk with it. */
+    public void releaseRootDisk(Model.InstRec inst) {
+        if (inst.instanceStoreRoot != null) {
+            try {
+                Files.deleteIfExists(store.volumeFile(inst.id + "-root"));
+            } catch (IOException e) {
+                // a backend may still hold it; the work dir goes at close
+            }
+        }
+    }
+
+    /**
+     * Reassembles an image in the background: {@code image} (a bundle reader's stream, which checks the bundle as
+     * it goes) is cut into blocks. The content is then ready, or failed with the message of what refused it;
+     * {@code finished} runs either way (it lets go of the bundle's objects).
+     */
+    public void reassemble(Model.ImageContent content, Callable<InputStream> image, Runnable finished) {
+        workers.submit(() -> {
+            try (InputStream in = image.call()) {
+                byte[] buf = new byte[BlockStore.BLOCK_SIZE];
+                long total = 0;
+                for (int index = 0;; index++) {
+                    int n = in.readNBytes(buf, 0, buf.length);
+                    if (n == 0) {
+                        break;
+                    }
+                    total += n;
+                    Arrays.fill(buf, n, buf.length, (byte) 0);
+                    if (!BlockStore.isZero(buf, buf.length)) {
+                        content.blocks.put(index, store.put(buf, BlockStore.sha256(buf, buf.length)));
+                    }
+                }
+                if (total != content.sizeBytes) {
+                    throw new IOException("the image holds " + total + " bytes, not " + content.sizeBytes);
+                }
+                content.readyAt = Instant.now();
+            } catch (Exception e) {
+                content.failure = String.valueOf(e.getMessage());
+            } finally {
+                finished.run();
+            }
+        });
+    }
+
+    /** SHA-256 (hex) of an image's exact bytes, streamed block by block. */
+    public String contentSha256(Model.ImageContent content) {
+        MessageDigest sha = BlockStore.newSha256();
+        byte[] buf = new byte[BlockStore.BLOCK_SIZE];
+        for (long offset = 0, index = 0; offset < content.sizeBytes; offset += BlockStore.BLOCK_SIZE, index++) {
+            String key = content.blocks.get((int) index);
+            store.read(key == null ? BlockStore.ZERO : key, buf);
+            sha.update(buf, 0, (int) Math.min(BlockStore.BLOCK_SIZE, content.sizeBytes - offset));
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     private Model.SnapRec findSnapshotAnywhere(String id) {

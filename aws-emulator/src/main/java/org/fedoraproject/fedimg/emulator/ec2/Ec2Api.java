@@ -23,8 +23,18 @@ public final class Ec2Api {
         SdkPojo handle(RegionState region, Map<String, String> form);
     }
 
+    /**
+     * An action with slow work outside the lock (RegisterImage reading a bundle from S3): it takes the engine's
+     * lock itself around what touches the resources.
+     */
+    @FunctionalInterface
+    interface UnlockedHandler {
+        SdkPojo handle(String region, Map<String, String> form);
+    }
+
     private final Engine engine;
     private final Map<String, Handler> actions = new HashMap<>();
+    private final Map<String, UnlockedHandler> unlocked = new HashMap<>();
 
     public Ec2Api(Engine engine) {
         this.engine = engine;
@@ -36,6 +46,7 @@ public final class Ec2Api {
                 new RegionsAndZones(engine), new Tags(engine), new ImageLifecycle(engine),
                 new SnapshotPolicies(engine));
         families.forEach(family -> family.register(actions));
+        families.forEach(family -> family.registerUnlocked(unlocked));
         InstanceTypes.register(actions);
     }
 
@@ -45,7 +56,8 @@ public final class Ec2Api {
      */
     public String handle(String action, String region, String accessKey, Map<String, String> form, String requestId) {
         Handler handler = actions.get(action);
-        if (handler == null) {
+        UnlockedHandler unlockedHandler = unlocked.get(action);
+        if (handler == null && unlockedHandler == null) {
             throw new Ec2Exception("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
         String account = engine.accountFor(accessKey);
@@ -58,13 +70,18 @@ public final class Ec2Api {
                     "Request would have succeeded, but DryRun flag is set.");
         }
         SdkPojo response;
-        synchronized (engine) {
-            RegionState state = engine.region(region);
-            engine.caller(account);
-            try {
-                response = handler.handle(state, form);
-            } finally {
-                engine.caller(engine.accountId());
+        if (unlockedHandler != null) {
+            // only the owner gets here (Consumers allows no unlocked action), the caller the engine assumes
+            response = unlockedHandler.handle(region, form);
+        } else {
+            synchronized (engine) {
+                RegionState state = engine.region(region);
+                engine.caller(account);
+                try {
+                    response = handler.handle(state, form);
+                } finally {
+                    engine.caller(engine.accountId());
+                }
             }
         }
         return Ec2Xml.response(action, response, requestId);

@@ -21,12 +21,16 @@ import software.amazon.awssdk.services.ec2.model.Image;
 
 /**
  * CopyImage, called in the destination region: the copy and its snapshots stay pending for the copy delay,
- * share the source's blocks, and fail there when the fault says so.
+ * share the source's blocks, and fail there when the fault says so. An instance-store AMI's bundle is copied
+ * into the account's AMI bucket of the destination region ({@link InstanceStoreImages#copyBundle}).
  */
 final class ImageCopies extends ResourceHandlers {
 
+    private final InstanceStoreImages bundles;
+
     ImageCopies(Engine engine) {
         super(engine);
+        this.bundles = new InstanceStoreImages(engine);
     }
 
     @Override
@@ -56,6 +60,10 @@ final class ImageCopies extends ResourceHandlers {
         ImageQuotas.checkNewAmi(engine, dest);
         TagRules.validateTagSpecTypes(req.tagSpecifications(), "image", "snapshot");
         boolean encrypt = Boolean.TRUE.equals(req.encrypted());
+        if (encrypt && src.instanceStoreRoot != null) {
+            throw new Ec2Exception("InvalidParameterCombination", "Encryption is not supported for instance "
+                    + "store-backed AMIs: they have no snapshots (" + src.id + ")");
+        }
         if (req.kmsKeyId() != null && !encrypt) {
             throw new Ec2Exception("InvalidParameterDependency",
                     "The parameter KmsKeyId requires the parameter Encrypted to be set.");
@@ -80,6 +88,9 @@ final class ImageCopies extends ResourceHandlers {
         copy.sourceRegion = source.name;
         copy.availableAfter = delay;
         copy.failAfterDelay = engine.faults().copyImageFailsInto(dest.name);
+        if (src.instanceStoreRoot != null) {
+            bundles.copyBundle(src, copy);
+        }
         for (BlockDeviceMapping m : src.blockDeviceMappings) {
             if (m.ebs() == null || m.ebs().snapshotId() == null) {
                 copy.blockDeviceMappings.add(m);

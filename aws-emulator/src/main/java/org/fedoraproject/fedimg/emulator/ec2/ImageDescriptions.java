@@ -125,7 +125,8 @@ final class ImageDescriptions extends ResourceHandlers {
             case "description" -> Filters.of(ami.description);
             case "is-public" -> List.of(String.valueOf(ami.isPublic()));
             case "image-type" -> List.of("machine");
-            case "root-device-type" -> List.of("ebs");
+            case "root-device-type" -> List.of(ami.rootDeviceType());
+            case "manifest-location" -> Filters.of(ami.imageLocation);
             case "root-device-name" -> List.of(ami.rootDeviceName);
             case "virtualization-type" -> List.of(ami.virtualizationType);
             case "hypervisor" -> List.of("xen");
@@ -152,12 +153,22 @@ final class ImageDescriptions extends ResourceHandlers {
         };
     }
 
+    /** Why a failed image failed: a bundle refused while it was reassembled, or a failed copy. */
+    static StateReason stateReason(Model.AmiRec ami) {
+        if (ami.instanceStoreRoot != null && ami.instanceStoreRoot.failure != null) {
+            return StateReason.builder().code(InstanceStoreImages.STATE_REASON)
+                    .message(InstanceStoreImages.STATE_REASON + ": " + ami.instanceStoreRoot.failure).build();
+        }
+        return StateReason.builder().code("Server.InternalError").message("Server.InternalError: Internal error: the "
+                + "copy of " + ami.sourceImageId + " from " + ami.sourceRegion + " failed").build();
+    }
+
     /** The Image model; tags, deregistration protection and the last launch only for the owner. */
     private Image toImage(Model.AmiRec ami, String caller) {
         String state = life.imageState(ami);
         Image.Builder b = Image.builder()
                 .imageId(ami.id)
-                .imageLocation(engine.accountId() + "/" + ami.name)
+                .imageLocation(ami.imageLocation != null ? ami.imageLocation : engine.accountId() + "/" + ami.name)
                 .state(state)
                 .ownerId(engine.accountId())
                 .creationDate(Ec2Xml.timestamp(ami.created))
@@ -174,7 +185,7 @@ final class ImageDescriptions extends ResourceHandlers {
                 .hypervisor("xen")
                 .name(ami.name)
                 .rootDeviceName(ami.rootDeviceName)
-                .rootDeviceType("ebs")
+                .rootDeviceType(ami.rootDeviceType())
                 .sriovNetSupport(ami.sriovNetSupport)
                 .virtualizationType(ami.virtualizationType)
                 .bootMode(ami.bootMode)
@@ -195,10 +206,7 @@ final class ImageDescriptions extends ResourceHandlers {
             }
         }
         if ("failed".equals(state)) {
-            b.stateReason(StateReason.builder().code("Server.InternalError")
-                    .message("Server.InternalError: Internal error: the copy of " + ami.sourceImageId + " from "
-                            + ami.sourceRegion + " failed")
-                    .build());
+            b.stateReason(stateReason(ami));
         }
         return b.build();
     }

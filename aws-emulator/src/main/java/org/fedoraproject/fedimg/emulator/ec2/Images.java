@@ -28,8 +28,9 @@ import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
- * RegisterImage and DeregisterImage, and what the other image handlers share: finding an image by id and the
- * rules of AMI names.
+ * RegisterImage (from EBS snapshots, or from an instance-store bundle's manifest in S3, see
+ * {@link InstanceStoreImages}) and DeregisterImage, and what the other image handlers share: finding an image by
+ * id and the rules of AMI names.
  */
 final class Images extends ResourceHandlers {
 
@@ -37,37 +38,65 @@ final class Images extends ResourceHandlers {
 
     static final Pattern AMI_ID = Pattern.compile("ami-[0-9a-f]{8}([0-9a-f]{9})?");
 
+    private final InstanceStoreImages bundles;
+
     Images(Engine engine) {
         super(engine);
+        this.bundles = new InstanceStoreImages(engine);
     }
 
     @Override
     void register(Map<String, Ec2Api.Handler> actions) {
-        actions.put("RegisterImage", this::registerImage);
         actions.put("DeregisterImage", this::deregisterImage);
     }
 
-    private RegisterImageResponse registerImage(RegionState region, Map<String, String> form) {
+    @Override
+    void registerUnlocked(Map<String, Ec2Api.UnlockedHandler> actions) {
+        actions.put("RegisterImage", this::registerImage);
+    }
+
+    /**
+     * From snapshots, all under the lock; from a manifest, the request is checked under the lock, the bundle read
+     * outside it, and the AMI created under it again.
+     */
+    private RegisterImageResponse registerImage(String regionName, Map<String, String> form) {
         RegisterImageRequest req = QueryBinder.bind(form, RegisterImageRequest.builder());
-        String name = require(req.name(), "Name");
-        checkName(name);
-        if (req.imageLocation() != null && !req.imageLocation().isEmpty()) {
-            throw new Ec2Exception("InvalidParameterCombination",
-                    "Registering from an S3 manifest (ImageLocation) is not supported by this emulator");
+        boolean fromBundle = req.imageLocation() != null && !req.imageLocation().isEmpty();
+        synchronized (engine) {
+            RegionState region = engine.region(regionName);
+            if (!fromBundle) {
+                return registerImage(region, req, null);
+            }
+            checkRequest(region, req);
         }
-        checkDuplicateName(region, name);
-        ImageQuotas.checkNewAmi(engine, region);
-        TagRules.validateTagSpecTypes(req.tagSpecifications(), "image", "snapshot");
+        InstanceStoreImages.Bundle bundle = bundles.read(regionName, req.imageLocation());
+        try {
+            synchronized (engine) {
+                return registerImage(engine.region(regionName), req, bundle);
+            }
+        } catch (RuntimeException e) {
+            bundle.close();
+            throw e;
+        }
+    }
+
+    private RegisterImageResponse registerImage(RegionState region, RegisterImageRequest req,
+            InstanceStoreImages.Bundle bundle) {
+        String name = checkRequest(region, req);
         List<BlockDeviceMapping> mappings = new ArrayList<>();
         for (BlockDeviceMapping m : req.blockDeviceMappings()) {
             mappings.add(validateMapping(region, m));
         }
         String rootDevice = req.rootDeviceName();
-        if (mappings.isEmpty()) {
+        if (bundle != null) {
+            if (req.blockDeviceMappings().stream().anyMatch(m -> m.ebs() != null && m.ebs().snapshotId() != null)) {
+                throw new Ec2Exception("InvalidParameterCombination", "An image registered from a manifest "
+                        + "(ImageLocation) cannot have a snapshot in its block device mapping");
+            }
+        } else if (mappings.isEmpty()) {
             throw new Ec2Exception("InvalidBlockDeviceMapping",
                     "At least one block device mapping with an EBS snapshot is required");
-        }
-        if (rootDevice == null) {
+        } else if (rootDevice == null) {
             rootDevice = mappings.get(0).deviceName();
         } else {
             String root = rootDevice;
@@ -78,10 +107,12 @@ final class Images extends ResourceHandlers {
             }
         }
         String arch = nz(req.architectureAsString(), "x86_64");
+        // RegisterImage's documented default; an EBS registration keeps the emulator's hvm default
+        String defaultVirtualization = bundle != null ? "paravirtual" : "hvm";
         if (!Set.of("i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac").contains(arch)) {
             throw Ec2Exception.invalidParameterValue("Invalid value '" + arch + "' for architecture");
         }
-        String virt = nz(req.virtualizationType(), "hvm");
+        String virt = nz(req.virtualizationType(), defaultVirtualization);
         if (!Set.of("hvm", "paravirtual").contains(virt)) {
             throw Ec2Exception.invalidParameterValue("Invalid value '" + virt + "' for virtualizationType");
         }
@@ -123,9 +154,25 @@ final class Images extends ResourceHandlers {
                 applyTagSpecs(req.tagSpecifications(), "snapshot", region.snapshots.get(m.ebs().snapshotId()).tags);
             }
         }
+        if (bundle != null) {
+            bundles.register(ami, bundle, req.architectureAsString(), req.rootDeviceName());
+        }
         life.markNew(ami);
         region.images.put(ami.id, ami);
         return RegisterImageResponse.builder().imageId(ami.id).build();
+    }
+
+    /**
+     * Name, the AMIs quota (an instance-store AMI counts like any other) and tag specifications, checked before a
+     * bundle is read and again before the AMI is made.
+     */
+    private String checkRequest(RegionState region, RegisterImageRequest req) {
+        String name = require(req.name(), "Name");
+        checkName(name);
+        checkDuplicateName(region, name);
+        ImageQuotas.checkNewAmi(engine, region);
+        TagRules.validateTagSpecTypes(req.tagSpecifications(), "image", "snapshot");
+        return name;
     }
 
     private BlockDeviceMapping validateMapping(RegionState region, BlockDeviceMapping m) {

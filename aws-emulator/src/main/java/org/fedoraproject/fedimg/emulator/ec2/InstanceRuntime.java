@@ -130,6 +130,7 @@ public final class InstanceRuntime {
         if (inst.run != null) {
             runner.terminate(inst.run);
         }
+        engine.content().releaseRootDisk(inst);
         for (String volId : List.copyOf(inst.devices.values())) {
             Model.VolRec vol = region.volumes.get(volId);
             if (vol == null) {

@@ -58,6 +58,10 @@ final class InstanceShutdowns extends ResourceHandlers {
                 throw new Ec2Exception("IncorrectInstanceState", "This instance '" + id
                         + "' is not in a state from which it can be stopped.");
             }
+            if (inst.instanceStoreRoot != null) {
+                throw new Ec2Exception("UnsupportedOperation", "The instance '" + id + "' does not have an 'ebs' root "
+                        + "device type and cannot be stopped.");
+            }
             engine.instances().stop(inst);
             String after = life.instanceState(inst);
             changes.add(change(id, before, after));

@@ -117,7 +117,7 @@ final class Instances extends ResourceHandlers {
                 .subnetId(inst.subnetId)
                 .vpcId(inst.vpcId)
                 .architecture(inst.architecture)
-                .rootDeviceType("ebs")
+                .rootDeviceType(inst.rootDeviceType())
                 .rootDeviceName(inst.rootDeviceName)
                 .blockDeviceMappings(bdms)
                 .virtualizationType(inst.virtualizationType)

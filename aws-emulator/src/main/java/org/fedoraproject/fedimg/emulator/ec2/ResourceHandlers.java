@@ -20,4 +20,8 @@ abstract class ResourceHandlers {
     }
 
     abstract void register(Map<String, Ec2Api.Handler> actions);
+
+    /** Actions that take the lock themselves (see {@link Ec2Api.UnlockedHandler}); most families have none. */
+    void registerUnlocked(Map<String, Ec2Api.UnlockedHandler> actions) {
+    }
 }

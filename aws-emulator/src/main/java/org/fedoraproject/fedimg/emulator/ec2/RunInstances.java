@@ -102,7 +102,9 @@ final class RunInstances extends ResourceHandlers {
                     + "type does not match the architecture '" + ami.architecture + "' of the specified AMI. Specify an "
                     + "instance type and an AMI that have matching architectures, and try again.");
         }
-        InstanceTypes.checkLaunchable(type, ami.virtualizationType, region.name);
+        InstanceTypes.checkLaunchable(type, ami.id, ami.instanceStoreRoot != null, ami.virtualizationType,
+                region.name);
+        checkInstanceStoreLaunch(ami, req);
         if ("uefi".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("uefi")
                 || "legacy-bios".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("legacy-bios")) {
             throw new Ec2Exception("InvalidParameterCombination", "The instance type " + typeName
@@ -121,6 +123,25 @@ final class RunInstances extends ResourceHandlers {
             throw new Ec2Exception("InvalidKeyPair.NotFound", "The key pair '" + req.keyName() + "' does not exist");
         }
         return new Launch(req, ami, typeName, max, groupIds(region, req));
+    }
+
+    /**
+     * What an instance-store AMI never takes, with AWS's errors: an EBS root, or stopping on shutdown (such an
+     * instance cannot stop).
+     */
+    private static void checkInstanceStoreLaunch(Model.AmiRec ami, RunInstancesRequest req) {
+        if (ami.instanceStoreRoot == null) {
+            return;
+        }
+        if ("stop".equals(req.instanceInitiatedShutdownBehaviorAsString())) {
+            throw new Ec2Exception("InvalidParameterCombination", "The attribute instanceInitiatedShutdownBehavior "
+                    + "can only be used for elastic images.");
+        }
+        if (req.blockDeviceMappings().stream().anyMatch(m -> m.ebs() != null
+                && m.deviceName() != null && m.deviceName().equals(ami.rootDeviceName))) {
+            throw new Ec2Exception("InvalidBlockDeviceMapping", "EBS block device mappings not supported for "
+                    + "instance-store AMIs.");
+        }
     }
 
     /** SecurityGroupIds, and SecurityGroups by name in the default VPC; every one must exist. */
@@ -271,6 +292,10 @@ final class RunInstances extends ResourceHandlers {
         inst.bootMode = ami.bootMode;
         inst.metadataOptions = metadataOptions(req.metadataOptions(), ami);
         inst.clientToken = req.clientToken();
+        inst.instanceStoreRoot = ami.instanceStoreRoot;
+        if (ami.instanceStoreRoot != null) {
+            inst.shutdownBehavior = "terminate"; // an instance-store instance cannot stop
+        }
         if (req.instanceInitiatedShutdownBehaviorAsString() != null) {
             inst.shutdownBehavior = req.instanceInitiatedShutdownBehaviorAsString();
         }

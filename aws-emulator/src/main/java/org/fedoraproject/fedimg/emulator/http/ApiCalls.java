@@ -3,7 +3,9 @@ package org.fedoraproject.fedimg.emulator.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +15,9 @@ import org.fedoraproject.fedimg.emulator.ebs.EbsException;
 import org.fedoraproject.fedimg.emulator.ec2.Ec2Api;
 import org.fedoraproject.fedimg.emulator.ec2.Ec2Exception;
 import org.fedoraproject.fedimg.emulator.quotas.ServiceQuotasApi;
+import org.fedoraproject.fedimg.emulator.s3.S3Api;
+import org.fedoraproject.fedimg.emulator.s3.S3Exception;
+import org.fedoraproject.fedimg.emulator.s3.S3Request;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
 
@@ -20,9 +25,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * One EC2 or EBS direct call, as every call goes: counted, maybe failed by an injected fault, handled, and
- * any error answered in its protocol's shape (EC2's XML {@code <Errors>}, EBS's JSON with
- * {@code x-amzn-ErrorType}).
+ * One EC2, EBS direct, S3 or Service Quotas call, as every call goes: counted, maybe failed by an injected
+ * fault, handled, and any error answered in its protocol's shape (EC2's XML {@code <Errors>}, EBS's and Service
+ * Quotas' JSON with {@code x-amzn-ErrorType}, S3's XML {@code <Error>}).
  */
 final class ApiCalls {
 
@@ -32,12 +37,14 @@ final class ApiCalls {
     private final Ec2Api ec2;
     private final EbsApi ebs;
     private final ServiceQuotasApi serviceQuotas;
+    private final S3Api s3;
 
     ApiCalls(Engine engine) {
         this.engine = engine;
         this.ec2 = new Ec2Api(engine);
         this.ebs = new EbsApi(engine);
         this.serviceQuotas = new ServiceQuotasApi(engine);
+        this.s3 = new S3Api(engine.s3(), engine.faults(), engine::serves);
     }
 
     HttpReply ec2(String method, SigV4.Scope scope, Map<String, String> query, InputStream body) throws IOException {
@@ -99,6 +106,40 @@ final class ApiCalls {
             return ebsError(400, "ValidationException", "INVALID_PARAMETER_VALUE", "Malformed number: "
                     + e.getMessage(), requestId);
         }
+    }
+
+    HttpReply s3(S3Request request) throws IOException {
+        String requestId = Ids.requestId().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
+        String hostId = Base64.getEncoder().encodeToString(requestId.getBytes(StandardCharsets.UTF_8));
+        String operation = S3Api.operation(request);
+        HttpReply reply;
+        try {
+            if (!request.anonymous() && !engine.serves(request.region())) {
+                throw new S3Exception(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; "
+                        + "the region '" + request.region() + "' is not served by this emulator");
+            }
+            engine.countCall(operation, request.anonymous() ? "anonymous" : request.region());
+            Optional<String> fault = engine.faults().injectedError(operation);
+            if (fault.isPresent()) {
+                throw s3Fault(fault.get());
+            }
+            reply = s3.handle(operation, request);
+        } catch (S3Exception e) {
+            reply = S3Api.error(e, requestId, hostId);
+        } catch (NumberFormatException e) {
+            reply = S3Api.error(new S3Exception(400, "InvalidArgument", "Malformed number: " + e.getMessage()),
+                    requestId, hostId);
+        }
+        return reply.header("x-amz-request-id", requestId).header("x-amz-id-2", hostId);
+    }
+
+    private static S3Exception s3Fault(String code) {
+        return switch (code) {
+            case Faults.THROTTLE -> new S3Exception(503, "SlowDown", "Please reduce your request rate.");
+            case Faults.INTERNAL -> new S3Exception(500, "InternalError",
+                    "We encountered an internal error. Please try again. (injected fault)");
+            default -> new S3Exception(Ec2Exception.statusFor(code), code, "Injected fault: " + code);
+        };
     }
 
     private static EbsException ebsFault(String code) {

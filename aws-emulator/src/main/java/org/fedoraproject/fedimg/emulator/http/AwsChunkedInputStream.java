@@ -4,6 +4,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Decodes the SigV4 streaming body ({@code Content-Encoding: aws-chunked}, {@code x-amz-content-sha256:
@@ -15,6 +18,7 @@ final class AwsChunkedInputStream extends InputStream {
     private final InputStream in;
     private long remaining;
     private boolean done;
+    private final Map<String, String> trailers = new LinkedHashMap<>();
 
     AwsChunkedInputStream(InputStream in) {
         this.in = in;
@@ -56,15 +60,27 @@ final class AwsChunkedInputStream extends InputStream {
         }
         int semi = header.indexOf(';');
         String size = (semi < 0 ? header : header.substring(0, semi)).trim();
-        remaining = Long.parseLong(size, 16);
+        try {
+            remaining = Long.parseLong(size, 16);
+        } catch (NumberFormatException e) {
+            throw new IOException("aws-chunked chunk size is not hex: " + size);
+        }
         if (remaining == 0) {
             // Trailers (e.g. x-amz-checksum-crc32) until an empty line or the end of the stream.
-            String line;
-            do {
-                line = readLineOrNull();
-            } while (line != null && !line.isEmpty());
+            for (String line; (line = readLineOrNull()) != null && !line.isEmpty();) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                    trailers.put(name, line.substring(colon + 1).trim());
+                }
+            }
             done = true;
         }
+    }
+
+    /** The trailers, lower-case names; complete once the stream has ended. */
+    Map<String, String> trailers() {
+        return trailers;
     }
 
     private String readLine() throws IOException {

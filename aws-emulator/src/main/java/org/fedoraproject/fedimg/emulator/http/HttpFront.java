@@ -22,6 +22,7 @@ import java.util.logging.Logger;
 
 import org.fedoraproject.fedimg.emulator.ebs.EbsApi;
 import org.fedoraproject.fedimg.emulator.quotas.ServiceQuotasApi;
+import org.fedoraproject.fedimg.emulator.s3.S3Request;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
 
@@ -30,9 +31,11 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * One loopback HTTP endpoint for everything: EC2 Query ({@code POST /} with {@code Action=}), EBS direct
- * (REST paths under {@code /snapshots}), Service Quotas ({@code X-Amz-Target: ServiceQuotasV20190624.*}) and the
- * emulator's admin API under {@code /_emulator/}. The region
- * (and the service) come from the SigV4 credential scope of the Authorization header, as on AWS.
+ * (REST paths under {@code /snapshots}), S3 (path-style {@code /bucket/key}, told apart by the service
+ * {@code s3} in the credential scope), Service Quotas ({@code X-Amz-Target: ServiceQuotasV20190624.*}) and the
+ * emulator's admin API under {@code /_emulator/} (no S3 bucket name has an underscore). The region, the service
+ * and the access key (the account a call acts as) come from the SigV4 credential scope of the Authorization
+ * header, as on AWS; an unsigned request to a path other than {@code /} and EBS's is an anonymous S3 request.
  */
 public final class HttpFront implements AutoCloseable {
 
@@ -119,7 +122,7 @@ public final class HttpFront implements AutoCloseable {
                 reply = HttpReply.xml(500, Ec2Xml.error("InternalError", "emulator failure: " + e, Ids.requestId()));
             }
             drain(exchange.getRequestBody());
-            send(exchange, reply);
+            send(exchange, reply, "HEAD".equals(exchange.getRequestMethod()));
             if (TRACE) {
                 System.err.println("aws-emulator -> " + reply.status() + " in " + (System.nanoTime() - started) / 1000
                         + " us");
@@ -144,12 +147,15 @@ public final class HttpFront implements AutoCloseable {
         InputStream body = new BufferedInputStream(exchange.getRequestBody(), 64 * 1024);
         String sha = headers.getOrDefault("x-amz-content-sha256", "");
         String encoding = headers.getOrDefault("content-encoding", "");
+        AwsChunkedInputStream chunked = null;
         if (sha.startsWith("STREAMING-") || encoding.contains("aws-chunked")) {
-            body = new AwsChunkedInputStream(body);
+            chunked = new AwsChunkedInputStream(body);
+            body = chunked;
         }
         SigV4.Scope scope = SigV4.scope(headers.get("authorization"));
         String ebsOp = EbsApi.operation(method, path);
-        boolean ebsRequest = ebsOp != null && (scope == null || !"ec2".equals(scope.service()));
+        boolean s3Request = scope != null ? "s3".equals(scope.service()) : ebsOp == null && !"/".equals(path);
+        boolean ebsRequest = !s3Request && ebsOp != null && (scope == null || !"ec2".equals(scope.service()));
         Duration latency = engine.faults().latency();
         if (!latency.isZero()) {
             try {
@@ -157,6 +163,12 @@ public final class HttpFront implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (s3Request) {
+            AwsChunkedInputStream trailers = chunked;
+            return calls.s3(new S3Request(method, path, query, headers, body,
+                    () -> trailers == null ? Map.of() : trailers.trailers(), scope == null ? null : scope.region(),
+                    scope == null ? null : engine.accountFor(scope.accessKey())));
         }
         if (ebsRequest) {
             return calls.ebs(ebsOp, scope, path, query, headers, body);
@@ -168,14 +180,22 @@ public final class HttpFront implements AutoCloseable {
         return calls.ec2(method, scope, query, body);
     }
 
-    private static void send(HttpExchange exchange, HttpReply reply) throws IOException {
+    /** A HEAD answer has no body; its handler sets {@code Content-Length} itself where it means something. */
+    private static void send(HttpExchange exchange, HttpReply reply, boolean head) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", reply.contentType());
         reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        byte[] body = reply.body();
-        exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+        try (HttpReply.Body streamed = reply.streamed()) {
+            byte[] body = reply.body();
+            long length = head ? 0 : streamed != null ? streamed.length() : body.length;
+            exchange.sendResponseHeaders(reply.status(), length == 0 ? -1 : length);
+            if (length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    if (streamed != null) {
+                        streamed.writeTo(out);
+                    } else {
+                        out.write(body);
+                    }
+                }
             }
         }
     }

@@ -15,13 +15,16 @@ import org.fedoraproject.fedimg.emulator.Faults;
 import org.fedoraproject.fedimg.emulator.Quotas;
 import org.fedoraproject.fedimg.emulator.ebs.BlockContent;
 import org.fedoraproject.fedimg.emulator.ebs.BlockStore;
+import org.fedoraproject.fedimg.emulator.ec2.BundleCertificates;
 import org.fedoraproject.fedimg.emulator.ec2.Ec2Exception;
 import org.fedoraproject.fedimg.emulator.ec2.InstanceRuntime;
+import org.fedoraproject.fedimg.emulator.s3.S3Store;
 
 /**
- * The emulator's state, shared by the EC2 and EBS front ends: the regions, the delays and faults, the call
+ * The emulator's state, shared by the EC2, EBS and S3 front ends: the regions, the delays and faults, the call
  * counts, and the parts that hold threads or files: the {@link LifeCycles} (states from timestamps), the
- * {@link BlockContent} (snapshot and volume blocks on disk) and the {@link InstanceRuntime} (booted instances).
+ * {@link BlockContent} (snapshot and volume blocks on disk), the {@link InstanceRuntime} (booted instances), the
+ * {@link S3Store} (buckets, with a lock of its own) and the {@link BundleCertificates}.
  * One lock, this object's monitor, guards the resource maps (calls are short); block content moves outside it.
  */
 public final class Engine {
@@ -41,6 +44,8 @@ public final class Engine {
     private final BlockStore store;
     private final BlockContent content;
     private final InstanceRuntime instances;
+    private final S3Store s3;
+    private final BundleCertificates bundleCertificates;
 
     public Engine(String accountId, Map<String, String> accessKeys, List<String> regionNames, Delays delays,
             Faults faults, Quotas quotas, Path workDir, Duration userDataTimeout) {
@@ -55,6 +60,8 @@ public final class Engine {
         this.store = new BlockStore(workDir);
         this.content = new BlockContent(this, store);
         this.instances = new InstanceRuntime(this, workDir.resolve("instances"), userDataTimeout);
+        this.s3 = new S3Store(workDir.resolve("s3"), accountId);
+        this.bundleCertificates = new BundleCertificates();
         createRegions();
     }
 
@@ -126,6 +133,16 @@ public final class Engine {
         return instances;
     }
 
+    /** EC2's own key and certificate for bundles, and the account's signing certificates; kept across resets. */
+    public BundleCertificates bundleCertificates() {
+        return bundleCertificates;
+    }
+
+    /** S3: buckets are global, not per region; the store has a lock of its own. */
+    public S3Store s3() {
+        return s3;
+    }
+
     /** The state of a served region; unknown regions answer like a region the account cannot use. */
     public RegionState region(String name) {
         RegionState r = regions.get(name);
@@ -182,6 +199,7 @@ public final class Engine {
         faults.clear();
         quotas.reset();
         store.clear();
+        s3.reset();
     }
 
     public void close() {
@@ -190,6 +208,7 @@ public final class Engine {
         }
         instances.close();
         content.close();
+        s3.reset();
         store.delete();
     }
 }

@@ -24,8 +24,8 @@ public final class LifeCycles {
     }
 
     /**
-     * pending until the delay, then failed (a failing copy) or available once its own snapshots completed;
-     * disabled while DisableImage holds.
+     * pending until the delay, then failed (a failing copy, or a bundle refused while it was reassembled) or
+     * available once its own snapshots completed and its bundle is reassembled; disabled while DisableImage holds.
      */
     public String imageState(Model.AmiRec ami) {
         if (ami.disabled) {
@@ -34,8 +34,11 @@ public final class LifeCycles {
         if (!elapsed(ami.created, ami.availableAfter)) {
             return "pending";
         }
-        if (ami.failAfterDelay) {
+        if (ami.failAfterDelay || ami.instanceStoreRoot != null && ami.instanceStoreRoot.failure != null) {
             return "failed";
+        }
+        if (ami.instanceStoreRoot != null && ami.instanceStoreRoot.readyAt == null) {
+            return "pending";
         }
         for (String snapId : ami.ownSnapshots) {
             Model.SnapRec snap = engine.regions().get(ami.region).snapshots.get(snapId);

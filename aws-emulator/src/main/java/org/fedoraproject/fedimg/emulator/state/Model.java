@@ -79,6 +79,12 @@ public final class Model {
         public final Set<String> launchOrganizationalUnits = new LinkedHashSet<>();
         /** Snapshots this AMI made itself (CopyImage): they are deleted with it only on request. */
         public final List<String> ownSnapshots = new ArrayList<>();
+        /** An instance-store AMI's {@code bucket/prefix/name.manifest.xml}. */
+        public String imageLocation;
+        /** An instance-store AMI's root image, reassembled from its bundle; null for EBS. */
+        public ImageContent instanceStoreRoot;
+        /** An instance-store AMI's bundle in its bucket: the manifest's key, then the parts' for CopyImage. */
+        public final List<String> bundleObjects = new ArrayList<>();
 
         public AmiRec(String id, String region, Instant created) {
             super(id, region, created);
@@ -91,6 +97,27 @@ public final class Model {
         /** The entities it is shared with, for the AMI sharing quota: accounts, organizations and OUs. */
         public int sharedEntities() {
             return launchUsers.size() + launchOrganizations.size() + launchOrganizationalUnits.size();
+        }
+
+        /** {@code ebs}, or {@code instance-store} for an AMI registered from a bundle's manifest. */
+        public String rootDeviceType() {
+            return instanceStoreRoot != null ? "instance-store" : "ebs";
+        }
+    }
+
+    /**
+     * An instance-store AMI's image: blocks in the {@link org.fedoraproject.fedimg.emulator.ebs.BlockStore}, as a
+     * snapshot's, and the image's exact size. Filled in the background after RegisterImage; ready, or failed
+     * with the reason the bundle was refused.
+     */
+    public static final class ImageContent {
+        public final long sizeBytes;
+        public final ConcurrentSkipListMap<Integer, String> blocks = new ConcurrentSkipListMap<>();
+        public volatile Instant readyAt;
+        public volatile String failure;
+
+        public ImageContent(long sizeBytes) {
+            this.sizeBytes = sizeBytes;
         }
     }
 
@@ -170,6 +197,12 @@ public final class Model {
         public String stateReason;
         public int amiLaunchIndex;
         public UserDataRunner.Run run;
+        /** The image an instance-store root boots (its AMI's content); null for an EBS root. */
+        public ImageContent instanceStoreRoot;
+
+        public String rootDeviceType() {
+            return instanceStoreRoot != null ? "instance-store" : "ebs";
+        }
 
         public InstRec(String id, String region, Instant created) {
             super(id, region, created);
