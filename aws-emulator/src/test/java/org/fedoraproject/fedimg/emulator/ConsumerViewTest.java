@@ -13,17 +13,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
 import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+import software.amazon.awssdk.services.s3.model.ObjectOwnership;
 
 /**
  * DescribeImages as another account sees Fedora's AMIs: a consumer such as Terraform's {@code aws_ami} data
  * source, signed with an access key the emulator maps to account 210987654321, looking for images owned by
- * Fedora's account 125523088429 by name with {@code most_recent}.
+ * Fedora's account 125523088429 by name with {@code most_recent}; and what that account may read in Fedora's S3.
  */
 class ConsumerViewTest {
 
@@ -126,6 +131,53 @@ class ConsumerViewTest {
                 .extracting(s -> s.snapshotId()).containsExactly(pub);
         owner.ec2(REGION).enableSnapshotBlockPublicAccess(r -> r.state("block-all-sharing")).join();
         assertThat(consumer.ec2(REGION).describeSnapshots(r -> r.ownerIds(FEDORA)).join().snapshots()).isEmpty();
+    }
+
+    /**
+     * Every bucket is the owner's: the consumer's S3 client reads only objects whose ACL grants READ to all users or to
+     * authenticated users (anonymous requests only the former), in a bucket that honours ACLs, and changes nothing.
+     */
+    @Test
+    void inS3TheConsumerReadsOnlyWhatAnAclGrantsToEveryoneOrToAuthenticatedUsers() {
+        String bucket = "fedora-bundles";
+        S3AsyncClient mine = owner.s3(REGION);
+        mine.createBucket(b -> b.bucket(bucket).objectOwnership(ObjectOwnership.OBJECT_WRITER)).join();
+        mine.deletePublicAccessBlock(b -> b.bucket(bucket)).join();
+        for (ObjectCannedACL acl : List.of(ObjectCannedACL.PUBLIC_READ, ObjectCannedACL.AUTHENTICATED_READ,
+                ObjectCannedACL.AWS_EXEC_READ, ObjectCannedACL.PRIVATE)) {
+            mine.putObject(b -> b.bucket(bucket).key(acl.toString()).acl(acl), AsyncRequestBody.fromString(acl
+                    .toString())).join();
+        }
+        S3AsyncClient theirs = consumer.s3(REGION);
+        assertThat(read(theirs, bucket, "public-read")).isEqualTo("public-read");
+        assertThat(read(theirs, bucket, "authenticated-read")).isEqualTo("authenticated-read");
+        assertThat(theirs.headObject(b -> b.bucket(bucket).key("authenticated-read")).join().contentLength())
+                .isEqualTo(18);
+        assertS3Denied(() -> read(theirs, bucket, "aws-exec-read"));
+        assertS3Denied(() -> read(theirs, bucket, "private"));
+        assertS3Denied(() -> theirs.putObject(b -> b.bucket(bucket).key("planted"), AsyncRequestBody.fromString("x"))
+                .join());
+        assertS3Denied(() -> theirs.deleteObject(b -> b.bucket(bucket).key("public-read")).join());
+        assertS3Denied(() -> theirs.listObjectsV2(b -> b.bucket(bucket)).join());
+        assertS3Denied(() -> theirs.putObjectAcl(b -> b.bucket(bucket).key("private").acl(ObjectCannedACL.PUBLIC_READ))
+                .join());
+        assertThat(aws.inspect().objects(bucket)).hasSize(4);
+        assertThat(aws.inspect().objects(bucket)).filteredOn(o -> o.key().equals("private")).singleElement()
+                .satisfies(o -> assertThat(o.acl()).isEqualTo("private"));
+
+        mine.putPublicAccessBlock(b -> b.bucket(bucket).publicAccessBlockConfiguration(c -> c.ignorePublicAcls(true)))
+                .join();
+        assertS3Denied(() -> read(theirs, bucket, "public-read"));
+        assertS3Denied(() -> read(theirs, bucket, "authenticated-read"));
+        assertThat(read(mine, bucket, "private")).isEqualTo("private");
+    }
+
+    private static String read(S3AsyncClient s3, String bucket, String key) {
+        return s3.getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes()).join().asUtf8String();
+    }
+
+    private static void assertS3Denied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call).satisfies(t -> assertThat(Sdk.errorCode(t)).isEqualTo("AccessDenied"));
     }
 
     private static String publicImage(String name, String snap) {
