@@ -35,6 +35,9 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * <li>{@code GET /_emulator/s3/buckets}, {@code GET /_emulator/s3/buckets/{name}/objects}</li>
  * <li>{@code GET /_emulator/ec2-certificate} (PEM: what instance-store bundles seal their key for)</li>
  * <li>{@code POST /_emulator/signing-certificates} with a PEM certificate, {@code GET /_emulator/signing-certificates}</li>
+ * <li>{@code GET /_emulator/quotas[?region=R]} (value and use of each AMI quota per region), {@code POST
+ * /_emulator/quotas[?region=R]} with {@code {"public-amis": 20}} (a quota increase, by name or Service Quotas
+ * code, in every region or in R; undone by reset)</li>
  * </ul>
  */
 final class AdminEndpoint implements HttpFront.Admin {
@@ -79,6 +82,35 @@ final class AdminEndpoint implements HttpFront.Admin {
             case "POST delays":
                 emulator.delays(Delays.named(JSON.readTree(body).path("profile").asText("zero")));
                 return ok(Map.of("status", "applied"));
+            case "GET quotas": {
+                List<String> regions = query.containsKey("region") ? List.of(query.get("region")) : emulator.regions();
+                Map<String, List<Views.QuotaUse>> out = new LinkedHashMap<>();
+                regions.forEach(r -> out.put(r, inspect.quotas(r)));
+                return ok(out);
+            }
+            case "POST quotas": {
+                JsonNode doc = JSON.readTree(body);
+                if (doc == null || !doc.isObject() || doc.isEmpty()) {
+                    throw new IllegalArgumentException("a JSON object of quota name or code -> value is required");
+                }
+                String region = query.get("region");
+                if (region != null && !emulator.regions().contains(region)) {
+                    throw new IllegalArgumentException("region " + region + " is not served");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().canConvertToLong()) {
+                        throw new IllegalArgumentException("quota " + e.getKey() + " needs a whole number");
+                    }
+                    Quota quota = Quota.named(e.getKey());
+                    if (region == null) {
+                        emulator.quotas().set(quota, e.getValue().asLong());
+                    } else {
+                        emulator.quotas().set(region, quota, e.getValue().asLong());
+                    }
+                }
+                return ok(Map.of("status", "applied"));
+            }
             case "GET live":
                 return ok(inspect.liveResources());
             case "GET calls": {

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.fedoraproject.fedimg.bundle.Pem;
@@ -17,7 +20,7 @@ import org.fedoraproject.fedimg.emulator.http.HttpFront;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 
 /**
- * An EC2 + EBS direct + S3 endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
+ * An EC2 + EBS direct + S3 (+ Service Quotas, for the AMI quotas) endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
  * {@code endpointOverride(emulator.endpoint())} (S3 clients also {@code forcePathStyle(true)}) and any static
  * credentials; the region comes from the SigV4 credential scope, so one endpoint serves every region.
  *
@@ -40,6 +43,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final javax.net.ssl.SSLContext tls;
     private final int httpThreads;
     private final Faults faults = new Faults();
+    private final Quotas quotas;
     private final Engine engine;
     private final Inspector inspector;
     private HttpFront front;
@@ -58,7 +62,8 @@ public final class AwsEmulator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.engine = new Engine(accountId, regions, b.delays, faults, workDir, userDataTimeout);
+        this.quotas = new Quotas(b.quotas);
+        this.engine = new Engine(accountId, b.accessKeys, regions, b.delays, faults, quotas, workDir, userDataTimeout);
         this.inspector = new Inspector(engine);
         b.signingCertificates.forEach(this::registerSigningCertificate);
     }
@@ -93,6 +98,11 @@ public final class AwsEmulator implements AutoCloseable {
 
     public Faults faults() {
         return faults;
+    }
+
+    /** The account's quotas per region; {@link Quotas#set} changes one until {@link #reset()}. */
+    public Quotas quotas() {
+        return quotas;
     }
 
     public Inspector inspect() {
@@ -135,7 +145,10 @@ public final class AwsEmulator implements AutoCloseable {
         return workDir;
     }
 
-    /** Drops every resource in every region, the call counts and all faults; kills running user-data scripts. */
+    /**
+     * Drops every resource in every region, the call counts, all faults and quota changes made since start (the
+     * builder's quotas stay); kills running user-data scripts.
+     */
     public void reset() {
         engine.reset();
     }
@@ -165,6 +178,8 @@ public final class AwsEmulator implements AutoCloseable {
         private Path workDir;
         private javax.net.ssl.SSLContext tls;
         private int httpThreads = HttpFront.DEFAULT_THREADS;
+        private final Map<Quota, Long> quotas = new EnumMap<>(Quota.class);
+        private final Map<String, String> accessKeys = new LinkedHashMap<>();
         private final List<X509Certificate> signingCertificates = new ArrayList<>();
 
         /**
@@ -215,6 +230,30 @@ public final class AwsEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("an AWS account id has 12 digits: " + accountId);
             }
             this.accountId = accountId;
+            return this;
+        }
+
+        /**
+         * A quota value in every region, as if an increase (or decrease) had been approved: it stays across
+         * {@link AwsEmulator#reset()}. AWS's defaults otherwise ({@link Quota#awsDefault()}).
+         */
+        public Builder quota(Quota quota, long value) {
+            Quotas.checkValue(value);
+            quotas.put(Objects.requireNonNull(quota), value);
+            return this;
+        }
+
+        /**
+         * Calls signed with this access key id act as another account, a consumer of the owner's AMIs: they see
+         * what AWS shows another account (public AMIs, AMIs shared with it, no deprecated ones unless asked) and
+         * may only describe; in S3 they may only read the objects whose ACL grants all or authenticated users READ.
+         * Every other access key is the owning account ({@link #accountId}).
+         */
+        public Builder account(String accessKeyId, String accountId) {
+            if (!accountId.matches("\\d{12}")) {
+                throw new IllegalArgumentException("an AWS account id has 12 digits: " + accountId);
+            }
+            accessKeys.put(Objects.requireNonNull(accessKeyId), accountId);
             return this;
         }
 

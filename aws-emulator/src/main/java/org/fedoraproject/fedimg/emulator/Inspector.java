@@ -69,6 +69,11 @@ public final class Inspector {
                 .orElseThrow(() -> new NoSuchElementException("no snapshot " + snapshotId + " in " + region));
     }
 
+    /** Each AMI quota in the region: the value in force and how much of it is used. */
+    public List<Views.QuotaUse> quotas(String region) {
+        return views.quotas(region);
+    }
+
     /**
      * SHA-256 (lowercase hex) of an instance-store AMI's image as EC2 reassembled it from its bundle (its exact
      * size): compare with {@code sha256sum} of the raw image. Throws while the image is still pending or when its

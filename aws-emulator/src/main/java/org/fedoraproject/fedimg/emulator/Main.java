@@ -12,9 +12,12 @@ import org.fedoraproject.fedimg.bundle.Pem;
 /**
  * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
  * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]
- * [--http-threads 64] [--signing-certificate cert.pem ...] [--ec2-certificate-out ec2.pem]} (the key store makes
- * it HTTPS; signing certificates let instance-store manifests through; the EC2 certificate is written for fedimg
- * to bundle for). Prints {@code aws-emulator listening on http://127.0.0.1:N} once ready; stops on SIGTERM/Ctrl-C.
+ * [--http-threads 64] [--quota public-amis=20 ...] [--consumer-account ACCESS_KEY_ID=210987654321 ...]
+ * [--signing-certificate cert.pem ...] [--ec2-certificate-out ec2.pem]}: the key store makes it HTTPS;
+ * {@code --quota} sets a quota in every region, by name or Service Quotas code; {@code --consumer-account} makes
+ * calls signed with that access key act as another account; signing certificates let instance-store manifests
+ * through; the EC2 certificate is written for fedimg to bundle for. Prints
+ * {@code aws-emulator listening on http://127.0.0.1:N} once ready; stops on SIGTERM/Ctrl-C.
  */
 public final class Main {
 
@@ -38,12 +41,22 @@ public final class Main {
                 case "--tls-keystore" -> tlsKeyStore = require(arg, value);
                 case "--tls-password" -> tlsPassword = require(arg, value);
                 case "--http-threads" -> builder.httpThreads(Integer.parseInt(require(arg, value)));
+                case "--quota" -> {
+                    String[] kv = pair(arg, require(arg, value));
+                    builder.quota(Quota.named(kv[0]), Long.parseLong(kv[1]));
+                }
+                case "--consumer-account" -> {
+                    String[] kv = pair(arg, require(arg, value));
+                    builder.account(kv[0], kv[1]);
+                }
                 case "--signing-certificate" -> builder.signingCertificate(Pem.certificate(read(require(arg, value))));
                 case "--ec2-certificate-out" -> ec2CertificateOut = require(arg, value);
                 case "-h", "--help" -> {
                     System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
                             + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] "
-                            + "[--http-threads 64] [--signing-certificate cert.pem ...] [--ec2-certificate-out ec2.pem]");
+                            + "[--http-threads 64] [--quota public-amis|amis|ami-sharing|L-XXXXXXXX=N ...] "
+                            + "[--consumer-account KEY=ACCOUNT ...] [--signing-certificate cert.pem ...] "
+                            + "[--ec2-certificate-out ec2.pem]");
                     return;
                 }
                 default -> {
@@ -74,6 +87,16 @@ public final class Main {
         System.out.println("aws-emulator listening on " + emulator.endpoint());
         System.out.flush();
         stopped.await();
+    }
+
+    /** {@code name=value}, or exit with usage. */
+    private static String[] pair(String arg, String value) {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || eq == value.length() - 1) {
+            System.err.println(arg + " needs name=value, got " + value);
+            System.exit(2);
+        }
+        return new String[] {value.substring(0, eq), value.substring(eq + 1)};
     }
 
     private static String read(String file) {

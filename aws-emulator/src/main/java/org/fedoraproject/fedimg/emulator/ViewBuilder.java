@@ -22,6 +22,7 @@ import org.fedoraproject.fedimg.emulator.ebs.BlockStore;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.LifeCycles;
 import org.fedoraproject.fedimg.emulator.state.Model;
+import org.fedoraproject.fedimg.emulator.state.QuotaUsage;
 import org.fedoraproject.fedimg.emulator.state.RegionState;
 
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
@@ -92,7 +93,9 @@ final class ViewBuilder {
                 a.rootDeviceName, a.virtualizationType, a.kernelId, a.ramdiskId, a.enaSupport, a.sriovNetSupport,
                 a.bootMode, a.imdsSupport, a.tpmSupport, a.uefiData, List.copyOf(bdms), copy(a.tags),
                 new LinkedHashSet<>(a.launchGroups), new LinkedHashSet<>(a.launchUsers), a.isPublic(),
-                a.deprecationTime, a.sourceImageId, a.sourceRegion, a.rootDeviceType(), a.imageLocation,
+                a.deprecationTime, a.sourceImageId, a.sourceRegion, new LinkedHashSet<>(a.launchOrganizations),
+                new LinkedHashSet<>(a.launchOrganizationalUnits), LifeCycles.deregistrationProtection(a),
+                a.lastLaunchedTime, a.rootDeviceType(), a.imageLocation,
                 a.instanceStoreRoot == null ? null : a.instanceStoreRoot.failure);
     }
 
@@ -127,6 +130,18 @@ final class ViewBuilder {
 
     private static Map<String, String> copy(Map<String, String> m) {
         return Collections.unmodifiableMap(new LinkedHashMap<>(m));
+    }
+
+    List<Views.QuotaUse> quotas(String region) {
+        synchronized (engine) {
+            RegionState state = engine.region(region);
+            List<Views.QuotaUse> out = new ArrayList<>();
+            for (Quota q : Quota.values()) {
+                out.add(new Views.QuotaUse(q.key(), q.code(), q.quotaName(), engine.quotas().value(region, q),
+                        QuotaUsage.used(q, state, life)));
+            }
+            return out;
+        }
     }
 
     Views.LiveResources live() {

@@ -25,13 +25,22 @@ public final class Views {
             String imdsSupport, String tpmSupport, String uefiData, List<BlockDevice> blockDeviceMappings,
             Map<String, String> tags, Set<String> launchPermissionGroups, Set<String> launchPermissionUsers,
             boolean isPublic, Instant deprecationTime, String sourceImageId, String sourceRegion,
-            String rootDeviceType, String imageLocation, String stateReason) {
+            Set<String> launchPermissionOrganizations, Set<String> launchPermissionOrganizationalUnits,
+            String deregistrationProtection, Instant lastLaunchedTime, String rootDeviceType, String imageLocation,
+            String stateReason) {
 
         /** The snapshot behind the root device, if any. */
         public String rootSnapshotId() {
             return blockDeviceMappings.stream().filter(b -> b.deviceName().equals(rootDeviceName))
                     .map(BlockDevice::snapshotId).findFirst().orElse(null);
         }
+    }
+
+    /**
+     * A quota in one region: the value in force and how much of it is used (for AMI sharing, a quota per AMI, the
+     * most entities one AMI there is shared with).
+     */
+    public record QuotaUse(String quota, String code, String name, long value, long used) {
     }
 
     public record Snapshot(String snapshotId, String region, String state, String progress, int volumeSizeGiB,

@@ -1,6 +1,7 @@
 package org.fedoraproject.fedimg.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -279,5 +280,97 @@ abstract class ConformanceScenarios implements S3ConformanceScenarios {
             assertThatThrownBy(() -> ec2(BASE).registerImage(Sdk.fedoraRegistration(name, snap)).join())
                     .satisfies(t -> assertThat(Sdk.errorCode(t)).isEqualTo("InvalidAMIName.Duplicate"));
         }
+    }
+
+    /** The account both moto and the emulator own resources as by default. */
+    static final String ACCOUNT = "123456789012";
+
+    @Test
+    void findThePublishedAmiByOwnerNameAndVisibility() {
+        String snap = uploadedSnapshot(BASE);
+        String prefix = unique("Fedora-Cloud-Base-AmazonEC2.x86_64");
+        String older = ec2(BASE).registerImage(Sdk.fedoraRegistration(prefix + "-41-1.4", snap)).join().imageId();
+        String published = ec2(BASE).registerImage(Sdk.fedoraRegistration(prefix + "-41-1.5", snap)).join().imageId();
+        String other = ec2(BASE).registerImage(Sdk.fedoraRegistration(prefix + "-42-1.1", snap)).join().imageId();
+        for (String ami : List.of(older, published, other)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> image(BASE, ami).stateAsString().equals("available"));
+        }
+        ec2(BASE).modifyImageAttribute(b -> b.imageId(published).attribute("launchPermission").operationType("add")
+                .userGroups("all")).join();
+        Filter release41 = Filter.builder().name("name").values(prefix + "-41-*").build();
+        assertThat(ids(ec2(BASE).describeImages(b -> b.owners(ACCOUNT).filters(release41)).join().images()))
+                .containsExactlyInAnyOrder(older, published);
+        assertThat(ids(ec2(BASE).describeImages(b -> b.owners("self").filters(release41,
+                Filter.builder().name("is-public").values("true").build())).join().images()))
+                .containsExactly(published);
+        assertThat(ids(ec2(BASE).describeImages(b -> b.filters(release41,
+                Filter.builder().name("owner-id").values(ACCOUNT).build())).join().images()))
+                .containsExactlyInAnyOrder(older, published);
+        assertThat(ids(ec2(BASE).describeImages(b -> b.executableUsers("all").filters(release41)).join().images()))
+                .containsExactly(published);
+        assertThat(ec2(BASE).describeImages(b -> b.owners("210987654321").filters(release41)).join().images())
+                .isEmpty();
+        if (faithful()) {
+            // moto's RegisterImage keeps no architecture or virtualization type and calls the root "standard".
+            assertThat(ids(ec2(BASE).describeImages(b -> b.owners(ACCOUNT).filters(release41,
+                    Filter.builder().name("root-device-type").values("ebs").build(),
+                    Filter.builder().name("virtualization-type").values("hvm").build(),
+                    Filter.builder().name("architecture").values("x86_64").build())).join().images()))
+                    .containsExactlyInAnyOrder(older, published);
+        }
+    }
+
+    @Test
+    void instanceTypesThatBootParavirtualAmis() {
+        var types = ec2(BASE).describeInstanceTypes(b -> b.instanceTypesWithStrings("m3.medium", "t3.micro")).join()
+                .instanceTypes();
+        assertThat(types).filteredOn(t -> t.instanceTypeAsString().equals("m3.medium")).singleElement()
+                .satisfies(t -> {
+                    assertThat(t.supportedVirtualizationTypesAsStrings()).contains("hvm", "paravirtual");
+                    assertThat(t.currentGeneration()).isFalse();
+                });
+        assertThat(types).filteredOn(t -> t.instanceTypeAsString().equals("t3.micro")).singleElement()
+                .satisfies(t -> assertThat(t.supportedVirtualizationTypesAsStrings()).containsExactly("hvm"));
+        assertThat(ec2(BASE).describeInstanceTypes(b -> b.filters(Filter.builder()
+                .name("supported-virtualization-type").values("paravirtual").build())).join().instanceTypes())
+                .extracting(t -> t.instanceTypeAsString()).contains("m3.medium", "m1.small", "c3.large", "t1.micro")
+                .doesNotContain("t3.micro", "m5.large");
+        Filter candidates = Filter.builder().name("instance-type").values("m3.medium", "m1.small", "t3.micro").build();
+        assertThat(offered(BASE, candidates)).containsExactlyInAnyOrder("m3.medium", "m1.small", "t3.micro");
+        assertThat(offered("eu-central-1", candidates)).containsExactlyInAnyOrder("m3.medium", "t3.micro");
+        assertThat(offered("eu-north-1", candidates)).containsExactly("t3.micro");
+    }
+
+    List<String> offered(String region, Filter filter) {
+        return ec2(region).describeInstanceTypeOfferings(b -> b.filters(filter)).join().instanceTypeOfferings()
+                .stream().map(o -> o.instanceTypeAsString()).toList();
+    }
+
+    @Test
+    void shareWithAnOrganizationAndAnOrganizationalUnit() {
+        String ami = registered(BASE, unique("Fedora-org"));
+        String org = "arn:aws:organizations::" + ACCOUNT + ":organization/o-abcdefghij";
+        String ou = "arn:aws:organizations::" + ACCOUNT + ":ou/o-abcdefghij/ou-ab12-cdefghij";
+        // moto takes one organization or OU per call, in the OperationType form.
+        ec2(BASE).modifyImageAttribute(b -> b.imageId(ami).attribute("launchPermission").operationType("add")
+                .organizationArns(org)).join();
+        ec2(BASE).modifyImageAttribute(b -> b.imageId(ami).attribute("launchPermission").operationType("add")
+                .organizationalUnitArns(ou)).join();
+        assertThat(launchPermissions(ami)).extracting(LaunchPermission::organizationArn,
+                LaunchPermission::organizationalUnitArn).containsExactlyInAnyOrder(
+                        tuple(org, null), tuple(null, ou));
+        ec2(BASE).modifyImageAttribute(b -> b.imageId(ami).attribute("launchPermission").operationType("remove")
+                .organizationArns(org)).join();
+        assertThat(launchPermissions(ami)).extracting(LaunchPermission::organizationalUnitArn).containsExactly(ou);
+        assertThat(image(BASE, ami).publicLaunchPermissions()).isFalse();
+    }
+
+    List<LaunchPermission> launchPermissions(String ami) {
+        return ec2(BASE).describeImageAttribute(b -> b.imageId(ami).attribute(ImageAttributeName.LAUNCH_PERMISSION))
+                .join().launchPermissions();
+    }
+
+    static List<String> ids(List<Image> images) {
+        return images.stream().map(Image::imageId).toList();
     }
 }

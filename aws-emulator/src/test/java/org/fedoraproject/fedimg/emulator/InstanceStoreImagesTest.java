@@ -151,6 +151,44 @@ class InstanceStoreImagesTest extends EmulatorTest {
                 .doesNotContain("r3.large", "t3.small");
     }
 
+    /**
+     * An instance-store AMI counts against the AMI quotas like any AMI: at RegisterImage, at CopyImage (refused
+     * before the bundle is copied) and when made public. When the root device and the virtualization type both
+     * rule a type out, the root device's error wins.
+     */
+    @Test
+    void instanceStoreAmisCountAgainstTheQuotasAndTheirRootRulesFirst() {
+        BundleFixtures.Uploaded up = bundle("fedimg-bundles-quotas", US_EAST_1, BundleFixtures.image(300_000, 15),
+                BundleFixtures.PARAVIRTUAL);
+        aws.quotas().set(US_EAST_1, Quota.AMIS, 1).set(EU_WEST_1, Quota.AMIS, 1);
+        String ami = ec2().registerImage(registration("Fedora-42-pv-quota", up.location(), "paravirtual")).join()
+                .imageId();
+        awaitState(US_EAST_1, ami, "available");
+        assertAwsError(() -> ec2().registerImage(registration("Fedora-42-pv-again", up.location(), "paravirtual"))
+                .join(), "ResourceLimitExceeded").hasMessageContaining("quota of 1 for the number of images");
+
+        registeredImage(EU_WEST_1, "Fedora-Cloud-42-ebs"); // the destination's one AMI
+        assertAwsError(() -> ec2(EU_WEST_1).copyImage(b -> b.sourceRegion(US_EAST_1).sourceImageId(ami)
+                .name("Fedora-42-pv-quota")).join(), "ResourceLimitExceeded");
+        assertThat(aws.inspect().buckets()).extracting(Views.Bucket::name).containsExactly(up.bucket());
+        aws.quotas().set(EU_WEST_1, Quota.AMIS, 2);
+        String copy = ec2(EU_WEST_1).copyImage(b -> b.sourceRegion(US_EAST_1).sourceImageId(ami)
+                .name("Fedora-42-pv-quota")).join().imageId();
+        awaitState(EU_WEST_1, copy, "available");
+        assertThat(aws.inspect().quotas(EU_WEST_1)).filteredOn(q -> q.code().equals(Quota.AMIS.code()))
+                .singleElement().satisfies(q -> assertThat(q.used()).isEqualTo(2));
+
+        aws.quotas().set(US_EAST_1, Quota.PUBLIC_AMIS, 0);
+        assertAwsError(() -> ec2().modifyImageAttribute(b -> b.imageId(ami).launchPermission(p -> p.add(
+                LaunchPermission.builder().group("all").build()))).join(), "ResourceLimitExceeded");
+
+        // paravirtual and instance-store: a T3 runs neither, T1 runs paravirtual guests but has no instance store
+        assertAwsError(() -> run(ami, "t3.micro"), "UnsupportedOperation")
+                .hasMessageContaining("instance-store root device is not supported for the instance type 't3.micro'");
+        assertAwsError(() -> run(ami, "t1.micro"), "UnsupportedOperation");
+        run(ami, "m1.small");
+    }
+
     /** Each mutation of a good bundle is refused at RegisterImage, with a message that says what is wrong. */
     @Test
     void tamperedPartsChangedManifestsAndUnreadablePartsAreRefused() {

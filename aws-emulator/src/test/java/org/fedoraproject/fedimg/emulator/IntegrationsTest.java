@@ -32,7 +32,7 @@ class IntegrationsTest {
     @Test
     void quarkusTestResourceConfiguresTheServiceAndInjects() throws Exception {
         AwsEmulatorTestResource resource = new AwsEmulatorTestResource();
-        resource.init(Map.of("delays", "fast"));
+        resource.init(Map.of("delays", "fast", "quota.public-amis", "20"));
         Map<String, String> config = resource.start();
         assertThat(config).containsEntry("fedimg.aws.static-credentials.access-key-id", "test")
                 .containsEntry("fedimg.aws.static-credentials.secret-access-key", "test")
@@ -57,6 +57,7 @@ class IntegrationsTest {
         assertThat(test.notAnnotated).isNull();
         assertThat(test.aws.endpoint()).isEqualTo(URI.create(config.get("fedimg.aws.endpoint-override")));
         assertThat(test.aws.delays()).isEqualTo(Delays.fast());
+        assertThat(test.aws.quotas().value("eu-west-1", Quota.PUBLIC_AMIS)).isEqualTo(20);
         try (Sdk sdk = new Sdk(test.aws.endpoint())) {
             assertThat(sdk.ec2().describeRegions().join().regions()).hasSize(Regions.DEFAULT.size());
         }
@@ -65,6 +66,7 @@ class IntegrationsTest {
         again.init(Map.of());
         assertThat(again.start()).isEqualTo(config);
         assertThat(test.aws.delays()).isEqualTo(Delays.zero());
+        assertThat(test.aws.quotas().value("eu-west-1", Quota.PUBLIC_AMIS)).isEqualTo(5);
         again.stop();
         resource.stop();
     }
@@ -74,8 +76,11 @@ class IntegrationsTest {
         Path signing = Files.writeString(dir.resolve("user.pem"), BundleCertificates.pem(BundleFixtures.USER.cert()));
         Path ec2 = dir.resolve("ec2.pem");
         try (EmulatorProcess standalone = EmulatorProcess.start("-Xmx128m", "--delays", "realistic", "--regions",
-                "us-east-1,eu-central-1", "--signing-certificate", signing.toString(), "--ec2-certificate-out",
-                ec2.toString()); Sdk sdk = new Sdk(standalone.endpoint())) {
+                "us-east-1,eu-central-1", "--quota", "public-amis=12", "--quota", "L-70015FFA=3000",
+                "--consumer-account", "AKIACONSUMER=210987654321", "--signing-certificate", signing.toString(),
+                "--ec2-certificate-out", ec2.toString());
+                Sdk sdk = new Sdk(standalone.endpoint());
+                Sdk consumer = new Sdk(standalone.endpoint(), 1, "AKIACONSUMER")) {
             assertThat(sdk.ec2("eu-central-1").describeRegions().join().regions()).extracting(r -> r.regionName())
                     .containsExactly("us-east-1", "eu-central-1");
             assertThat(standalone.admin("/_emulator/health").path("status").asText()).isEqualTo("ok");
@@ -83,6 +88,13 @@ class IntegrationsTest {
             assertThat(standalone.admin("/_emulator/regions/us-east-1/snapshots").get(0).path("state").asText())
                     .isEqualTo("pending");
             assertThat(snap).startsWith("snap-");
+            var quotas = standalone.admin("/_emulator/quotas?region=eu-central-1").path("eu-central-1");
+            assertThat(quotas.get(0).path("value").asLong()).isEqualTo(12);
+            assertThat(quotas.get(2).path("value").asLong()).isEqualTo(3000);
+            assertThat(sdk.serviceQuotas("us-east-1").getServiceQuota(r -> r.serviceCode("ec2")
+                    .quotaCode("L-0E3CBAB9")).join().quota().value()).isEqualTo(12.0);
+            assertThat(Sdk.errorCode(org.assertj.core.api.Assertions.catchThrowable(() -> consumer.ec2("us-east-1")
+                    .createKeyPair(r -> r.keyName("not-mine")).join()))).isEqualTo("UnauthorizedOperation");
 
             X509Certificate written = Pem.certificate(Files.readString(ec2));
             assertThat(Pem.certificate(standalone.adminText("/_emulator/ec2-certificate"))).isEqualTo(written);

@@ -31,6 +31,7 @@ import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
 import software.amazon.awssdk.services.ec2.model.RegisterImageRequest;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.servicequotas.ServiceQuotasAsyncClient;
 
 /** Real SDK v2 async clients pointed at an endpoint (the emulator or moto), as the services build them. */
 final class Sdk implements AutoCloseable {
@@ -41,8 +42,10 @@ final class Sdk implements AutoCloseable {
     private final SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder().maxConcurrency(64).build();
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
     private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
+    private final Map<String, ServiceQuotasAsyncClient> quotas = new ConcurrentHashMap<>();
     private final Map<String, S3AsyncClient> s3 = new ConcurrentHashMap<>();
     private final int maxAttempts;
+    private final StaticCredentialsProvider credentials;
     private final boolean expectContinue;
 
     Sdk(URI endpoint) {
@@ -51,7 +54,12 @@ final class Sdk implements AutoCloseable {
 
     /** {@code maxAttempts} > 1 lets the SDK's STANDARD retries absorb throttling and 5xx, as in the services. */
     Sdk(URI endpoint, int maxAttempts) {
-        this(endpoint, maxAttempts, true);
+        this(endpoint, maxAttempts, "test", true);
+    }
+
+    /** Signed with this access key id: another account, where the emulator maps it to one. */
+    Sdk(URI endpoint, int maxAttempts, String accessKeyId) {
+        this(endpoint, maxAttempts, accessKeyId, true);
     }
 
     /**
@@ -59,8 +67,13 @@ final class Sdk implements AutoCloseable {
      * server (Werkzeug) answers it in a way the SDK's Netty client fails on ("Status Code: 100").
      */
     Sdk(URI endpoint, int maxAttempts, boolean expectContinue) {
+        this(endpoint, maxAttempts, "test", expectContinue);
+    }
+
+    private Sdk(URI endpoint, int maxAttempts, String accessKeyId, boolean expectContinue) {
         this.endpoint = endpoint;
         this.maxAttempts = maxAttempts;
+        this.credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, "test"));
         this.expectContinue = expectContinue;
     }
 
@@ -68,7 +81,7 @@ final class Sdk implements AutoCloseable {
         return ec2.computeIfAbsent(region, r -> Ec2AsyncClient.builder()
                 .region(Region.of(r))
                 .endpointOverride(endpoint)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
                         .retryStrategy(b -> b.maxAttempts(maxAttempts))
@@ -84,11 +97,21 @@ final class Sdk implements AutoCloseable {
         return ebs.computeIfAbsent(region, r -> EbsAsyncClient.builder()
                 .region(Region.of(r))
                 .endpointOverride(endpoint)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD)
                         .retryStrategy(b -> b.maxAttempts(maxAttempts))
 )
+                .build());
+    }
+
+    ServiceQuotasAsyncClient serviceQuotas(String region) {
+        return quotas.computeIfAbsent(region, r -> ServiceQuotasAsyncClient.builder()
+                .region(Region.of(r))
+                .endpointOverride(endpoint)
+                .credentialsProvider(credentials)
+                .httpClient(http)
+                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(maxAttempts)))
                 .build());
     }
 
@@ -101,7 +124,7 @@ final class Sdk implements AutoCloseable {
                 .region(Region.of(r))
                 .endpointOverride(endpoint)
                 .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(o -> {
                     o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(maxAttempts));
@@ -199,6 +222,7 @@ final class Sdk implements AutoCloseable {
     public void close() {
         ec2.values().forEach(Ec2AsyncClient::close);
         ebs.values().forEach(EbsAsyncClient::close);
+        quotas.values().forEach(ServiceQuotasAsyncClient::close);
         s3.values().forEach(S3AsyncClient::close);
         http.close();
     }

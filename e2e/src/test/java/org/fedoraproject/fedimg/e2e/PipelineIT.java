@@ -28,6 +28,7 @@ import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
 import org.fedoraproject.fedimg.cli.local.PublicityCheck;
 import org.fedoraproject.fedimg.deploy.DashboardMetrics;
 import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.Quota;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.ImageKeys;
@@ -85,6 +86,10 @@ class PipelineIT {
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
                 common, E2eConfig.perService(environment, "fedimg-" + environment, work, signing)));
         pipeline.startInfrastructure();
+        // A quota increase, as a publisher asks AWS for: the compose makes 4 public AMIs per region (x86_64 and
+        // aarch64, gp3 and standard) and forcedReplayUploadsAgainUnderTheNextRespinName publishes 4 more next to
+        // them, 8 against AWS's default of 5. Nothing demotes the first run's AMIs yet (issue 17).
+        pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 8);
         bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
                 "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
         pipeline.startServices();

@@ -19,6 +19,7 @@ import org.fedoraproject.fedimg.cli.local.LocalCompose;
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
 import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.Quota;
 import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
@@ -76,6 +77,10 @@ final class ReliabilityRun implements AutoCloseable {
     ReliabilityRun start() throws Exception {
         try {
             pipeline.startInfrastructure();
+            // A quota increase, as a publisher asks AWS for (Fedora CoreOS has 1,000 in some regions): each
+            // compose makes 4 public AMIs per region and a run sends 2 (ReliabilityIT) to dozens (the crash suite,
+            // one every 20 s) of them, against AWS's default of 5. Nothing demotes older ones yet (issue 17).
+            pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 1000);
             bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
                     "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
             for (String name : Pipeline.SERVICES) {

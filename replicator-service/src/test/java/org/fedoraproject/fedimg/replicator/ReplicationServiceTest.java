@@ -22,6 +22,7 @@ import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.Quota;
 import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiPublished;
@@ -98,6 +99,17 @@ class ReplicationServiceTest {
         emulator.delays(Delays.fast().toBuilder().volumeCreation(Duration.ofMillis(200))
                 .snapshotCompletion(Duration.ofMillis(500)).imageAvailable(Duration.ofMillis(500))
                 .copyAvailable(Duration.ofSeconds(2)).build());
+    }
+
+    /**
+     * A quota increase, as a publisher asks AWS for: AWS allows 5 public AMIs per region by default, and the tests of
+     * this class share one emulator (reset only when the application starts) while each publishes its own compose
+     * (one or two images) in every region, up to nine public AMIs per region in all. Nothing demotes the older
+     * ones yet (issue 17), so without it the sixth publication in a region fails with ResourceLimitExceeded.
+     */
+    @BeforeEach
+    void publicAmiQuotaIncrease() {
+        emulator.quotas().set(Quota.PUBLIC_AMIS, 20);
     }
 
     @AfterEach

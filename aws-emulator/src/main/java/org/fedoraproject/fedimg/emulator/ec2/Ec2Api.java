@@ -43,19 +43,25 @@ public final class Ec2Api {
                 new ImageCopies(engine), new ImageAttributes(engine), new ImagePolicies(engine), new Snapshots(engine),
                 new Volumes(engine), instances, new RunInstances(engine, instances), new InstanceMonitoring(engine),
                 new InstanceShutdowns(engine), new KeyPairs(engine), new SecurityGroups(engine), new Networks(engine),
-                new RegionsAndZones(engine), new Tags(engine));
+                new RegionsAndZones(engine), new Tags(engine), new ImageLifecycle(engine),
+                new SnapshotPolicies(engine));
         families.forEach(family -> family.register(actions));
         families.forEach(family -> family.registerUnlocked(unlocked));
         InstanceTypes.register(actions);
     }
 
-    /** Runs an action; returns the response XML or throws {@link Ec2Exception}. */
-    public String handle(String action, String region, Map<String, String> form, String requestId) {
+    /**
+     * Runs an action for the account the access key maps to; returns the response XML or throws
+     * {@link Ec2Exception}.
+     */
+    public String handle(String action, String region, String accessKey, Map<String, String> form, String requestId) {
         Handler handler = actions.get(action);
         UnlockedHandler unlockedHandler = unlocked.get(action);
         if (handler == null && unlockedHandler == null) {
             throw new Ec2Exception("InvalidAction", "The action " + action + " is not valid for this web service.");
         }
+        String account = engine.accountFor(accessKey);
+        Consumers.checkAllowed(engine, account, action);
         if ("true".equalsIgnoreCase(form.get("DryRun"))) {
             synchronized (engine) {
                 engine.region(region);
@@ -65,10 +71,17 @@ public final class Ec2Api {
         }
         SdkPojo response;
         if (unlockedHandler != null) {
+            // only the owner gets here (Consumers allows no unlocked action), the caller the engine assumes
             response = unlockedHandler.handle(region, form);
         } else {
             synchronized (engine) {
-                response = handler.handle(engine.region(region), form);
+                RegionState state = engine.region(region);
+                engine.caller(account);
+                try {
+                    response = handler.handle(state, form);
+                } finally {
+                    engine.caller(engine.accountId());
+                }
             }
         }
         return Ec2Xml.response(action, response, requestId);

@@ -3,9 +3,15 @@ package org.fedoraproject.fedimg.emulator.ec2;
 import static org.fedoraproject.fedimg.emulator.ec2.Requests.require;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
+import org.fedoraproject.fedimg.emulator.http.Ec2Xml;
 import org.fedoraproject.fedimg.emulator.http.QueryBinder;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.LifeCycles;
@@ -23,11 +29,17 @@ import software.amazon.awssdk.services.ec2.model.ModifyImageAttributeRequest;
 import software.amazon.awssdk.services.ec2.model.ModifyImageAttributeResponse;
 
 /**
- * ModifyImageAttribute and DescribeImageAttribute: launch permissions (making an image public is checked
- * against block public access, the public AMI quota, its state and encryption), description, IMDS support and
- * the read-only attributes.
+ * ModifyImageAttribute and DescribeImageAttribute: launch permissions for the public, accounts, organizations
+ * and OUs (making an image public is checked against block public access, the public AMI quota, its state and
+ * encryption; sharing against the AMI sharing quota; a disabled AMI cannot be shared), description, IMDS support
+ * and the read-only attributes, {@code lastLaunchedTime} and {@code deregistrationProtection} among them.
  */
 final class ImageAttributes extends ResourceHandlers {
+
+    private static final Pattern ORGANIZATION = Pattern.compile(
+            "arn:aws[a-z-]*:organizations::\\d{12}:organization/o-[a-z0-9]{10,32}");
+    private static final Pattern OU = Pattern.compile(
+            "arn:aws[a-z-]*:organizations::\\d{12}:ou/o-[a-z0-9]{10,32}/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}");
 
     ImageAttributes(Engine engine) {
         super(engine);
@@ -65,51 +77,84 @@ final class ImageAttributes extends ResourceHandlers {
             List<LaunchPermission> target = "add".equals(req.operationTypeAsString()) ? add : remove;
             req.userGroups().forEach(g -> target.add(LaunchPermission.builder().group(g).build()));
             req.userIds().forEach(u -> target.add(LaunchPermission.builder().userId(u).build()));
+            req.organizationArns().forEach(o -> target.add(LaunchPermission.builder().organizationArn(o).build()));
+            req.organizationalUnitArns().forEach(o -> target.add(LaunchPermission.builder()
+                    .organizationalUnitArn(o).build()));
         }
         if (add.isEmpty() && remove.isEmpty()) {
             throw Ec2Exception.missingParameter("LaunchPermission");
         }
-        for (LaunchPermission p : add) {
-            if (p.groupAsString() != null) {
-                if (!"all".equals(p.groupAsString())) {
-                    throw Ec2Exception.invalidParameterValue("Invalid launch permission group " + p.groupAsString());
-                }
-                makePublicChecks(region, ami);
-            } else if (p.userId() != null && !p.userId().matches("\\d{12}")) {
-                throw Ec2Exception.invalidParameterValue("Invalid user id " + p.userId());
-            }
+        add.forEach(ImageAttributes::validate);
+        if (!add.isEmpty() && ami.disabled) {
+            throw Ec2Exception.incorrectState("The image " + ami.id + " is disabled: a disabled AMI cannot be shared. "
+                    + "Enable it first (EnableImage).");
         }
-        for (LaunchPermission p : add) {
-            if (p.groupAsString() != null) {
-                ami.launchGroups.add(p.groupAsString());
-            } else if (p.userId() != null) {
-                ami.launchUsers.add(p.userId());
-            }
+        if (add.stream().anyMatch(p -> p.groupAsString() != null) && !ami.isPublic()) {
+            makePublicChecks(region, ami);
         }
-        for (LaunchPermission p : remove) {
-            if (p.groupAsString() != null) {
-                ami.launchGroups.remove(p.groupAsString());
-            } else if (p.userId() != null) {
-                ami.launchUsers.remove(p.userId());
-            }
-        }
+        ImageQuotas.checkSharing(engine, region, ami, sharedAfter(ami, add, remove));
+        apply(add, ami, true);
+        apply(remove, ami, false);
         return ModifyImageAttributeResponse.builder().build();
     }
 
-    private void makePublicChecks(RegionState region, Model.AmiRec ami) {
-        if (ami.isPublic()) {
-            return;
+    private static void validate(LaunchPermission p) {
+        if (p.groupAsString() != null && !"all".equals(p.groupAsString())) {
+            throw Ec2Exception.invalidParameterValue("Invalid launch permission group " + p.groupAsString());
         }
+        if (p.userId() != null && !p.userId().matches("\\d{12}")) {
+            throw Ec2Exception.invalidParameterValue("Invalid user id " + p.userId());
+        }
+        if (p.organizationArn() != null && !ORGANIZATION.matcher(p.organizationArn()).matches()) {
+            throw Ec2Exception.invalidParameterValue("Invalid organization ARN " + p.organizationArn());
+        }
+        if (p.organizationalUnitArn() != null && !OU.matcher(p.organizationalUnitArn()).matches()) {
+            throw Ec2Exception.invalidParameterValue("Invalid organizational unit ARN " + p.organizationalUnitArn());
+        }
+    }
+
+    /** How many accounts, organizations and OUs the AMI is shared with once the change is made. */
+    private static int sharedAfter(Model.AmiRec ami, List<LaunchPermission> add, List<LaunchPermission> remove) {
+        return after(ami.launchUsers, add, remove, LaunchPermission::userId)
+                + after(ami.launchOrganizations, add, remove, LaunchPermission::organizationArn)
+                + after(ami.launchOrganizationalUnits, add, remove, LaunchPermission::organizationalUnitArn);
+    }
+
+    private static int after(Set<String> current, List<LaunchPermission> add, List<LaunchPermission> remove,
+            Function<LaunchPermission, String> entity) {
+        Set<String> after = new HashSet<>(current);
+        add.stream().map(entity).filter(Objects::nonNull).forEach(after::add);
+        remove.stream().map(entity).filter(Objects::nonNull).forEach(after::remove);
+        return after.size();
+    }
+
+    private static void apply(List<LaunchPermission> permissions, Model.AmiRec ami, boolean add) {
+        for (LaunchPermission p : permissions) {
+            change(ami.launchGroups, p.groupAsString(), add);
+            change(ami.launchUsers, p.userId(), add);
+            change(ami.launchOrganizations, p.organizationArn(), add);
+            change(ami.launchOrganizationalUnits, p.organizationalUnitArn(), add);
+        }
+    }
+
+    private static void change(Set<String> set, String value, boolean add) {
+        if (value != null) {
+            if (add) {
+                set.add(value);
+            } else {
+                set.remove(value);
+            }
+        }
+    }
+
+    private void makePublicChecks(RegionState region, Model.AmiRec ami) {
         boolean bpa = ImagePolicies.blockPublicAccess(engine, region);
         if (bpa) {
             throw new Ec2Exception("OperationNotPermitted", "You can't publicly share this AMI because image block "
                     + "public access is enabled for this account in " + region.name
                     + ". To publicly share the AMI, you must disable image block public access.");
         }
-        if (engine.faults().publicAmiQuotaExceededIn(region.name)) {
-            throw new Ec2Exception("ResourceLimitExceeded", "You have reached your quota of public AMIs in "
-                    + region.name + ".");
-        }
+        ImageQuotas.checkPublic(engine, region);
         if (!"available".equals(life.imageState(ami))) {
             throw Ec2Exception.incorrectState("Image " + ami.id + " is not in the available state");
         }
@@ -134,6 +179,9 @@ final class ImageAttributes extends ResourceHandlers {
                 List<LaunchPermission> perms = new ArrayList<>();
                 ami.launchGroups.forEach(g -> perms.add(LaunchPermission.builder().group(g).build()));
                 ami.launchUsers.forEach(u -> perms.add(LaunchPermission.builder().userId(u).build()));
+                ami.launchOrganizations.forEach(o -> perms.add(LaunchPermission.builder().organizationArn(o).build()));
+                ami.launchOrganizationalUnits.forEach(o -> perms.add(LaunchPermission.builder()
+                        .organizationalUnitArn(o).build()));
                 b.launchPermissions(perms);
             }
             case "description" -> b.description(attr(ami.description));
@@ -145,9 +193,10 @@ final class ImageAttributes extends ResourceHandlers {
             case "uefiData" -> b.uefiData(attr(ami.uefiData));
             case "imdsSupport" -> b.imdsSupport(attr(ami.imdsSupport));
             case "blockDeviceMapping" -> b.blockDeviceMappings(ami.blockDeviceMappings);
-            case "deregistrationProtection" -> b.deregistrationProtection(attr(ami.deregistrationProtection
-                    ? "enabled" : "disabled"));
-            case "lastLaunchedTime" -> b.lastLaunchedTime(attr(null));
+            case "deregistrationProtection" -> b.deregistrationProtection(attr(
+                    LifeCycles.deregistrationProtection(ami)));
+            case "lastLaunchedTime" -> b.lastLaunchedTime(attr(ami.lastLaunchedTime == null ? null
+                    : Ec2Xml.timestamp(ami.lastLaunchedTime)));
             case "productCodes" -> b.productCodes(List.of());
             default -> throw Ec2Exception.invalidParameterValue("Value (" + attribute
                     + ") for parameter attribute is invalid. Unknown attribute.");

@@ -57,6 +57,7 @@ final class ImageCopies extends ResourceHandlers {
         }
         Images.checkName(name);
         Images.checkDuplicateName(dest, name);
+        ImageQuotas.checkNewAmi(engine, dest);
         TagRules.validateTagSpecTypes(req.tagSpecifications(), "image", "snapshot");
         boolean encrypt = Boolean.TRUE.equals(req.encrypted());
         if (encrypt && src.instanceStoreRoot != null) {

@@ -2,6 +2,7 @@ package org.fedoraproject.fedimg.emulator.ec2;
 
 import static org.fedoraproject.fedimg.emulator.ec2.TagRules.tags;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -22,7 +23,11 @@ import software.amazon.awssdk.services.ec2.model.DescribeImagesResponse;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.StateReason;
 
-/** DescribeImages: ids, owners, executable users and filters, and the Image model the SDK reads. */
+/**
+ * DescribeImages as the calling account sees it: ids, owners, executable users, filters, IncludeDeprecated and
+ * IncludeDisabled, and the Image model the SDK reads. The owner sees all its AMIs; another account the public
+ * ones and those shared with it, deprecated ones only when it asks for them.
+ */
 final class ImageDescriptions extends ResourceHandlers {
 
     ImageDescriptions(Engine engine) {
@@ -36,6 +41,7 @@ final class ImageDescriptions extends ResourceHandlers {
 
     private DescribeImagesResponse describeImages(RegionState region, Map<String, String> form) {
         DescribeImagesRequest req = QueryBinder.bind(form, DescribeImagesRequest.builder());
+        String caller = engine.caller();
         List<Image> out = new ArrayList<>();
         Set<String> wanted = new LinkedHashSet<>(req.imageIds());
         for (String id : wanted) {
@@ -43,51 +49,63 @@ final class ImageDescriptions extends ResourceHandlers {
                 throw new Ec2Exception("InvalidAMIID.Malformed", "Invalid id: \"" + id + "\" (expecting \"ami-...\")");
             }
             Model.AmiRec ami = region.images.get(id);
-            if (ami == null || LifeCycles.hiddenByConsistency(ami)) {
+            if (ami == null || !Consumers.canLaunch(engine, ami, caller) || LifeCycles.hiddenByConsistency(ami)) {
                 throw new Ec2Exception("InvalidAMIID.NotFound", "The image id '[" + id + "]' does not exist");
             }
         }
         for (Model.AmiRec ami : region.images.values()) {
-            if (!wanted.isEmpty() && !wanted.contains(ami.id)) {
+            if (!wanted.isEmpty() && !wanted.contains(ami.id) || !Consumers.canLaunch(engine, ami, caller)) {
                 continue;
             }
             if (wanted.isEmpty() && ami.hiddenDescribes > 0) {
                 ami.hiddenDescribes--;
                 continue;
             }
-            if (!req.owners().isEmpty() && !ownerMatches(req.owners(), ami)) {
+            if (wanted.isEmpty() && !listed(req, ami, caller)) {
                 continue;
             }
-            if (!req.executableUsers().isEmpty() && !executableBy(req.executableUsers(), ami)) {
+            if (!req.owners().isEmpty() && !ownerMatches(req.owners(), caller)) {
                 continue;
             }
-            if (!Filters.matches(req.filters(), ami.tags, f -> imageAttribute(ami, f))) {
+            if (!req.executableUsers().isEmpty() && !executableBy(req.executableUsers(), ami, caller)) {
                 continue;
             }
-            out.add(toImage(ami));
+            // Tags stay with the owner's account: another account neither sees nor filters by them.
+            Map<String, String> tags = caller.equals(engine.accountId()) ? ami.tags : Map.of();
+            if (!Filters.matches(req.filters(), tags, f -> imageAttribute(ami, f))) {
+                continue;
+            }
+            out.add(toImage(ami, caller));
         }
         return DescribeImagesResponse.builder().images(out).build();
     }
 
-    private boolean ownerMatches(List<String> owners, Model.AmiRec ami) {
-        for (String owner : owners) {
-            if (owner.equals("self") || owner.equals(engine.accountId())) {
-                return true;
-            }
+    /**
+     * Whether a listing (no ImageIds) shows the image: disabled AMIs only with IncludeDisabled, and deprecated
+     * ones, for anyone but their owner, only with IncludeDeprecated (EC2 User Guide, "Deprecate an AMI" and
+     * "Disable an AMI"). Asked for by id, both are described.
+     */
+    private boolean listed(DescribeImagesRequest req, Model.AmiRec ami, String caller) {
+        if (ami.disabled && !Boolean.TRUE.equals(req.includeDisabled())) {
+            return false;
         }
-        return false;
+        boolean deprecated = ami.deprecationTime != null && !Instant.now().isBefore(ami.deprecationTime);
+        return !deprecated || caller.equals(engine.accountId()) || Boolean.TRUE.equals(req.includeDeprecated());
     }
 
-    private boolean executableBy(List<String> users, Model.AmiRec ami) {
+    /** Owners: {@code self} (the caller), account ids, or an alias ({@code amazon}, ...) that no image here has. */
+    private boolean ownerMatches(List<String> owners, String caller) {
+        String owner = engine.accountId();
+        return owners.stream().anyMatch(o -> o.equals(owner) || o.equals("self") && caller.equals(owner));
+    }
+
+    /**
+     * ExecutableUsers, as the API Reference defines it: {@code all} for public AMIs; {@code self} or the caller's
+     * own id for AMIs shared with the caller; another account id for AMIs shared with that account.
+     */
+    private static boolean executableBy(List<String> users, Model.AmiRec ami, String caller) {
         for (String user : users) {
-            if (user.equals("all") && ami.isPublic()) {
-                return true;
-            }
-            if ((user.equals("self") || user.equals(engine.accountId()))
-                    && (ami.isPublic() || ami.launchUsers.contains(engine.accountId()))) {
-                return true;
-            }
-            if (ami.launchUsers.contains(user) || ami.isPublic() && !user.equals("all")) {
+            if (user.equals("all") ? ami.isPublic() : ami.launchUsers.contains(user.equals("self") ? caller : user)) {
                 return true;
             }
         }
@@ -101,6 +119,8 @@ final class ImageDescriptions extends ResourceHandlers {
             case "state" -> List.of(life.imageState(ami));
             case "owner-id" -> List.of(engine.accountId());
             case "owner-alias" -> List.of();
+            case "deprecation-time" -> ami.deprecationTime == null ? List.of()
+                    : List.of(Ec2Xml.timestamp(ami.deprecationTime));
             case "architecture" -> List.of(ami.architecture);
             case "description" -> Filters.of(ami.description);
             case "is-public" -> List.of(String.valueOf(ami.isPublic()));
@@ -143,7 +163,8 @@ final class ImageDescriptions extends ResourceHandlers {
                 + "copy of " + ami.sourceImageId + " from " + ami.sourceRegion + " failed").build();
     }
 
-    private Image toImage(Model.AmiRec ami) {
+    /** The Image model; tags, deregistration protection and the last launch only for the owner. */
+    private Image toImage(Model.AmiRec ami, String caller) {
         String state = life.imageState(ami);
         Image.Builder b = Image.builder()
                 .imageId(ami.id)
@@ -170,14 +191,19 @@ final class ImageDescriptions extends ResourceHandlers {
                 .bootMode(ami.bootMode)
                 .tpmSupport(ami.tpmSupport)
                 .imdsSupport(ami.imdsSupport)
-                .deregistrationProtection(ami.deregistrationProtection ? "enabled" : "disabled")
                 .sourceImageId(ami.sourceImageId)
                 .sourceImageRegion(ami.sourceRegion);
-        if (!ami.tags.isEmpty()) {
-            b.tags(tags(ami.tags));
-        }
         if (ami.deprecationTime != null) {
             b.deprecationTime(Ec2Xml.timestamp(ami.deprecationTime));
+        }
+        if (caller.equals(engine.accountId())) {
+            if (!ami.tags.isEmpty()) {
+                b.tags(tags(ami.tags));
+            }
+            b.deregistrationProtection(LifeCycles.deregistrationProtection(ami));
+            if (ami.lastLaunchedTime != null) {
+                b.lastLaunchedTime(Ec2Xml.timestamp(ami.lastLaunchedTime));
+            }
         }
         if ("failed".equals(state)) {
             b.stateReason(stateReason(ami));

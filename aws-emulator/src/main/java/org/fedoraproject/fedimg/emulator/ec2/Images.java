@@ -162,11 +162,15 @@ final class Images extends ResourceHandlers {
         return RegisterImageResponse.builder().imageId(ami.id).build();
     }
 
-    /** Name and tag specifications, checked before a bundle is read and again before the AMI is made. */
-    private static String checkRequest(RegionState region, RegisterImageRequest req) {
+    /**
+     * Name, the AMIs quota (an instance-store AMI counts like any other) and tag specifications, checked before a
+     * bundle is read and again before the AMI is made.
+     */
+    private String checkRequest(RegionState region, RegisterImageRequest req) {
         String name = require(req.name(), "Name");
         checkName(name);
         checkDuplicateName(region, name);
+        ImageQuotas.checkNewAmi(engine, region);
         TagRules.validateTagSpecTypes(req.tagSpecifications(), "image", "snapshot");
         return name;
     }
@@ -255,10 +259,7 @@ final class Images extends ResourceHandlers {
     private DeregisterImageResponse deregisterImage(RegionState region, Map<String, String> form) {
         DeregisterImageRequest req = QueryBinder.bind(form, DeregisterImageRequest.builder());
         Model.AmiRec ami = find(region, req.imageId());
-        if (ami.deregistrationProtection) {
-            throw new Ec2Exception("InvalidParameterValue", "The image " + ami.id
-                    + " has deregistration protection enabled");
-        }
+        ImageLifecycle.checkDeregistrable(ami);
         region.images.remove(ami.id);
         List<DeleteSnapshotReturnCode> deleted = new ArrayList<>();
         if (Boolean.TRUE.equals(req.deleteAssociatedSnapshots())) {

@@ -120,7 +120,7 @@ final class Instances extends ResourceHandlers {
                 .rootDeviceType(inst.rootDeviceType())
                 .rootDeviceName(inst.rootDeviceName)
                 .blockDeviceMappings(bdms)
-                .virtualizationType("hvm")
+                .virtualizationType(inst.virtualizationType)
                 .clientToken(inst.clientToken == null ? "" : inst.clientToken)
                 .hypervisor("xen")
                 .enaSupport(true)

@@ -102,7 +102,9 @@ final class RunInstances extends ResourceHandlers {
                     + "type does not match the architecture '" + ami.architecture + "' of the specified AMI. Specify an "
                     + "instance type and an AMI that have matching architectures, and try again.");
         }
-        checkRootAndVirtualization(ami, type, req);
+        InstanceTypes.checkLaunchable(type, ami.id, ami.instanceStoreRoot != null, ami.virtualizationType,
+                region.name);
+        checkInstanceStoreLaunch(ami, req);
         if ("uefi".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("uefi")
                 || "legacy-bios".equals(ami.bootMode) && !InstanceTypes.bootModes(type).contains("legacy-bios")) {
             throw new Ec2Exception("InvalidParameterCombination", "The instance type " + typeName
@@ -124,31 +126,21 @@ final class RunInstances extends ResourceHandlers {
     }
 
     /**
-     * AWS's rules, with its error messages: an instance-store AMI only on a type that can boot one (and never with
-     * an EBS root, nor stopping on shutdown: such an instance cannot stop), a paravirtual AMI only on a type that
-     * runs paravirtual guests, an HVM one only on a type that runs HVM.
+     * What an instance-store AMI never takes, with AWS's errors: an EBS root, or stopping on shutdown (such an
+     * instance cannot stop).
      */
-    private static void checkRootAndVirtualization(Model.AmiRec ami, InstanceTypes.Type type, RunInstancesRequest req) {
-        if (ami.instanceStoreRoot != null) {
-            if (!InstanceTypes.instanceStoreRoot(type)) {
-                throw new Ec2Exception("UnsupportedOperation", "AMI '" + ami.id + "' with an instance-store root "
-                        + "device is not supported for the instance type '" + type.name() + "'.");
-            }
-            if ("stop".equals(req.instanceInitiatedShutdownBehaviorAsString())) {
-                throw new Ec2Exception("InvalidParameterCombination", "The attribute instanceInitiatedShutdownBehavior "
-                        + "can only be used for elastic images.");
-            }
-            if (req.blockDeviceMappings().stream().anyMatch(m -> m.ebs() != null
-                    && m.deviceName() != null && m.deviceName().equals(ami.rootDeviceName))) {
-                throw new Ec2Exception("InvalidBlockDeviceMapping", "EBS block device mappings not supported for "
-                        + "instance-store AMIs.");
-            }
+    private static void checkInstanceStoreLaunch(Model.AmiRec ami, RunInstancesRequest req) {
+        if (ami.instanceStoreRoot == null) {
+            return;
         }
-        if (!InstanceTypes.virtualizationTypes(type).contains(ami.virtualizationType)) {
-            throw new Ec2Exception("InvalidParameterCombination", "paravirtual".equals(ami.virtualizationType)
-                    ? "Virtualization type 'hvm' is required for instances of type '" + type.name() + "'."
-                    : "Non-Windows instances with a virtualization type of 'hvm' are currently not supported for this "
-                            + "instance type.");
+        if ("stop".equals(req.instanceInitiatedShutdownBehaviorAsString())) {
+            throw new Ec2Exception("InvalidParameterCombination", "The attribute instanceInitiatedShutdownBehavior "
+                    + "can only be used for elastic images.");
+        }
+        if (req.blockDeviceMappings().stream().anyMatch(m -> m.ebs() != null
+                && m.deviceName() != null && m.deviceName().equals(ami.rootDeviceName))) {
+            throw new Ec2Exception("InvalidBlockDeviceMapping", "EBS block device mappings not supported for "
+                    + "instance-store AMIs.");
         }
     }
 
@@ -231,6 +223,7 @@ final class RunInstances extends ResourceHandlers {
             region.instances.put(inst.id, inst);
             engine.instances().scheduleBoot(inst);
         }
+        launch.ami().lastLaunchedTime = now;
         return reservation;
     }
 
@@ -294,6 +287,7 @@ final class RunInstances extends ResourceHandlers {
         inst.privateIp = freeAddress(region, subnet);
         inst.publicIp = subnet.mapPublicIpOnLaunch ? "127.0.0.1" : null;
         inst.architecture = ami.architecture;
+        inst.virtualizationType = ami.virtualizationType;
         inst.rootDeviceName = ami.rootDeviceName;
         inst.bootMode = ami.bootMode;
         inst.metadataOptions = metadataOptions(req.metadataOptions(), ami);

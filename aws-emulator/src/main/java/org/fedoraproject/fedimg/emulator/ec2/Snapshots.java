@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsResponse;
 import software.amazon.awssdk.services.ec2.model.ModifySnapshotAttributeRequest;
 import software.amazon.awssdk.services.ec2.model.ModifySnapshotAttributeResponse;
 import software.amazon.awssdk.services.ec2.model.Snapshot;
+import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.Volume;
 
 /**
@@ -118,37 +119,54 @@ final class Snapshots extends ResourceHandlers {
         return b.build();
     }
 
+    /**
+     * DescribeSnapshots as the calling account sees it: the owner every snapshot, another account the public ones
+     * (not under block-all-sharing) and those shared with it, without their tags.
+     */
     private DescribeSnapshotsResponse describeSnapshots(RegionState region, Map<String, String> form) {
         DescribeSnapshotsRequest req = QueryBinder.bind(form, DescribeSnapshotsRequest.builder());
+        String caller = engine.caller();
+        boolean owner = caller.equals(engine.accountId());
         Set<String> wanted = new LinkedHashSet<>(req.snapshotIds());
         for (String id : wanted) {
             Model.SnapRec snap = find(region, id);
-            if (LifeCycles.hiddenByConsistency(snap)) {
+            if (!visible(region, snap, caller) || LifeCycles.hiddenByConsistency(snap)) {
                 throw new Ec2Exception("InvalidSnapshot.NotFound", "The snapshot '" + id + "' does not exist.");
             }
         }
         List<Snapshot> out = new ArrayList<>();
         for (Model.SnapRec snap : region.snapshots.values()) {
-            if (!wanted.isEmpty() && !wanted.contains(snap.id)) {
+            if (!wanted.isEmpty() && !wanted.contains(snap.id) || !visible(region, snap, caller)) {
                 continue;
             }
             if (wanted.isEmpty() && LifeCycles.hiddenByConsistency(snap)) {
                 continue;
             }
             if (!req.ownerIds().isEmpty() && req.ownerIds().stream()
-                    .noneMatch(o -> o.equals("self") || o.equals(engine.accountId()))) {
+                    .noneMatch(o -> o.equals(snap.ownerId) || o.equals("self") && owner)) {
                 continue;
             }
             if (!req.restorableByUserIds().isEmpty() && req.restorableByUserIds().stream()
-                    .noneMatch(u -> u.equals("self") || u.equals(engine.accountId())
-                            || snap.volumePermissionUsers.contains(u) || snap.volumePermissionGroups.contains("all"))) {
+                    .noneMatch(u -> restorableBy(region, snap, u.equals("self") ? caller : u))) {
                 continue;
             }
-            if (Filters.matches(req.filters(), snap.tags, f -> snapshotAttribute(snap, f))) {
-                out.add(toSnapshot(snap));
+            Map<String, String> tags = owner ? snap.tags : Map.of();
+            if (Filters.matches(req.filters(), tags, f -> snapshotAttribute(snap, f))) {
+                Snapshot s = toSnapshot(snap);
+                out.add(owner ? s : s.toBuilder().tags((List<Tag>) null).build());
             }
         }
         return DescribeSnapshotsResponse.builder().snapshots(out).build();
+    }
+
+    private boolean visible(RegionState region, Model.SnapRec snap, String caller) {
+        return caller.equals(engine.accountId()) || restorableBy(region, snap, caller);
+    }
+
+    /** Whether the account may create volumes from it: its owner, an account it is shared with, anyone if public. */
+    private static boolean restorableBy(RegionState region, Model.SnapRec snap, String account) {
+        return account.equals(snap.ownerId) || snap.volumePermissionUsers.contains(account)
+                || SnapshotPolicies.isPublic(region, snap);
     }
 
     private Collection<String> snapshotAttribute(Model.SnapRec snap, String filter) {
@@ -210,6 +228,9 @@ final class Snapshots extends ResourceHandlers {
                 }
                 if (snap.encrypted) {
                     throw new Ec2Exception("OperationNotPermitted", "Encrypted snapshots with EBS default key cannot be shared");
+                }
+                if (!snap.volumePermissionGroups.contains("all")) {
+                    SnapshotPolicies.checkPublicSharing(region, snap);
                 }
                 snap.volumePermissionGroups.add("all");
             } else if (p.userId() != null) {

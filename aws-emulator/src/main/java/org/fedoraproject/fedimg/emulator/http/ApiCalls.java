@@ -14,6 +14,7 @@ import org.fedoraproject.fedimg.emulator.ebs.EbsApi;
 import org.fedoraproject.fedimg.emulator.ebs.EbsException;
 import org.fedoraproject.fedimg.emulator.ec2.Ec2Api;
 import org.fedoraproject.fedimg.emulator.ec2.Ec2Exception;
+import org.fedoraproject.fedimg.emulator.quotas.ServiceQuotasApi;
 import org.fedoraproject.fedimg.emulator.s3.S3Api;
 import org.fedoraproject.fedimg.emulator.s3.S3Exception;
 import org.fedoraproject.fedimg.emulator.s3.S3Request;
@@ -24,9 +25,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * One EC2, EBS direct or S3 call, as every call goes: counted, maybe failed by an injected fault, handled, and
- * any error answered in its protocol's shape (EC2's XML {@code <Errors>}, EBS's JSON with
- * {@code x-amzn-ErrorType}, S3's XML {@code <Error>}).
+ * One EC2, EBS direct, S3 or Service Quotas call, as every call goes: counted, maybe failed by an injected
+ * fault, handled, and any error answered in its protocol's shape (EC2's XML {@code <Errors>}, EBS's and Service
+ * Quotas' JSON with {@code x-amzn-ErrorType}, S3's XML {@code <Error>}).
  */
 final class ApiCalls {
 
@@ -35,12 +36,14 @@ final class ApiCalls {
     private final Engine engine;
     private final Ec2Api ec2;
     private final EbsApi ebs;
+    private final ServiceQuotasApi serviceQuotas;
     private final S3Api s3;
 
     ApiCalls(Engine engine) {
         this.engine = engine;
         this.ec2 = new Ec2Api(engine);
         this.ebs = new EbsApi(engine);
+        this.serviceQuotas = new ServiceQuotasApi(engine);
         this.s3 = new S3Api(engine.s3(), engine.faults(), engine::serves);
     }
 
@@ -65,7 +68,7 @@ final class ApiCalls {
             if (fault.isPresent()) {
                 throw ec2Fault(fault.get());
             }
-            return HttpReply.xml(200, ec2.handle(action, region, form, requestId));
+            return HttpReply.xml(200, ec2.handle(action, region, scope.accessKey(), form, requestId));
         } catch (Ec2Exception e) {
             return HttpReply.xml(e.status(), Ec2Xml.error(e.code(), e.getMessage(), requestId));
         }
@@ -157,5 +160,24 @@ final class ApiCalls {
         }
         return HttpReply.json(status, body.toString()).header("x-amzn-ErrorType", type)
                 .header("x-amzn-RequestId", requestId);
+    }
+
+    /** A Service Quotas call (AWS JSON 1.1): counted and maybe failed like the others, errors in JSON. */
+    HttpReply serviceQuotas(String operation, SigV4.Scope scope, InputStream body) throws IOException {
+        String requestId = Ids.requestId();
+        if (scope == null) {
+            return ServiceQuotasApi.error(403, "AccessDeniedException", "Missing SigV4 Authorization header")
+                    .header("x-amzn-RequestId", requestId);
+        }
+        engine.countCall(operation, scope.region());
+        Optional<String> fault = engine.faults().injectedError(operation);
+        HttpReply reply;
+        if (fault.isPresent()) {
+            EbsException e = ebsFault(fault.get());
+            reply = ServiceQuotasApi.error(e.status(), e.type(), e.getMessage());
+        } else {
+            reply = serviceQuotas.handle(operation, scope.region(), body.readAllBytes());
+        }
+        return reply.header("x-amzn-RequestId", requestId);
     }
 }

@@ -21,6 +21,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.fedoraproject.fedimg.emulator.ebs.EbsApi;
+import org.fedoraproject.fedimg.emulator.quotas.ServiceQuotasApi;
 import org.fedoraproject.fedimg.emulator.s3.S3Request;
 import org.fedoraproject.fedimg.emulator.state.Engine;
 import org.fedoraproject.fedimg.emulator.state.Ids;
@@ -31,9 +32,10 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * One loopback HTTP endpoint for everything: EC2 Query ({@code POST /} with {@code Action=}), EBS direct
  * (REST paths under {@code /snapshots}), S3 (path-style {@code /bucket/key}, told apart by the service
- * {@code s3} in the credential scope) and the emulator's admin API under {@code /_emulator/}. The region
- * (and the service) come from the SigV4 credential scope of the Authorization header, as on AWS; an unsigned
- * request to a path other than {@code /} and EBS's is an anonymous S3 request.
+ * {@code s3} in the credential scope), Service Quotas ({@code X-Amz-Target: ServiceQuotasV20190624.*}) and the
+ * emulator's admin API under {@code /_emulator/} (no S3 bucket name has an underscore). The region, the service
+ * and the access key (the account a call acts as) come from the SigV4 credential scope of the Authorization
+ * header, as on AWS; an unsigned request to a path other than {@code /} and EBS's is an anonymous S3 request.
  */
 public final class HttpFront implements AutoCloseable {
 
@@ -165,10 +167,15 @@ public final class HttpFront implements AutoCloseable {
         if (s3Request) {
             AwsChunkedInputStream trailers = chunked;
             return calls.s3(new S3Request(method, path, query, headers, body,
-                    () -> trailers == null ? Map.of() : trailers.trailers(), scope == null ? null : scope.region()));
+                    () -> trailers == null ? Map.of() : trailers.trailers(), scope == null ? null : scope.region(),
+                    scope == null ? null : engine.accountFor(scope.accessKey())));
         }
         if (ebsRequest) {
             return calls.ebs(ebsOp, scope, path, query, headers, body);
+        }
+        String target = headers.getOrDefault("x-amz-target", "");
+        if (target.startsWith(ServiceQuotasApi.TARGET_PREFIX)) {
+            return calls.serviceQuotas(target.substring(ServiceQuotasApi.TARGET_PREFIX.length()), scope, body);
         }
         return calls.ec2(method, scope, query, body);
     }

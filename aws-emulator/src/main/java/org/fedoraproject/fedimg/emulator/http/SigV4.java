@@ -3,13 +3,17 @@ package org.fedoraproject.fedimg.emulator.http;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What the emulator reads of SigV4: the credential scope's region and service. Signatures are never checked. */
+/**
+ * What the emulator reads of SigV4: the access key id and the credential scope's region and service. Signatures
+ * are never checked.
+ */
 final class SigV4 {
 
-    private static final Pattern SCOPE = Pattern.compile("Credential=[^/,\\s]+/\\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request");
+    private static final Pattern SCOPE = Pattern.compile(
+            "Credential=([^/,\\s]+)/\\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request");
 
-    /** The region and service a request is signed for. */
-    record Scope(String region, String service) {
+    /** The region and service a request is signed for, and the access key that signed it. */
+    record Scope(String region, String service, String accessKey) {
     }
 
     private SigV4() {
@@ -21,6 +25,6 @@ final class SigV4 {
             return null;
         }
         Matcher m = SCOPE.matcher(authorization);
-        return m.find() ? new Scope(m.group(1), m.group(2)) : null;
+        return m.find() ? new Scope(m.group(2), m.group(3), m.group(1)) : null;
     }
 }

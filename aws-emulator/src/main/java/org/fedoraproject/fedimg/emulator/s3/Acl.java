@@ -10,7 +10,8 @@ import org.w3c.dom.Element;
  * An access control list: grants of READ, WRITE, READ_ACP, WRITE_ACP or FULL_CONTROL to a canonical user or a
  * group, built from S3's canned ACLs or read from an AccessControlPolicy document. What the emulator enforces:
  * EC2 reads a bundle only through a grant to itself ({@code aws-exec-read}) or to all or authenticated users
- * (unless the bucket ignores public ACLs); anonymous requests read only what all users may read.
+ * (unless the bucket ignores public ACLs); anonymous requests read only what all users may read, other accounts
+ * what all or authenticated users may read.
  *
  * @param canned the canned ACL it was made from, or null for an explicit policy
  */

@@ -136,7 +136,8 @@ final class ObjectCalls extends S3Calls {
             if (o == null) {
                 throw S3Exception.noSuchKey(r.key());
             }
-            if (r.anonymous() && (b.aclsDisabled() || b.ignoresPublicAcls() || !o.acl().grantsAllUsersRead())) {
+            if (r.outsider(store.accountId()) && (b.aclsDisabled() || b.ignoresPublicAcls()
+                    || !(r.anonymous() ? o.acl().grantsAllUsersRead() : o.acl().grantsAuthenticatedRead()))) {
                 throw S3Exception.accessDenied();
             }
             if (!head) {

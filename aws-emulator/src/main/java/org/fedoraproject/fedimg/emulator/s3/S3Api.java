@@ -12,7 +12,9 @@ import org.fedoraproject.fedimg.emulator.http.HttpReply;
 /**
  * The S3 front (REST-XML, path-style: {@code /bucket/key}): names the operation of a request as the SDK does
  * (call counts and faults use these names) and dispatches it to the handlers of buckets, objects and multipart
- * uploads. Anonymous requests may only read objects that grant all users READ.
+ * uploads. Every bucket belongs to the emulator's account: anonymous requests, and requests signed by another
+ * (consumer) account, may only read objects, and only those whose ACL grants them READ (all users; for another
+ * account also authenticated users), as AWS decides without a bucket policy, which the emulator does not model.
  */
 public final class S3Api {
 
@@ -22,11 +24,14 @@ public final class S3Api {
         HttpReply handle(S3Request request) throws IOException;
     }
 
-    private static final Set<String> ANONYMOUS = Set.of("GetObject", "HeadObject");
+    /** What anonymous requests and other accounts may call. */
+    private static final Set<String> OUTSIDERS = Set.of("GetObject", "HeadObject");
 
     private final Map<String, Handler> ops = new HashMap<>();
+    private final String ownerAccount;
 
     public S3Api(S3Store store, Faults faults, Predicate<String> servedRegion) {
+        this.ownerAccount = store.accountId();
         ObjectCalls objects = new ObjectCalls(store);
         new BucketCalls(store, faults, servedRegion).register(ops);
         objects.register(ops);
@@ -97,7 +102,7 @@ public final class S3Api {
         if (h == null) {
             throw S3Exception.notImplemented(operation);
         }
-        if (r.anonymous() && !ANONYMOUS.contains(operation)) {
+        if (r.outsider(ownerAccount) && !OUTSIDERS.contains(operation)) {
             throw S3Exception.accessDenied();
         }
         return h.handle(r);

@@ -14,9 +14,11 @@ import java.util.function.Supplier;
  * @param headers lower-case names
  * @param trailers the {@code aws-chunked} trailers, available once the body has been read to its end
  * @param region the SigV4 credential scope's region; null for an anonymous request
+ * @param account the account the signing access key acts as (the owner, or a consumer account); null for an
+ *            anonymous request
  */
 public record S3Request(String method, String rawPath, Map<String, String> query, Map<String, String> headers,
-        InputStream body, Supplier<Map<String, String>> trailers, String region) {
+        InputStream body, Supplier<Map<String, String>> trailers, String region, String account) {
 
     /** The bucket named by the path, or null for the service ({@code GET /}). */
     public String bucket() {
@@ -43,6 +45,11 @@ public record S3Request(String method, String rawPath, Map<String, String> query
 
     public boolean anonymous() {
         return region == null;
+    }
+
+    /** Anonymous, or signed by another account than the one that owns every bucket here. */
+    boolean outsider(String ownerAccount) {
+        return anonymous() || !ownerAccount.equals(account);
     }
 
     /** Percent-decoding of a path, where {@code +} is a plus; a stray {@code %} stays as it is. */

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Faults;
+import org.fedoraproject.fedimg.emulator.Quotas;
 import org.fedoraproject.fedimg.emulator.ebs.BlockContent;
 import org.fedoraproject.fedimg.emulator.ebs.BlockStore;
 import org.fedoraproject.fedimg.emulator.ec2.BundleCertificates;
@@ -29,7 +30,12 @@ import org.fedoraproject.fedimg.emulator.s3.S3Store;
 public final class Engine {
 
     private final String accountId;
+    /** Access key id -> the account its calls act as (every other key is the owning account). */
+    private final Map<String, String> accessKeys;
+    /** The account of the EC2 call being handled; set by the EC2 front under the lock. */
+    private String caller;
     private final Faults faults;
+    private final Quotas quotas;
     private final List<String> regionNames;
     private final Map<String, RegionState> regions = new LinkedHashMap<>();
     private volatile Delays delays;
@@ -41,9 +47,12 @@ public final class Engine {
     private final S3Store s3;
     private final BundleCertificates bundleCertificates;
 
-    public Engine(String accountId, List<String> regionNames, Delays delays, Faults faults, Path workDir,
-            Duration userDataTimeout) {
+    public Engine(String accountId, Map<String, String> accessKeys, List<String> regionNames, Delays delays,
+            Faults faults, Quotas quotas, Path workDir, Duration userDataTimeout) {
         this.accountId = accountId;
+        this.accessKeys = Map.copyOf(accessKeys);
+        this.caller = accountId;
+        this.quotas = quotas;
         this.regionNames = List.copyOf(regionNames);
         this.delays = delays;
         this.faults = faults;
@@ -63,8 +72,28 @@ public final class Engine {
         }
     }
 
+    /** The account that owns every resource. */
     public String accountId() {
         return accountId;
+    }
+
+    /** The account a call signed with this access key acts as. */
+    public String accountFor(String accessKey) {
+        return accessKey == null ? accountId : accessKeys.getOrDefault(accessKey, accountId);
+    }
+
+    /** The account of the EC2 call being handled (under the lock): the owner, or a consumer account. */
+    public String caller() {
+        return caller;
+    }
+
+    /** Called under the lock by the EC2 front before it runs a handler. */
+    public void caller(String account) {
+        this.caller = account;
+    }
+
+    public Quotas quotas() {
+        return quotas;
     }
 
     /** The account's AWS-managed EBS key in a region: what AWS encrypts with when a call names no key. */
@@ -168,6 +197,7 @@ public final class Engine {
         createRegions();
         calls.clear();
         faults.clear();
+        quotas.reset();
         store.clear();
         s3.reset();
     }

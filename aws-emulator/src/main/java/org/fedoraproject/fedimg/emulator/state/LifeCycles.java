@@ -2,6 +2,7 @@ package org.fedoraproject.fedimg.emulator.state;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import org.fedoraproject.fedimg.emulator.Delays;
 
@@ -24,9 +25,12 @@ public final class LifeCycles {
 
     /**
      * pending until the delay, then failed (a failing copy, or a bundle refused while it was reassembled) or
-     * available once its own snapshots completed and its bundle is reassembled.
+     * available once its own snapshots completed and its bundle is reassembled; disabled while DisableImage holds.
      */
     public String imageState(Model.AmiRec ami) {
+        if (ami.disabled) {
+            return "disabled";
+        }
         if (!elapsed(ami.created, ami.availableAfter)) {
             return "pending";
         }
@@ -43,6 +47,23 @@ public final class LifeCycles {
             }
         }
         return "available";
+    }
+
+    /**
+     * The {@code deregistrationProtection} of DescribeImages and DescribeImageAttribute: {@code enabled-with-cooldown},
+     * {@code enabled-without-cooldown}, {@code disabled-until-<time>} during a cooldown, or {@code disabled}.
+     */
+    public static String deregistrationProtection(Model.AmiRec ami) {
+        if (ami.deregistrationProtected) {
+            return ami.protectionCooldown ? "enabled-with-cooldown" : "enabled-without-cooldown";
+        }
+        return inProtectionCooldown(ami) ? "disabled-until-" + ami.protectedUntil.truncatedTo(ChronoUnit.SECONDS)
+                : "disabled";
+    }
+
+    /** Protection was enabled WithCooldown, then disabled less than the cooldown ago. */
+    public static boolean inProtectionCooldown(Model.AmiRec ami) {
+        return ami.protectedUntil != null && Instant.now().isBefore(ami.protectedUntil);
     }
 
     /** pending until its data is in and the completion delay passed; error when EBS direct timed out. */

@@ -64,10 +64,19 @@ public final class Model {
         public String sourceImageId;
         public String sourceRegion;
         public boolean failAfterDelay;
-        public boolean deregistrationProtection;
+        /** DisableImage: state {@code disabled} until EnableImage. */
+        public boolean disabled;
+        /** Deregistration protection: on, with or without the 24-hour cooldown, and when a cooldown ends. */
+        public boolean deregistrationProtected;
+        public boolean protectionCooldown;
+        public Instant protectedUntil;
         public Instant deprecationTime;
+        /** Set by RunInstances (AWS updates it within 24 hours; the emulator at once). */
+        public Instant lastLaunchedTime;
         public final Set<String> launchGroups = new LinkedHashSet<>();
         public final Set<String> launchUsers = new LinkedHashSet<>();
+        public final Set<String> launchOrganizations = new LinkedHashSet<>();
+        public final Set<String> launchOrganizationalUnits = new LinkedHashSet<>();
         /** Snapshots this AMI made itself (CopyImage): they are deleted with it only on request. */
         public final List<String> ownSnapshots = new ArrayList<>();
         /** An instance-store AMI's {@code bucket/prefix/name.manifest.xml}. */
@@ -83,6 +92,11 @@ public final class Model {
 
         public boolean isPublic() {
             return launchGroups.contains("all");
+        }
+
+        /** The entities it is shared with, for the AMI sharing quota: accounts, organizations and OUs. */
+        public int sharedEntities() {
+            return launchUsers.size() + launchOrganizations.size() + launchOrganizationalUnits.size();
         }
 
         /** {@code ebs}, or {@code instance-store} for an AMI registered from a bundle's manifest. */
@@ -167,6 +181,7 @@ public final class Model {
         public String privateIp;
         public String publicIp;
         public String architecture;
+        public String virtualizationType = "hvm";
         public String subnetId;
         public String vpcId;
         public String rootDeviceName;

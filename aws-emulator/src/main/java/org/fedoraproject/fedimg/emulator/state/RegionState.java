@@ -27,6 +27,8 @@ public final class RegionState {
     /** "Action/token" -> what the first call with this token produced. */
     public final Map<String, Model.Token> clientTokens = new LinkedHashMap<>();
     public boolean blockPublicAccess;
+    /** Block public access for snapshots: {@code unblocked}, {@code block-new-sharing} or {@code block-all-sharing}. */
+    public String snapshotBlockPublicAccess = "unblocked";
     public boolean ebsEncryptionByDefault;
 
     RegionState(String name) {

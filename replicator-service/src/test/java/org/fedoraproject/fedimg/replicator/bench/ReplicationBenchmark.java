@@ -16,6 +16,7 @@ import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.aws.support.Waiter;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.Quota;
 import org.fedoraproject.fedimg.emulator.Regions;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.RegionOutcome;
@@ -56,9 +57,12 @@ class ReplicationBenchmark {
             Duration poll = latency.dividedBy(20);
             ReplicationSettings parallel = new ReplicationSettings(List.of(), List.of(), 40, Duration.ofMinutes(30),
                     Waiter.Limits.of(10_000, poll), Map.of(), List.of(), false, Waiter.Limits.of(10, poll), Map.of(), true);
+            // A quota increase: the warm-up, each timed run and the sequential baseline publish one AMI in every
+            // region of this emulator, more than AWS's default of 5 public AMIs once -Dbench.runs is above 3.
             try (AwsEmulator emulator = AwsEmulator.builder().port(0).regions(regions).delays(Delays.builder()
                     .volumeCreation(Duration.ofMillis(100)).snapshotCompletion(Duration.ofMillis(200))
-                    .imageAvailable(Duration.ofMillis(200)).copyAvailable(latency).build()).build().start();
+                    .imageAvailable(Duration.ofMillis(200)).copyAvailable(latency).build())
+                    .quota(Quota.PUBLIC_AMIS, runs + 2).build().start();
                     AwsClients aws = new AwsClients(AwsConfig.of(SourceAmis.BASE, emulator.endpoint()),
                             new AwsCallMetrics(new SimpleMeterRegistry()))) {
                 SourceAmis sources = new SourceAmis(aws.ec2(SourceAmis.BASE));
