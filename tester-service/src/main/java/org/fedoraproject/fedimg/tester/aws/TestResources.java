@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.fedoraproject.fedimg.aws.AwsClients;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.tester.domain.InstanceLimit;
 import org.fedoraproject.fedimg.tester.domain.TestTags;
 
 import io.smallrye.mutiny.Uni;
@@ -73,6 +74,25 @@ public class TestResources {
             all.addAll(g);
             return all;
         });
+    }
+
+    /** The test instances alive (pending or running) in a region, whichever tester process launched them. */
+    public Uni<List<InstanceLimit.Alive>> aliveInstances(String region) {
+        return Aws.call(() -> aws.ec2(region).describeInstances(b -> b.filters(
+                Aws.tag(AwsTags.CREATED_BY, AwsTags.CREATED_BY_VALUE), Aws.tag(AwsTags.PURPOSE, TestTags.PURPOSE_INSTANCE),
+                Aws.filter("instance-state-name", "pending", "running"))))
+                .map(r -> r.reservations().stream().flatMap(res -> res.instances().stream())
+                        .map(i -> new InstanceLimit.Alive(i.instanceId(), Aws.map(i.tags()).get(TestTags.TEST_AMI),
+                                i.launchTime()))
+                        .toList());
+    }
+
+    /** Terminates a test instance that must not run its test, tagged with why ({@link TestTags#GAVE_WAY}). */
+    public Uni<Void> giveWay(String region, String instanceId, String why) {
+        return Aws.call(() -> aws.ec2(region).createTags(b -> b.resources(instanceId)
+                .tags(Aws.tags(Map.of(TestTags.GAVE_WAY, TestTags.fit(why))))))
+                .chain(() -> Aws.call(() -> aws.ec2(region).terminateInstances(b -> b.instanceIds(instanceId))))
+                .replaceWithVoid();
     }
 
     /** Removes the given resources in dependency order; instances that are already shutting down are only waited for. */
