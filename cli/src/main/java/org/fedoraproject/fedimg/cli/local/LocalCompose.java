@@ -63,7 +63,8 @@ public final class LocalCompose implements AutoCloseable {
                 String path = "Cloud/" + arch + "/images/" + fileName;
                 Path file = dir.resolve("compose").resolve(path);
                 Files.createDirectories(file.getParent());
-                writeImage(file, imageMiB, arch.hashCode());
+                // seeded by compose and arch: no two images of different composes share their bytes
+                writeImage(file, imageMiB, (composeId + "/" + arch).hashCode());
                 images.add(new Image(arch, path, fileName, sha256(file), Files.size(file)));
             }
             Path metadata = dir.resolve("compose/metadata/images.json");
