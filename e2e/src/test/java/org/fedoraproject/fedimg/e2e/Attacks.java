@@ -13,16 +13,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.emulator.Faults;
 import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.fedoraproject.fedimg.local.ServiceProcess;
 
 /**
- * The ways a reliability run is attacked, all driven by one seed: SIGKILL and restart of every service (each
- * on its own schedule, so services also die together), restarts of the Kafka broker, and AWS faults. The seed
- * fixes the schedules (which service, how long it runs before the kill, how long it stays down), not how
- * they interleave with the work: that depends on the machine.
+ * The ways a reliability run is attacked, all driven by one seed: SIGKILL and restart of every service process
+ * (each replica on its own schedule, so services and replicas also die together), restarts of the Kafka broker,
+ * and AWS faults. The seed fixes the schedules (which process, how long it runs before the kill, how long it stays
+ * down), not how they interleave with the work: that depends on the machine. Only what really happened is
+ * counted: a broker this run cannot restart (an external one) is a skip with its reason, not a restart.
  */
 final class Attacks {
 
@@ -34,6 +34,7 @@ final class Attacks {
     private final Map<String, Integer> kills = new ConcurrentHashMap<>();
     private final Map<String, Long> restartMillis = new ConcurrentHashMap<>();
     private int brokerRestarts;
+    private String brokerRestartSkipped;
 
     Attacks(ReliabilityRun run, long seed) {
         this.run = run;
@@ -52,18 +53,20 @@ final class Attacks {
     }
 
     /**
-     * Kills each service {@code times} times (after {@code minUp} to {@code maxUp} of work, down for up to 3 s),
-     * one schedule per service running side by side, while {@code feed} sends composes; returns once every
-     * service has been restarted for the last time.
+     * Kills each service process {@code times} times (after {@code minUp} to {@code maxUp} of work, down for up
+     * to 3 s), one schedule per process running side by side, while {@code feed} sends composes; returns once
+     * every process has been restarted for the last time.
      */
     void killEveryService(int times, Duration minUp, Duration maxUp, Feed feed) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(Pipeline.SERVICES.size());
+        List<ReliabilityRun.Replica> targets = run.replicas();
+        ExecutorService pool = Executors.newFixedThreadPool(targets.size());
         try {
             List<Future<?>> loops = new ArrayList<>();
             int i = 0;
-            for (String name : Pipeline.SERVICES) {
+            for (ReliabilityRun.Replica target : targets) {
                 Random random = new Random(seed + 31L * i++);
-                ServiceProcess service = run.pipeline().service(name);
+                ServiceProcess service = target.process();
+                String name = target.label();
                 loops.add(pool.submit(() -> {
                     for (int k = 0; k < times; k++) {
                         sleep(minUp.toMillis() + (long) (random.nextDouble() * (maxUp.toMillis() - minUp.toMillis())));
@@ -88,11 +91,27 @@ final class Attacks {
         }
     }
 
-    /** Restarts the broker (same port, same log) after a random 5 to 20 s; every other one is a SIGKILL. */
+    /** Why a run cannot restart its Kafka broker (an external one), or null when it can. */
+    static String brokerRestartImpossible() {
+        return KafkaBroker.external().map(b -> "the Kafka broker is external (" + KafkaBroker.ENV_BOOTSTRAP + "=" + b
+                + "): a test cannot restart it").orElse(null);
+    }
+
+    /**
+     * Restarts the broker (same port, same log) after a random 5 to 20 s; every other one is a SIGKILL. An
+     * external broker is not restarted: the skip and its reason are recorded ({@link #brokerRestartSkipped}) and
+     * printed, and nothing is counted.
+     */
     void restartBroker() {
+        KafkaBroker broker = run.pipeline().broker();
+        String impossible = broker.isExternal() ? brokerRestartImpossible() : null;
+        if (impossible != null) {
+            brokerRestartSkipped = impossible;
+            System.out.println("[reliability] broker restart SKIPPED: " + impossible);
+            return;
+        }
         Random random = new Random(seed + 1000 + brokerRestarts);
         sleep(5000 + random.nextInt(15000));
-        KafkaBroker broker = run.pipeline().broker();
         if (brokerRestarts % 2 == 0) {
             broker.kill();
         } else {
@@ -120,7 +139,12 @@ final class Attacks {
         return brokerRestarts;
     }
 
-    /** "service: kills (mean restart to ready)" per service. */
+    /** Why broker restarts were skipped, or null if none was. */
+    String brokerRestartSkipped() {
+        return brokerRestartSkipped;
+    }
+
+    /** "process: kills (mean restart to ready)" per service process. */
     String killSummary() {
         Map<String, String> out = new TreeMap<>();
         kills.forEach((name, n) -> out.put(name, n + " (restart to ready " + restartMillis.getOrDefault(name, 0L) / n / 100 / 10.0 + " s)"));
@@ -128,7 +152,7 @@ final class Attacks {
     }
 
     int fewestKills() {
-        return Pipeline.SERVICES.stream().mapToInt(s -> kills.getOrDefault(s, 0)).min().orElse(0);
+        return run.replicas().stream().mapToInt(r -> kills.getOrDefault(r.label(), 0)).min().orElse(0);
     }
 
     /** Sends the next compose, or waits: called in a loop while the attack lasts. */

@@ -90,6 +90,11 @@ final class BadInputs {
         return inputs;
     }
 
+    /** Where the compose of an input (by its marker) is served. */
+    String location(String marker) {
+        return target.baseUrl() + "/bad/" + marker + "/compose";
+    }
+
     /** Input number {@code n} (its marker) made as one of the class named, whatever class {@code n} would be. */
     BadInput one(String inputClass, int n) {
         Case c = cases().stream().filter(k -> k.name().equals(inputClass)).findFirst()
@@ -451,7 +456,7 @@ final class BadInputs {
         }
 
         String location() {
-            return target.baseUrl() + "/bad/" + marker + "/compose";
+            return BadInputs.this.location(marker);
         }
 
         ObjectNode finished(String location) {

@@ -8,17 +8,45 @@ import java.util.UUID;
 
 import org.fedoraproject.fedimg.cli.local.LocalConfig;
 import org.fedoraproject.fedimg.local.KafkaBroker;
+import org.fedoraproject.fedimg.testing.EmbeddedAmqpBroker;
 
 /** Service settings for end-to-end runs: the bus, the regions and the test script. */
 final class E2eConfig {
 
-    static final String RABBIT_URL = System.getProperty("fedimg.e2e.amqp-url", "amqp://guest:guest@127.0.0.1:5672/%2F");
+    /** The AMQP broker to use when it answers: the machine's RabbitMQ unless {@code -Dfedimg.e2e.amqp-url} says otherwise. */
+    static final String CONFIGURED_AMQP_URL = System.getProperty("fedimg.e2e.amqp-url", "amqp://guest:guest@127.0.0.1:5672/%2F");
     /** Given to every service as its AWS secret key (the emulator ignores it); no log line may contain it. */
     static final String AWS_SECRET = "e2eFakeAwsSecret/" + UUID.randomUUID();
     static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1", "eu-central-1",
             "ap-southeast-2", "ap-east-1", "me-central-1", "sa-east-1");
 
+    private static String amqpUrl;
+
     private E2eConfig() {
+    }
+
+    /**
+     * The AMQP broker of every e2e run in this JVM: the configured one when it answers, else an embedded
+     * Qpid Broker-J (AMQP 0-9-1, in memory) started once for the JVM, so the suite runs on a machine without
+     * RabbitMQ too.
+     */
+    static synchronized String amqpUrl() {
+        if (amqpUrl == null) {
+            if (RabbitBus.reachable(CONFIGURED_AMQP_URL)) {
+                amqpUrl = CONFIGURED_AMQP_URL;
+            } else {
+                EmbeddedAmqpBroker broker = EmbeddedAmqpBroker.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "e2e-amqp-broker-stop"));
+                amqpUrl = broker.url();
+                System.out.println("[e2e] no AMQP broker answers at " + withoutPassword(CONFIGURED_AMQP_URL)
+                        + ": using an embedded one (Qpid Broker-J) at " + withoutPassword(amqpUrl));
+            }
+        }
+        return amqpUrl;
+    }
+
+    private static String withoutPassword(String url) {
+        return url.replaceFirst("://([^:@/]+):[^@/]*@", "://$1:***@");
     }
 
     static Path projectDir() {
@@ -53,7 +81,7 @@ final class E2eConfig {
         bridge.put("fedimg.bridge.environment", environment);
         bridge.put("fedimg.bridge.amqp.consume", "true");
         bridge.put("fedimg.bridge.amqp.publish", "true");
-        bridge.put("fedimg.bridge.amqp.url", RABBIT_URL);
+        bridge.put("fedimg.bridge.amqp.url", amqpUrl());
         bridge.put("fedimg.bridge.amqp.routing-keys", "org.fedoraproject." + environment + ".pungi.compose.status.change");
         bridge.put("fedimg.bridge.amqp.queue", queue);
         bridge.put("fedimg.bridge.amqp.queue-durable", "false");

@@ -45,16 +45,25 @@ final class Fragment {
 
     /** Adds the run's audit figures and findings, then writes the section. */
     Path write(Audit audit) {
-        figure("images", audit.images);
-        figure("public AMIs checked (image × variant × region)", audit.publicAmis);
+        figure("images (as the composes list them)", audit.images);
+        figure("public AMIs checked (image × variant × region; each snapshot read, its content the compose image's)",
+                audit.publicAmis);
+        if (audit.invariant != null) {
+            figure("public AMIs / snapshots without a PASSED verdict or a matching compose checksum",
+                    audit.invariant.violations().size() + " (of " + audit.invariant.publicAmis() + " / "
+                            + audit.invariant.publicSnapshots() + ")");
+        }
         figure("duplicate AMIs, copies or events", audit.duplicates.size());
-        figure("leaked instances, volumes, snapshots, key pairs, security groups", audit.leaks.size());
+        figure("leaked or unexplained AMIs, instances, volumes, snapshots, key pairs, security groups", audit.leaks.size());
         figure("fedimg bus messages missing", audit.missing.size());
         figure("wrong outcomes", audit.wrong.size());
         figure("bus messages received", audit.busMessages);
         figure("bus messages re-sent under their own id (receivers deduplicate)", audit.busResentSameId);
         figure("Kafka events redelivered with their own id", audit.eventsRedelivered);
         figure("failed copies kept in a failing region (the next retry deregisters them)", audit.failedCopiesKept);
+        figure("most test instances alive at once in a region (the tester's limit: " + ReliabilityRun.TEST_INSTANCE_LIMIT
+                + "; launches that gave way to it at once with another replica's, terminated before their test)",
+                audit.testInstancePeak + " (" + audit.testInstancesGaveWay + " gave way)");
         figure("time", Duration.between(began, Instant.now()).truncatedTo(ChronoUnit.SECONDS).toString().substring(2).toLowerCase());
         figure("load average (1/5/15 min) at start / end", loadAtStart + " / " + loadAverage());
         StringBuilder md = new StringBuilder("## ").append(title).append("\n\n");
@@ -66,6 +75,15 @@ final class Fragment {
             md.append("\nFindings (first 50):\n\n");
             findings.stream().limit(50).forEach(f -> md.append("- ").append(f.replace("|", "\\|")).append("\n"));
         }
+        return write(md);
+    }
+
+    /** A section for a suite that did not run here, saying why, so the report shows the gap instead of hiding it. */
+    Path skipped(String reason) {
+        return write(new StringBuilder("## ").append(title).append("\n\nNot run: ").append(reason).append(".\n"));
+    }
+
+    private Path write(StringBuilder md) {
         try {
             Path dir = Files.createDirectories(dir());
             Path out = dir.resolve(file);

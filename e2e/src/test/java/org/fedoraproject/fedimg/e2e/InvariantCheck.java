@@ -7,12 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
-import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.emulator.Inspector;
 import org.fedoraproject.fedimg.emulator.Views;
-import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.events.Stage;
@@ -21,21 +18,20 @@ import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
 
 /**
- * "No AMI is public unless its test passed and its checksum matched", checked against EC2 itself: every
- * public AMI and every public snapshot in every region of the emulator must trace back, through the
- * pipeline's own events ({@code fedimg.amis.registered}, {@code fedimg.amis.tested}, {@code fedimg.status}),
- * to a base-region AMI that
+ * "No AMI is public unless its test passed and its checksum matched", checked against EC2 and the composes
+ * themselves, not against what fedimg wrote about them (its tags, its {@code checksumVerified} flags). Every
+ * public AMI in every region of the emulator must
  * <ul>
- * <li>the uploader registered with {@code checksumVerified} (size and SHA-256 matched the compose metadata),</li>
- * <li>the tester passed, with no FAILED verdict or TEST FAILED status for it anywhere,</li>
- * <li>and carries the same image SHA-256 (tag {@code fedimg:sha256}) as the events that vouch for it.</li>
+ * <li>hold on its root snapshot, byte for byte, an image of one of the composes ({@link SnapshotContents}: the
+ * snapshot's first bytes have the SHA-256 of the decompressed image),</li>
+ * <li>whose compose lists, in images.json, the SHA-256 and size of the file actually served,</li>
+ * <li>and come from a base-region AMI (itself, or the source image EC2 recorded for a copy) with a PASSED
+ * {@code fedimg.amis.tested} verdict and no FAILED verdict or TEST FAILED status.</li>
  * </ul>
- * A public snapshot must be the snapshot of such a public AMI. Reusable by any suite that has the events
- * (e.g. a {@code PipelineWatcher}'s) and the emulator's inspector.
+ * A public snapshot must be the snapshot of such a public AMI. Reusable by any suite that has the events (e.g. a
+ * {@code PipelineWatcher}'s), the emulator's inspector and the composes it was sent.
  */
 final class InvariantCheck {
-
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /** One public resource that should not be public, and why. */
     record Violation(String region, String resourceId, String problem) {
@@ -51,20 +47,13 @@ final class InvariantCheck {
     private InvariantCheck() {
     }
 
-    static Result check(Inspector ec2, Collection<String> regions, String baseRegion, List<FedimgEvent> events) {
-        Map<String, AmiTested> passed = new HashMap<>();
+    static Result check(Inspector ec2, SnapshotContents contents, Collection<String> regions, String baseRegion,
+            List<FedimgEvent> events) {
+        Set<String> passed = new HashSet<>();
         Set<String> failed = new HashSet<>();
-        Set<String> verifiedUploads = new HashSet<>();
         for (FedimgEvent e : events) {
-            if (e instanceof AmiRegistered r && r.ami() != null && r.ami().checksumVerified()) {
-                verifiedUploads.add(r.ami().amiId());
-            } else if (e instanceof AmiTested t && t.ami() != null) {
-                if (t.verdict() != TestVerdict.PASSED) {
-                    failed.add(t.ami().amiId());
-                } else if (t.ami().checksumVerified()) {
-                    // only a verified pass vouches; an unverified one (refused by the replicator) must not hide it
-                    passed.put(t.ami().amiId(), t);
-                }
+            if (e instanceof AmiTested t && t.ami() != null) {
+                (t.verdict() == TestVerdict.PASSED ? passed : failed).add(t.ami().amiId());
             } else if (e instanceof StageStatus s && s.stage() == Stage.TEST && s.state() == StageState.FAILED
                     && s.amiId() != null) {
                 failed.add(s.amiId());
@@ -80,7 +69,7 @@ final class InvariantCheck {
                     continue;
                 }
                 publicAmis++;
-                String problem = problem(image, region, baseRegion, passed, failed, verifiedUploads);
+                String problem = problem(image, region, baseRegion, contents, passed, failed);
                 if (problem != null) {
                     violations.add(new Violation(region, image.imageId(), problem));
                 } else {
@@ -94,37 +83,34 @@ final class InvariantCheck {
                 publicSnapshots++;
                 if (!vouchedSnapshots.containsKey(snapshot.snapshotId())) {
                     violations.add(new Violation(region, snapshot.snapshotId(),
-                            "public snapshot that is not the snapshot of a public AMI with a passed, verified test"));
+                            "public snapshot that is not the snapshot of a public AMI with a passed test and a matching checksum"));
                 }
             }
         }
         return new Result(regions.size(), publicAmis, publicSnapshots, List.copyOf(violations));
     }
 
-    private static String problem(Views.Image image, String region, String baseRegion, Map<String, AmiTested> passed,
-            Set<String> failed, Set<String> verifiedUploads) {
-        String source = region.equals(baseRegion) ? image.imageId()
-                : image.sourceImageId() != null ? image.sourceImageId() : image.tags().get(AwsTags.SOURCE_AMI);
-        if (source == null) {
-            return "public AMI with no base-region source";
+    private static String problem(Views.Image image, String region, String baseRegion, SnapshotContents contents,
+            Set<String> passed, Set<String> failed) {
+        SnapshotContents.Content content = contents.of(region, image.rootSnapshotId());
+        if (!content.known()) {
+            return "public, but its snapshot " + image.rootSnapshotId() + " " + content.problem();
         }
-        AmiTested tested = passed.get(source);
-        if (tested == null) {
-            return "public, but its source " + source + " has no PASSED test verdict with a verified checksum";
+        ComposeTruth.Image truth = content.image();
+        if (!truth.listingMatchesBytes()) {
+            return "public, but it holds " + truth.key() + ", whose compose lists SHA-256 " + truth.listedSha256()
+                    + " and size " + truth.listedSize() + " for a file of SHA-256 " + truth.fileSha256() + " and size "
+                    + truth.fileSize();
+        }
+        String source = region.equals(baseRegion) ? image.imageId() : image.sourceImageId();
+        if (source == null) {
+            return "public, but EC2 records no source image for this copy";
+        }
+        if (!passed.contains(source)) {
+            return "public, but its base-region AMI " + source + " has no PASSED test verdict";
         }
         if (failed.contains(source)) {
-            return "public, but its source " + source + " also has a FAILED test verdict";
-        }
-        if (!verifiedUploads.contains(source)) {
-            return "public, but the upload of its source " + source + " was not checksum-verified";
-        }
-        String sha = tested.image() == null ? null : tested.image().sha256();
-        if (sha == null || !SHA256.matcher(sha.toLowerCase()).matches()) {
-            return "public, but the test verdict of " + source + " carries no image SHA-256";
-        }
-        if (!sha.equalsIgnoreCase(image.tags().get(AwsTags.SHA256))) {
-            return "public, but its " + AwsTags.SHA256 + " tag " + image.tags().get(AwsTags.SHA256)
-                    + " is not the tested image's " + sha;
+            return "public, but its base-region AMI " + source + " also has a FAILED test verdict";
         }
         return null;
     }

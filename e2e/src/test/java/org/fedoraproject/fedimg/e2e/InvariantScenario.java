@@ -55,6 +55,7 @@ abstract class InvariantScenario {
     private HostilePipeline p;
     private LocalCompose failing;
     private BadInput mismatch;
+    private String mismatchLocation;
     private AmiTested forged;
     private InvariantCheck.Result result;
     private InvariantCheck.Result caught;
@@ -73,6 +74,7 @@ abstract class InvariantScenario {
         }
         BadInputs generator = new BadInputs(new BadInputs.Target(p.topic(), p.served(), p.baseUrl(), List.of(), false), 50);
         mismatch = generator.one("checksum mismatch", 9000);
+        mismatchLocation = generator.location(mismatch.marker());
         p.bus.publishRaw(p.topic(), mismatch.frames().get(0), Map.of());
         AmiTested failed = p.watcher.seen(AmiTested.class).stream()
                 .filter(t -> t.composeId().equals(failing.composeId())).findFirst().orElseThrow();
@@ -95,7 +97,7 @@ abstract class InvariantScenario {
     }
 
     private InvariantCheck.Result check() {
-        return InvariantCheck.check(p.pipeline.emulator().inspect(), HostilePipeline.REGIONS, BASE, p.watcher.seen());
+        return p.invariant(List.of(mismatchLocation));
     }
 
     private DeadLetter deadLetter(String composeId, DeadLetterReason reason) {
@@ -171,6 +173,30 @@ abstract class InvariantScenario {
         assertThat(result.publicSnapshots()).isPositive();
     }
 
+    /**
+     * The check goes by the composes, not by fedimg: told the good compose lists other checksums than its files
+     * have, or given no compose at all, it must report every public AMI.
+     */
+    @Test
+    @Order(99)
+    void theCheckGoesByTheImagesBytesAndTheComposesChecksums() {
+        List<ComposeTruth.Image> misListed = ComposeTruth.readAll(p.announcedLocations()).stream()
+                .map(i -> new ComposeTruth.Image(i.composeId(), i.key(), i.fileName(), i.arch(), "0".repeat(64),
+                        i.listedSize(), i.fileSha256(), i.fileSize(), i.rawSha256(), i.rawSize(), i.rawBlocks()))
+                .toList();
+        var endpoint = p.pipeline.emulator().endpoint();
+        try (SnapshotContents listed = new SnapshotContents(endpoint, misListed);
+                SnapshotContents none = new SnapshotContents(endpoint, List.of())) {
+            for (var contents : List.of(listed, none)) {
+                List<InvariantCheck.Violation> amis = InvariantCheck.check(p.pipeline.emulator().inspect(), contents,
+                        HostilePipeline.REGIONS, BASE, p.watcher.seen()).violations().stream()
+                        .filter(v -> v.resourceId().startsWith("ami-")).toList();
+                assertThat(amis).hasSize(result.publicAmis()).allSatisfy(v -> assertThat(v.problem())
+                        .containsAnyOf("whose compose lists SHA-256 " + "0".repeat(64), "are no compose image's"));
+            }
+        }
+    }
+
     /** Runs last: an AMI of the failing compose made public behind the pipeline's back must be caught. */
     @Test
     @Order(100)
@@ -200,9 +226,11 @@ abstract class InvariantScenario {
                 .append(" images whose test script fails (exit 3) on every AMI; a compose whose raw.xz does not match ")
                 .append("its images.json SHA-256; a forged `fedimg.amis.tested` record claiming PASSED for one of the ")
                 .append("failed AMIs with `checksumVerified=false`. Then `InvariantCheck` goes over every region of the ")
-                .append("emulator: each public AMI must come from a base-region AMI registered checksum-verified, with a ")
-                .append("PASSED verdict and no FAILED one, and the tested image's SHA-256 on its `fedimg:sha256` tag; each ")
-                .append("public snapshot must be that of such an AMI.\n\n");
+                .append("emulator, against the composes and EC2 rather than fedimg's tags: each public AMI's snapshot, read ")
+                .append("block by block through EBS direct, must hold a compose image byte for byte (its first bytes have the ")
+                .append("decompressed image's SHA-256), that compose's images.json must list the SHA-256 and size of the ")
+                .append("file served, and its base-region AMI (EC2's source image of a copy) must have a PASSED verdict and ")
+                .append("no FAILED one; each public snapshot must be that of such an AMI.\n\n");
         md.append("| figure | value |\n| --- | --- |\n");
         Set<String> amis = failingAmis();
         md.append("| AMIs of the failing compose (all FAILED) | ").append(amis.size()).append(", public in ")

@@ -23,7 +23,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 /**
- * The Fedora bus in a test: publishes fedora-messaging messages to {@code amq.topic} and records every
+ * The Fedora bus in a test (on whatever AMQP broker {@link E2eConfig#amqpUrl()} gives): publishes
+ * fedora-messaging messages to {@code amq.topic} and records every
  * message whose routing key matches the given binding patterns, in arrival order.
  */
 final class RabbitBus implements AutoCloseable {
@@ -63,17 +64,23 @@ final class RabbitBus implements AutoCloseable {
         }
     }
 
-    /** Publishes as fedora-messaging does: JSON body, UUID id, schema/severity/sent-at headers, persistent. */
-    void publish(String routingKey, Object body) throws IOException {
+    /**
+     * Publishes as fedora-messaging does: JSON body, UUID id, schema/severity/sent-at headers, persistent.
+     *
+     * @return the message id
+     */
+    String publish(String routingKey, Object body) throws IOException {
         String sentAt = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)
                 .atOffset(ZoneOffset.UTC));
+        String id = UUID.randomUUID().toString();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                 .contentType("application/json").contentEncoding("utf-8").deliveryMode(2)
-                .messageId(UUID.randomUUID().toString())
+                .messageId(id)
                 .headers(Map.of("fedora_messaging_schema", "base.message", "fedora_messaging_severity", 20,
                         "sent-at", sentAt, "priority", 0))
                 .build();
         channel.basicPublish("amq.topic", routingKey, props, EventJson.writeString(body).getBytes(StandardCharsets.UTF_8));
+        return id;
     }
 
     /** Publishes bytes as they are (bad input): the given headers, no content type. */

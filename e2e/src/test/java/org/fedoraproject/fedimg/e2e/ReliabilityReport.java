@@ -7,7 +7,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -17,11 +22,20 @@ import org.junit.jupiter.api.Test;
  * profile (its own failsafe execution in {@code post-integration-test}, so it runs even when a suite failed)
  * and joins the sections they wrote to {@code target/reliability/<NN>-<suite>.md}, in name order, under a
  * header saying when, where and on what machine. Sections older than this Maven run (or than
- * {@code -Dfedimg.reliability.since}, after rerunning one suite) are left out.
+ * {@code -Dfedimg.reliability.since}, after rerunning one suite) are left out. Every suite this run was asked for
+ * ({@code -Dit.test}, all of them by default) must have written its sections, a suite that could not run a part
+ * writing one that says why: a section missing fails the report instead of leaving the last run's text in place.
  */
 class ReliabilityReport {
 
     static final String COMMAND = "./mvnw -B -ntp -Preliability -pl e2e -am verify";
+
+    /** The sections each suite writes, by test method where one method writes one section. */
+    static final Map<String, Map<String, String>> SECTIONS = Map.of(
+            "ReliabilitySuiteIT", Map.of("crashes", "10-crashes.md", "brokerRestart", "20-broker-restart.md",
+                    "awsFaults", "30-aws-faults.md"),
+            "HostileSuiteIT", Map.of("", "40-bad-input.md 50-invariant.md"),
+            "MotoPipelineSuiteIT", Map.of("", "60-moto.md"));
 
     @Test
     void assemble() throws Exception {
@@ -40,6 +54,10 @@ class ReliabilityReport {
             }
         }
         assertThat(sections).as("sections written by this run in %s (older ones: %s)", Fragment.dir(), stale).isNotEmpty();
+        Set<String> written = sections.stream().map(f -> f.getFileName().toString()).collect(Collectors.toSet());
+        assertThat(expectedSections(System.getProperty("fedimg.reliability.suites", "")))
+                .as("sections of the suites asked for (-Dit.test), written by this run in %s", Fragment.dir())
+                .isSubsetOf(written);
 
         StringBuilder md = new StringBuilder("# fedimg reliability\n\n");
         md.append("Written by `").append(COMMAND).append("` (the `reliability` profile of `e2e`; ")
@@ -56,19 +74,50 @@ class ReliabilityReport {
                 + " (" + written(p) + ")").toList()))
                 .append(stale.isEmpty() ? "" : " (left out, from an earlier run: " + String.join(", ", stale) + ")")
                 .append(" |\n\n");
-        md.append("Every suite runs the four services as separate JVMs on a real single-node Kafka (KRaft), the "
-                + "machine's RabbitMQ and the AWS emulator (fast delays, 8 regions), and ends with one audit: "
-                + "per image, variant and region exactly one AMI, available and public with a public snapshot; no "
-                + "other AMI, no instance still running, no volume, no snapshot without an AMI, no key pair, no "
-                + "security group; every fedimg bus message of every stage present under the id the bridge derives "
-                + "from its event, and no message under two ids (re-sending one under its own id is allowed: that is "
-                + "how the bridge is designed to be at-least-once, and receivers deduplicate on the id).\n\n");
+        md.append("Every suite runs the four services as separate JVMs on a real single-node Kafka (KRaft), an AMQP "
+                + "broker (the machine's RabbitMQ, or an embedded one where none answers) and the AWS emulator (fast "
+                + "delays, 8 regions), and ends with one audit against the run's ground truth, not fedimg's own events "
+                + "or tags: the composes it generated (read back as served), the AMI matrix and regions it configured, "
+                + "and the id formulas of docs/events.md written out in the test. Per compose image, configured variant "
+                + "and region exactly one AMI, available and public with a public snapshot whose blocks (read through "
+                + "EBS direct) hold that image byte for byte; no AMI, snapshot, instance, volume, key pair or security "
+                + "group the expected set does not explain; no public AMI without a PASSED verdict and a compose "
+                + "checksum that matches the image's bytes; every fedimg bus message of every stage present under the "
+                + "id docs/events.md derives from its event, and no message under two ids (re-sending one under its own "
+                + "id is allowed: that is how the bridge is designed to be at-least-once, and receivers deduplicate on "
+                + "the id).\n\n");
         for (Path section : sections) {
             md.append(Files.readString(section).trim()).append("\n\n");
         }
         Path out = E2eConfig.projectDir().resolve("docs/reliability.md");
         Files.writeString(out, md.toString().trim() + "\n");
         System.out.println("[reliability] wrote " + out);
+    }
+
+    /**
+     * The section files the suites named by failsafe's {@code -Dit.test} value must write: comma-separated class
+     * names, {@code *} wildcards, an optional {@code #method}; empty (or Maven's unresolved {@code ${it.test}})
+     * means every suite.
+     */
+    static Set<String> expectedSections(String itTest) {
+        List<String> patterns = itTest.isBlank() || itTest.startsWith("${") ? List.of("*")
+                : Arrays.stream(itTest.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        Set<String> expected = new TreeSet<>();
+        for (String pattern : patterns) {
+            String[] classAndMethod = pattern.replaceFirst("^.*[./]", "").replace(".java", "").split("#", 2);
+            String classes = classAndMethod[0].replace("*", ".*");
+            SECTIONS.forEach((suite, byMethod) -> {
+                if (suite.matches(classes)) {
+                    byMethod.forEach((method, files) -> {
+                        if (classAndMethod.length == 1 || method.isEmpty()
+                                || method.matches(classAndMethod[1].replace("*", ".*"))) {
+                            expected.addAll(List.of(files.split(" ")));
+                        }
+                    });
+                }
+            });
+        }
+        return expected;
     }
 
     private static String written(Path section) {

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
@@ -23,6 +25,8 @@ import org.fedoraproject.fedimg.emulator.Quota;
 import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
+import org.fedoraproject.fedimg.local.KafkaBroker;
+import org.fedoraproject.fedimg.local.ServiceProcess;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -30,14 +34,26 @@ import com.rabbitmq.client.ConnectionFactory;
 
 /**
  * One reliability run: the whole pipeline as separate JVMs (as in {@link PipelineIT}), composes fed in over
- * the real RabbitMQ while a test attacks it, and the wait until every image has its final result. The bridge
- * reads a durable queue here, as in production, so compose messages sent while it is down wait for it.
+ * AMQP while a test attacks it, and the wait until every image has its final result. The bridge reads a durable
+ * queue here, as in production, so compose messages sent while it is down wait for it. A service may run as
+ * several replicas in the same consumer groups ({@link #replicas}), each its own process the attacks can kill.
+ * What the run configures (AMI matrix, regions, the tester's instance limit) is what {@link Audit} expects.
  */
 final class ReliabilityRun implements AutoCloseable {
 
     private static final int IMAGE_MIB = 8;
     /** A shared 2-core machine under load has been seen to take minutes to start a Quarkus JVM. */
     static final Duration READY_TIMEOUT = Duration.ofMinutes(8);
+    /** The AMI matrix every run configures: virtualization types × root volume types (docs/events.md's slugs). */
+    static final List<String> VIRTUALIZATION_TYPES = List.of("hvm");
+    static final List<String> VOLUME_TYPES = List.of("gp3", "standard");
+    /** Test instances per region, the tester's {@code max-concurrent-per-region}: low, so a run reaches it. */
+    static final int TEST_INSTANCE_LIMIT = 2;
+    /**
+     * Partitions of every topic, as deploy/k8s/kafka/topics.yaml creates them. With the test broker's 4, a second
+     * replica of a service running 4 consumers (channel concurrency) gets no partition until the first one dies.
+     */
+    private static final KafkaBroker.Settings BROKER = new KafkaBroker.Settings(Duration.ZERO, 12);
 
     /**
      * The consumer groups' channels. A killed consumer stays a member of its group until its session times
@@ -48,15 +64,40 @@ final class ReliabilityRun implements AutoCloseable {
             "uploader-service", List.of("images"), "tester-service", List.of("amis-registered"),
             "replicator-service", List.of("tested"));
 
+    /** A process of the run: service name and replica number (1, 2, ...), e.g. {@code tester-service#2}. */
+    record Replica(String service, int number, ServiceProcess process) {
+        String label() {
+            return service + "#" + number;
+        }
+    }
+
     final String environment = "rel" + UUID.randomUUID().toString().substring(0, 8);
     private final String queue = "fedimg-" + environment;
+    private final String amqpUrl;
+    private final Map<String, Integer> replicaCounts;
     private final Path work;
     private final Pipeline pipeline;
+    private final List<Replica> replicas = new ArrayList<>();
     private final List<LocalCompose> composes = new CopyOnWriteArrayList<>();
+    private final Map<String, String> messageIds = new ConcurrentHashMap<>();
     private RabbitBus bus;
     private PipelineWatcher watcher;
+    private TestInstanceSampler sampler;
 
+    /** One process per service, on the e2e suite's AMQP broker, tests of a moment. */
     ReliabilityRun() throws Exception {
+        this(Map.of(), E2eConfig.amqpUrl(), Duration.ZERO);
+    }
+
+    /**
+     * @param replicaCounts processes per service (1 where absent)
+     * @param amqpUrl       the bus (a broker a suite restarts can be given here)
+     * @param testTakes     how long the AMI test script runs: long enough, and tests are in flight when a tester
+     *                      dies and more AMIs wait than the tester's limit lets run
+     */
+    ReliabilityRun(Map<String, Integer> replicaCounts, String amqpUrl, Duration testTakes) throws Exception {
+        this.replicaCounts = Map.copyOf(replicaCounts);
+        this.amqpUrl = amqpUrl;
         work = Files.createTempDirectory("fedimg-reliability-");
         Map<String, Map<String, String>> perService = new HashMap<>();
         E2eConfig.perService(environment, queue, work).forEach((service, config) -> {
@@ -67,8 +108,20 @@ final class ReliabilityRun implements AutoCloseable {
             });
             perService.put(service, c);
         });
-        perService.get("bridge-fedmsg").put("fedimg.bridge.amqp.queue-durable", "true");
-        perService.get("bridge-fedmsg").put("fedimg.bridge.amqp.queue-auto-delete", "false");
+        Map<String, String> bridge = perService.get("bridge-fedmsg");
+        bridge.put("fedimg.bridge.amqp.url", amqpUrl);
+        bridge.put("fedimg.bridge.amqp.queue-durable", "true");
+        bridge.put("fedimg.bridge.amqp.queue-auto-delete", "false");
+        perService.get("uploader-service").put("fedimg.uploader.registration.virtualization-types",
+                String.join(",", VIRTUALIZATION_TYPES));
+        perService.get("uploader-service").put("fedimg.uploader.registration.volume-types", String.join(",", VOLUME_TYPES));
+        Map<String, String> tester = perService.get("tester-service");
+        tester.put("fedimg.tester.max-concurrent-per-region", String.valueOf(TEST_INSTANCE_LIMIT));
+        if (!testTakes.isZero()) {
+            Path script = work.resolve("test-ami-slow.sh");
+            Files.writeString(script, "#!/bin/bash\nsleep " + testTakes.toSeconds() + "\necho 'fedimg e2e test: ok'\n");
+            tester.put("fedimg.tester.script-path", script.toString());
+        }
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
                 Map.of(), perService));
     }
@@ -76,18 +129,25 @@ final class ReliabilityRun implements AutoCloseable {
     /** Starts everything; on failure stops what did start, since the caller never gets the run to close. */
     ReliabilityRun start() throws Exception {
         try {
-            pipeline.startInfrastructure();
+            pipeline.startInfrastructure(BROKER);
             // A quota increase, as a publisher asks AWS for (Fedora CoreOS has 1,000 in some regions): each
             // compose makes 4 public AMIs per region and a run sends 2 (ReliabilityIT) to dozens (the crash suite,
             // one every 20 s) of them, against AWS's default of 5. Nothing demotes older ones yet (issue 17).
             pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 1000);
-            bus = new RabbitBus(E2eConfig.RABBIT_URL, List.of("org.fedoraproject." + environment + ".fedimg.#",
+            bus = new RabbitBus(amqpUrl, List.of("org.fedoraproject." + environment + ".fedimg.#",
                     "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
             for (String name : Pipeline.SERVICES) {
-                pipeline.service(name).start(READY_TIMEOUT);
+                replicas.add(new Replica(name, 1, pipeline.service(name)));
+                for (int n = 2; n <= replicaCounts.getOrDefault(name, 1); n++) {
+                    replicas.add(new Replica(name, n, pipeline.replica(name, Map.of())));
+                }
+            }
+            for (Replica r : replicas) {
+                r.process().start(READY_TIMEOUT);
             }
             watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
             });
+            sampler = new TestInstanceSampler(pipeline.emulator().inspect(), E2eConfig.REGIONS);
             return this;
         } catch (Exception | AssertionError e) {
             close();
@@ -95,8 +155,34 @@ final class ReliabilityRun implements AutoCloseable {
         }
     }
 
+    /** The replica counts deploy/k8s/overlays/production/kustomization.yaml deploys, per service. */
+    static Map<String, Integer> deployedReplicas() throws java.io.IOException {
+        Path file = E2eConfig.projectDir().resolve("deploy/k8s/overlays/production/kustomization.yaml");
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("- name: (\\S+)\\s*\\n\\s*count: (\\d+)")
+                .matcher(Files.readString(file));
+        while (m.find()) {
+            counts.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        if (!counts.keySet().containsAll(Pipeline.SERVICES)) {
+            throw new IllegalStateException(file + " gives no replica count for some of " + Pipeline.SERVICES + ": " + counts);
+        }
+        return counts;
+    }
+
     Pipeline pipeline() {
         return pipeline;
+    }
+
+    /** Every service process, the replicas of a service in order. */
+    List<Replica> replicas() {
+        return List.copyOf(replicas);
+    }
+
+    /** "service: n" per service, for the report. */
+    String replicaSummary() {
+        return replicas.stream().collect(Collectors.groupingBy(Replica::service, java.util.TreeMap::new,
+                Collectors.counting())).toString().replaceAll("[{}]", "").replace("=", ": ");
     }
 
     RabbitBus bus() {
@@ -107,8 +193,22 @@ final class ReliabilityRun implements AutoCloseable {
         return watcher;
     }
 
+    TestInstanceSampler instances() {
+        return sampler;
+    }
+
     List<LocalCompose> composes() {
         return List.copyOf(composes);
+    }
+
+    /** The configured AMI matrix as variant slugs ({@code hvm-gp3}). */
+    List<String> variants() {
+        return VIRTUALIZATION_TYPES.stream().flatMap(v -> VOLUME_TYPES.stream().map(t -> v + "-" + t)).toList();
+    }
+
+    /** The AMQP message id of the FINISHED message that announced a compose. */
+    String messageId(String composeId) {
+        return messageIds.get(composeId);
     }
 
     /** Generates compose number {@code n} (release {@code 100 + n}), serves it and sends its FINISHED message. */
@@ -116,7 +216,8 @@ final class ReliabilityRun implements AutoCloseable {
         LocalCompose compose = LocalCompose.generate(Files.createDirectories(work.resolve("compose-" + n)),
                 String.valueOf(100 + n), IMAGE_MIB).serve();
         composes.add(compose);
-        bus.publish("org.fedoraproject." + environment + ".pungi.compose.status.change", compose.finishedMessageBody());
+        messageIds.put(compose.composeId(), bus.publish("org.fedoraproject." + environment + ".pungi.compose.status.change",
+                compose.finishedMessageBody()));
         return compose;
     }
 
@@ -183,6 +284,7 @@ final class ReliabilityRun implements AutoCloseable {
 
     @Override
     public void close() {
+        Optional.ofNullable(sampler).ifPresent(TestInstanceSampler::close);
         Optional.ofNullable(watcher).ifPresent(PipelineWatcher::close);
         pipeline.close();
         composes.forEach(LocalCompose::close);
@@ -196,10 +298,10 @@ final class ReliabilityRun implements AutoCloseable {
         }
     }
 
-    /** The durable queue outlives the bridge: remove it so runs leave nothing on the machine's RabbitMQ. */
+    /** The durable queue outlives the bridge: remove it so runs leave nothing on the broker. */
     private void deleteQueue() throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(E2eConfig.RABBIT_URL);
+        factory.setUri(amqpUrl);
         try (Connection c = factory.newConnection(); Channel ch = c.createChannel()) {
             ch.queueDelete(queue);
         }

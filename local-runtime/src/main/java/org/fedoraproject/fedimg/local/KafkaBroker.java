@@ -109,15 +109,21 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public static KafkaBroker create(Settings settings) {
-        String env = System.getenv(ENV_BOOTSTRAP);
-        if (env != null && !env.isBlank()) {
-            return new KafkaBroker(env.trim(), null, -1, -1, settings);
+        java.util.Optional<String> external = external();
+        if (external.isPresent()) {
+            return new KafkaBroker(external.get(), null, -1, -1, settings);
         }
         try {
             return new KafkaBroker(null, Files.createTempDirectory("fedimg-kafka-"), freePort(), freePort(), settings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The external broker {@code KAFKA_BOOTSTRAP_SERVERS} names, which {@link #create} then uses instead of starting one. */
+    public static java.util.Optional<String> external() {
+        String env = System.getenv(ENV_BOOTSTRAP);
+        return env == null || env.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(env.trim());
     }
 
     public boolean isExternal() {

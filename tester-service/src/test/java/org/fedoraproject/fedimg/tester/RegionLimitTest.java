@@ -23,6 +23,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
@@ -37,6 +38,9 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
  * {@code max-concurrent-per-region} through the whole service: the test profile allows one test instance
@@ -93,6 +97,42 @@ class RegionLimitTest extends TesterQuarkusTest {
         }
         List<Views.Instance> instances = limited.stream().map(this::testInstanceOf).toList();
         assertThat(maxAtOnce(instances)).as("test instances alive at once in %s", LIMITED).isEqualTo(1);
+        awaitNoTestResources();
+    }
+
+    /**
+     * Another tester replica's test instance (as it tags it) counts: with it alive, the region is full and nothing
+     * is launched, however free this process's own slot is; once it is gone, the test runs.
+     */
+    @Test
+    void aTestInstanceOfAnotherTesterReplicaCountsAgainstTheLimit() {
+        Scripts.use("#!/bin/bash\necho limited\nexit 0\n");
+        AmiRegistered theirs = amis.register(TestAmis.image("x86_64"), "gp3", LIMITED);
+        Map<String, String> tags = new java.util.LinkedHashMap<>(AwsTags.forAmi(theirs.imageKey(), theirs.composeId(),
+                theirs.image(), theirs.ami().variant(), "test-instance"));
+        tags.put("fedimg:test-ami", theirs.ami().amiId());
+        tags.put("fedimg:test-attempt", "1");
+        tags.put("fedimg:test-expires-at", Instant.now().plus(Duration.ofHours(1)).toString());
+        String foreign = amis.ec2(LIMITED).runInstances(b -> b.imageId(theirs.ami().amiId()).instanceType("t3.small")
+                .minCount(1).maxCount(1).tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+                        .tags(tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
+                                .toList()).build()))
+                .join().instances().get(0).instanceId();
+        long launchesBefore = emulator.inspect().callCount("RunInstances", LIMITED);
+
+        AmiRegistered ours = registerAmi();
+        topics.send(ours);
+        Awaitility.await().atMost(WAIT).until(() -> limiter.waitingForRoom(LIMITED) == 1);
+        assertThat(limiter.inUse(LIMITED)).as("this process's own slot is taken by the waiting job only").isEqualTo(1);
+        assertThat(emulator.inspect().callCount("RunInstances", LIMITED)).as("nothing launched while the region is full")
+                .isEqualTo(launchesBefore);
+
+        amis.ec2(LIMITED).terminateInstances(b -> b.instanceIds(foreign)).join();
+        AmiTested tested = topics.awaitTested(ours.imageKey(), 1, WAIT).get(0);
+        assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
+        Views.Instance other = emulator.inspect().instance(LIMITED, foreign).orElseThrow();
+        assertThat(testInstanceOf(ours).launchTime()).as("launched after the other tester's instance ended")
+                .isAfterOrEqualTo(other.terminatedAt());
         awaitNoTestResources();
     }
 

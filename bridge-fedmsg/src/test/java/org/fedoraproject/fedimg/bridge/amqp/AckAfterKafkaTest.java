@@ -19,7 +19,7 @@ import org.fedoraproject.fedimg.bridge.messaging.Outbox;
 import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
 import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import org.fedoraproject.fedimg.bridge.support.ComposeServer;
-import org.fedoraproject.fedimg.bridge.support.EmbeddedAmqpBroker;
+import org.fedoraproject.fedimg.testing.EmbeddedAmqpBroker;
 import org.fedoraproject.fedimg.bridge.support.SampleComposes;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.ImageReady;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import org.fedoraproject.fedimg.bridge.support.EmbeddedAmqpBroker;
+import org.fedoraproject.fedimg.testing.EmbeddedAmqpBroker;
 import org.junit.jupiter.api.Test;
 
 import com.rabbitmq.client.Channel;

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.fedoraproject.fedimg.bridge.support.ComposeServer;
-import org.fedoraproject.fedimg.bridge.support.EmbeddedAmqpBroker;
+import org.fedoraproject.fedimg.testing.EmbeddedAmqpBroker;
 import org.fedoraproject.fedimg.bridge.support.SampleComposes;
 import org.fedoraproject.fedimg.bridge.support.TestPki;
 import org.fedoraproject.fedimg.events.Stage;

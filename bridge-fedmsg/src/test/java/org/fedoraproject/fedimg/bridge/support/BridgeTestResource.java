@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import org.fedoraproject.fedimg.testing.EmbeddedAmqpBroker;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

@@ -75,7 +75,8 @@ public final class LocalCompose implements ComposeSource {
                 String path = "Cloud/" + arch + "/images/" + fileName;
                 Path file = composeDir.resolve(path);
                 Files.createDirectories(file.getParent());
-                writeImage(file, imageMiB, arch.hashCode());
+                // seeded by compose and arch: no two images of different composes share their bytes
+                writeImage(file, imageMiB, (composeId + "/" + arch).hashCode());
                 images.add(new Image(arch, path, fileName, sha256(file), Files.size(file)));
             }
             Path metadata = composeDir.resolve("metadata/images.json");

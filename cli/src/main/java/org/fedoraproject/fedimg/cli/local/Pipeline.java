@@ -25,6 +25,7 @@ public final class Pipeline implements AutoCloseable {
 
     private final Settings settings;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final List<ServiceProcess> replicas = new ArrayList<>();
     private KafkaBroker broker;
     private AwsEmulator emulator;
 
@@ -44,7 +45,12 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public Pipeline startInfrastructure() {
-        broker = KafkaBroker.create();
+        return startInfrastructure(KafkaBroker.Settings.FAST);
+    }
+
+    /** With a broker of these settings (e.g. production's partition count); an external broker keeps its own. */
+    public Pipeline startInfrastructure(KafkaBroker.Settings brokerSettings) {
+        broker = KafkaBroker.create(brokerSettings);
         broker.start();
         if (settings.delays() != null) {
             var builder = AwsEmulator.builder().port(0).delays(settings.delays());
@@ -67,8 +73,23 @@ public final class Pipeline implements AutoCloseable {
         return services.computeIfAbsent(name, n -> ServiceProcess.of(n, settings.projectDir().resolve(n), config(n)));
     }
 
+    /**
+     * One more replica of a service: the same settings plus {@code overrides}, its own HTTP port and logs, in the
+     * same consumer groups (tests run two of a service as production does). Not started; {@link #close} stops it.
+     */
+    public synchronized ServiceProcess replica(String name, Map<String, String> overrides) {
+        Map<String, String> config = config(name);
+        config.putAll(overrides);
+        ServiceProcess replica = ServiceProcess.of(name, settings.projectDir().resolve(name), config);
+        replicas.add(replica);
+        return replica;
+    }
+
+    /** Every service process: the first of each service, then the replicas. */
     public List<ServiceProcess> services() {
-        return new ArrayList<>(services.values());
+        List<ServiceProcess> all = new ArrayList<>(services.values());
+        all.addAll(replicas);
+        return all;
     }
 
     public KafkaBroker broker() {
@@ -106,7 +127,7 @@ public final class Pipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        List<ServiceProcess> reverse = new ArrayList<>(services.values());
+        List<ServiceProcess> reverse = services();
         java.util.Collections.reverse(reverse);
         reverse.forEach(ServiceProcess::stop);
         if (emulator != null) {

@@ -11,6 +11,7 @@ import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.aws.support.AwsErrors;
 import org.fedoraproject.fedimg.aws.support.Ec2Tags;
+import org.fedoraproject.fedimg.tester.domain.InstanceLimit;
 import org.fedoraproject.fedimg.tester.domain.TestTags;
 
 import io.smallrye.mutiny.Uni;
@@ -75,6 +76,25 @@ public class TestResources {
             all.addAll(g);
             return all;
         });
+    }
+
+    /** The test instances alive (pending or running) in a region, whichever tester process launched them. */
+    public Uni<List<InstanceLimit.Alive>> aliveInstances(String region) {
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).describeInstances(b -> b.filters(
+                Ec2Tags.tag(AwsTags.CREATED_BY, AwsTags.CREATED_BY_VALUE), Ec2Tags.tag(AwsTags.PURPOSE, TestTags.PURPOSE_INSTANCE),
+                Ec2Tags.filter("instance-state-name", "pending", "running"))))
+                .map(r -> r.reservations().stream().flatMap(res -> res.instances().stream())
+                        .map(i -> new InstanceLimit.Alive(i.instanceId(), Ec2Tags.map(i.tags()).get(TestTags.TEST_AMI),
+                                i.launchTime()))
+                        .toList());
+    }
+
+    /** Terminates a test instance that must not run its test, tagged with why ({@link TestTags#GAVE_WAY}). */
+    public Uni<Void> giveWay(String region, String instanceId, String why) {
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).createTags(b -> b.resources(instanceId)
+                .tags(Ec2Tags.ec2(Map.of(TestTags.GAVE_WAY, TestTags.fit(why))))))
+                .chain(() -> Uni.createFrom().completionStage(() -> aws.ec2(region).terminateInstances(b -> b.instanceIds(instanceId))))
+                .replaceWithVoid();
     }
 
     /** Removes the given resources in dependency order; instances that are already shutting down are only waited for. */

@@ -21,6 +21,8 @@ public final class TestTags {
     public static final String TEST_AMI = "fedimg:test-ami";
     /** On temporary resources: after this instant no job can still be using them. */
     public static final String EXPIRES_AT = "fedimg:test-expires-at";
+    /** On a test instance terminated before its test: launched beyond the region's limit at once with another tester's. */
+    public static final String GAVE_WAY = "fedimg:test-gave-way";
     /** On the test instance: user-data or ssh; only user-data runs can be resumed by another process. */
     public static final String TRANSPORT = "fedimg:test-transport";
 

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -59,10 +60,11 @@ public class InstanceTest {
     private final ConsoleReader console;
     private final ScriptTransport transport;
     private final TesterMetrics metrics;
+    private final RegionLimiter limiter;
 
     InstanceTest(TesterConfig config, TestResources resources, ResultTags resultTags, TestInstanceLauncher launcher,
             InstanceWaits waiters, ConsoleReader console, @TransportChoice.Selected ScriptTransport transport,
-            TesterMetrics metrics) {
+            TesterMetrics metrics, RegionLimiter limiter) {
         this.config = config;
         this.resources = resources;
         this.resultTags = resultTags;
@@ -71,17 +73,20 @@ public class InstanceTest {
         this.console = console;
         this.transport = transport;
         this.metrics = metrics;
+        this.limiter = limiter;
     }
 
     /** @param started called with the attempt when a test instance is launched or taken over */
     public Uni<TestOutcome> test(AmiRegistered event, AmiFacts target, IntFunction<Uni<Void>> started) {
         String region = event.ami().region();
         int current = TestAttempts.current(target.tags());
-        // the attempt under way, for the verdict if the job deadline cuts it short
+        // the attempt under way, for the verdict if the job deadline cuts it short; the start is announced once per
+        // job, not again for an attempt that replaces one of the same job (a launch that gave way, a mismatch)
         AtomicInteger underWay = new AtomicInteger(Math.max(current, 1));
+        AtomicBoolean announced = new AtomicBoolean();
         IntFunction<Uni<Void>> tracked = attempt -> {
             underWay.set(attempt);
-            return started.apply(attempt);
+            return announced.compareAndSet(false, true) ? started.apply(attempt) : Uni.createFrom().voidItem();
         };
         Uni<Optional<Instance>> live = current == 0 ? Uni.createFrom().item(Optional.empty())
                 : liveInstance(region, target.amiId(), current);
@@ -106,12 +111,16 @@ public class InstanceTest {
         return resultTags.markAttempt(ctx.region(), target.amiId(), attempt)
                 .chain(() -> started.apply(attempt))
                 .chain(() -> transport.prepare(ctx))
+                .call(() -> limiter.awaitRoom(ctx.region(), target.amiId()))
                 .chain(prep -> launcher.launch(new TestInstanceLauncher.Launch(ctx.region(), target.amiId(),
                         ctx.architecture(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
                         instanceTags(ctx))))
                 .onItemOrFailure().transformToUni((instance, t) -> {
                     if (t == null) {
-                        return proceed(ctx, instance);
+                        return limiter.mayProceed(ctx.region(), target.amiId(), instance.instanceId(), instance.launchTime())
+                                .chain(within -> within ? proceed(ctx, instance)
+                                        : giveWay(ctx, instance).chain(() -> fresh(event, target, attempt + 1, started,
+                                                mismatches)));
                     }
                     if (AwsErrors.hasCode(t, "IdempotentParameterMismatch") && mismatches < 2) {
                         LOG.warnf("attempt %d of %s was launched with other parameters (config changed); "
@@ -126,6 +135,18 @@ public class InstanceTest {
                     }
                     return Uni.createFrom().failure(t);
                 });
+    }
+
+    /**
+     * Another tester launched at the same moment and both went past the region's limit; this launch is the later
+     * one: terminate it (tagged why) before it tests anything, and start the next attempt once there is room.
+     */
+    private Uni<Void> giveWay(RunContext ctx, Instance instance) {
+        LOG.infof("attempt %d of %s: %s was launched beyond the limit of %d test instances in %s together with "
+                + "another tester's; it gives way and the test waits for room", ctx.attempt(), ctx.amiId(),
+                instance.instanceId(), config.maxConcurrentPerRegion(), ctx.region());
+        return resources.giveWay(ctx.region(), instance.instanceId(), "launched beyond the limit of "
+                + config.maxConcurrentPerRegion() + " test instances per region at once with another tester's");
     }
 
     /** Waits for running and status ok, runs the script, turns what happened into an outcome. */

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.bridge.support;
+package org.fedoraproject.fedimg.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
