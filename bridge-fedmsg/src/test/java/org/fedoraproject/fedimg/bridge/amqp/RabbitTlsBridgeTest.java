@@ -96,6 +96,9 @@ class RabbitTlsBridgeTest {
     void aComposeGoesInAndTheStatusesComeOutOverTls() {
         String composeId = "Fedora-42-20250401.0";
         String location = publishable(composeId);
+        // the consumer declares and binds its queue on a thread of its own after start-up: a message published to
+        // amq.topic before the binding exists is routed nowhere, so wait until readiness says the consumer is up
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/q/health/ready").statusCode() == 200);
         try (AmqpTestClient bus = publisher()) {
             String out = bus.bindQueue(FEDIMG_KEYS, "org.fedoraproject.stg.fedora_image_uploader.#");
             String id = UUID.randomUUID().toString();
