@@ -35,7 +35,7 @@ import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
-import org.fedoraproject.fedimg.replicator.job.JobSlots;
+import org.fedoraproject.fedimg.messaging.AsyncSemaphore;
 import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.fedoraproject.fedimg.replicator.support.Topics;
@@ -80,7 +80,7 @@ class ReplicationServiceTest {
     ReplicatorMetrics metrics;
 
     @Inject
-    JobSlots slots;
+    AsyncSemaphore slots;
 
     @BeforeAll
     static void probe() {

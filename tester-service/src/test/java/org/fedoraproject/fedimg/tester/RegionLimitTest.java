@@ -101,6 +101,35 @@ class RegionLimitTest extends TesterQuarkusTest {
     }
 
     /**
+     * The variants of one image share a key, so a partition and a channel copy; they are still tested side by
+     * side. With the region's only slot held by the test, both variants' jobs are taken at once and both wait for
+     * the slot; one record at a time, the second would not even have been read.
+     */
+    @Test
+    void theVariantsOfOneImageAreTakenTogetherNotOneAfterTheOther() {
+        Scripts.use("#!/bin/bash\necho variants\nexit 0\n");
+        ImageSpec image = TestAmis.image("x86_64");
+        AmiRegistered gp3 = amis.register(image, "gp3", LIMITED);
+        AmiRegistered standard = amis.register(image, "standard", LIMITED);
+        assertThat(gp3.imageKey()).isEqualTo(standard.imageKey());
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        limiter.withSlot(LIMITED, () -> Uni.createFrom().completionStage(release)).subscribe().with(v -> {
+        }, t -> {
+        });
+        topics.send(gp3);
+        topics.send(standard);
+        Awaitility.await().atMost(WAIT).until(() -> limiter.waiting(LIMITED) == 2);
+
+        release.complete(null);
+        for (AmiRegistered event : List.of(gp3, standard)) {
+            assertThat(topics.awaitTested(event.imageKey(), 2, WAIT)).filteredOn(t -> t.ami().amiId()
+                    .equals(event.ami().amiId())).singleElement()
+                    .satisfies(t -> assertThat(t.verdict()).as(t.reason()).isEqualTo(TestVerdict.PASSED));
+        }
+        awaitNoTestResources();
+    }
+
+    /**
      * Another tester replica's test instance (as it tags it) counts: with it alive, the region is full and nothing
      * is launched, however free this process's own slot is; once it is gone, the test runs.
      */

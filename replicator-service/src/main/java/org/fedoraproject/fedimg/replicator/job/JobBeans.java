@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.messaging.AsyncSemaphore;
 import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
 import org.fedoraproject.fedimg.replicator.config.ReplicationSettings;
 import org.fedoraproject.fedimg.replicator.config.ReplicatorConfig;
@@ -54,7 +55,10 @@ public class JobBeans {
 
     @Produces
     @Singleton
-    JobSlots slots(ReplicatorConfig config) {
-        return new JobSlots(config.jobs().maxConcurrent());
+    AsyncSemaphore slots(ReplicatorConfig config) {
+        if (config.jobs().maxConcurrent() < 1) {
+            throw new IllegalArgumentException("fedimg.replicator.jobs.max-concurrent must be at least 1");
+        }
+        return new AsyncSemaphore(config.jobs().maxConcurrent());
     }
 }

@@ -11,7 +11,7 @@ import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
-import org.fedoraproject.fedimg.replicator.job.JobSlots;
+import org.fedoraproject.fedimg.messaging.AsyncSemaphore;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob;
 import org.fedoraproject.fedimg.replicator.job.ReplicationJob.JobFailure;
 import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
@@ -40,7 +40,7 @@ public class TestedConsumer {
     @Inject
     Outbox outbox;
     @Inject
-    JobSlots slots;
+    AsyncSemaphore slots;
     @Inject
     ReplicatorMetrics metrics;
 

@@ -43,9 +43,16 @@ public interface TesterConfig {
     Timeouts timeouts();
 
     /**
-     * Test instances at once per region. Jobs beyond it wait for a slot while their record ages, so keep
-     * throttled.unprocessed-record-max-age.ms above 2 x ceil(channel concurrency / this) x timeouts.job.
+     * Jobs (registered AMIs) in flight in this process. The consumer takes the next record as soon as a job slot
+     * is free, so the variants of one image, which share a partition, are tested side by side instead of one
+     * after the other; offsets are still committed in order (throttled commits). Jobs wait for a region slot
+     * while their record ages, so keep throttled.unprocessed-record-max-age.ms above
+     * 2 x ceil(this / max-concurrent-per-region) x timeouts.job.
      */
+    @WithDefault("4")
+    int maxConcurrentJobs();
+
+    /** Test instances at once per region, across every replica (see {@code RegionLimiter}). */
     @WithDefault("4")
     int maxConcurrentPerRegion();
 

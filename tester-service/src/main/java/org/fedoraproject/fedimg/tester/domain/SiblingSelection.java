@@ -18,8 +18,8 @@ import java.util.Optional;
  * <li>else a sibling whose test is in flight is finished (same attempt, same ClientToken: no second instance);</li>
  * <li>else the sibling with the most preferred volume type is booted, lowest AMI id on a tie.</li>
  * </ol>
- * Every event of one image shares a Kafka key and partition, so siblings are handled one after the other
- * and the first one boots the representative for all.
+ * In this mode the consumer keeps the jobs of one image in one lane ({@code JobLanes}), so siblings are handled
+ * one after the other and the first one boots the representative for all.
  */
 public final class SiblingSelection {
 

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.fedoraproject.fedimg.messaging.AsyncSemaphore;
 import org.fedoraproject.fedimg.tester.aws.TestResources;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.InstanceLimit;

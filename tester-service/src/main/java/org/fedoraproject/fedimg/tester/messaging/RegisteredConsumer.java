@@ -15,6 +15,7 @@ import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.fedoraproject.fedimg.tester.domain.TesterEvents;
+import org.fedoraproject.fedimg.tester.job.JobLanes;
 import org.fedoraproject.fedimg.tester.job.TestJob;
 import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
 import org.jboss.logging.Logger;
@@ -24,7 +25,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * {@code fedimg.amis.registered} in; {@code fedimg.amis.tested}, {@code fedimg.status} and
- * {@code fedimg.dead-letter} out through the {@link Outbox}. The input is acknowledged only after every output is on the broker
+ * {@code fedimg.dead-letter} out through the {@link Outbox}. Jobs run side by side ({@link JobLanes}). The input is
+ * acknowledged only after every output is on the broker
  * and cleanup ran, so a crash redelivers it and the job resumes. Input that cannot be processed goes
  * to the dead-letter topic and is acknowledged; a failed test is a normal FAILED verdict. Anything
  * else (AWS unreachable past the SDK's retries, the broker down) nacks: the channel stops, liveness
@@ -36,14 +38,16 @@ public class RegisteredConsumer {
     private static final Logger LOG = Logger.getLogger(RegisteredConsumer.class);
 
     private final TestJob job;
+    private final JobLanes lanes;
     private final Outbox outbox;
     private final TesterMetrics metrics;
     private final StageSpans spans;
 
-    RegisteredConsumer(TestJob job, Outbox outbox, TesterMetrics metrics, OpenTelemetry otel,
+    RegisteredConsumer(TestJob job, JobLanes lanes, Outbox outbox, TesterMetrics metrics, OpenTelemetry otel,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
         this.spans = new StageSpans(otel, !tracingOff, "test");
         this.job = job;
+        this.lanes = lanes;
         this.outbox = outbox;
         this.metrics = metrics;
     }
@@ -56,8 +60,15 @@ public class RegisteredConsumer {
         } catch (MalformedEventException e) {
             return deadLetter(message, null, DeadLetterReason.MALFORMED_MESSAGE, e.getMessage());
         }
+        // started before the wait for a job slot, which is part of the stage's time
         StageSpan stage = spans.consuming(message, event).ami(event.ami());
         AmiRegistered in = event;
+        return lanes.start(in.imageKey(), in.ami() == null ? in.eventId() : in.ami().amiId(),
+                () -> test(message, in, stage));
+    }
+
+    /** The job and the settling of its record; a failure to write its output nacks the record. */
+    private Uni<Void> test(Message<byte[]> message, AmiRegistered in, StageSpan stage) {
         // the span ends once the verdict, or the dead letter, is written: a FAILED status or dead letter fails it
         return stage.covering(Uni.createFrom().deferred(() -> job.handle(in, outbox))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
@@ -71,7 +82,8 @@ public class RegisteredConsumer {
                             in.ami() == null ? in.eventId() : in.ami().amiId());
                     stage.failed(failure);
                     return Uni.createFrom().completionStage(message.nack(failure));
-                }));
+                }))
+                .onFailure().call(t -> Uni.createFrom().completionStage(message.nack(t)));
     }
 
     private Uni<Void> deadLetter(Message<byte[]> message, AmiRegistered event, DeadLetterReason reason, String why) {

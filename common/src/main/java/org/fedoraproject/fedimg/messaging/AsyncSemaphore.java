@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.tester.job;
+package org.fedoraproject.fedimg.messaging;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -8,17 +8,30 @@ import java.util.function.Supplier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
-/** A semaphore whose waiters are Unis, not threads: waiting for a region slot never blocks an event loop. */
-final class AsyncSemaphore {
+/**
+ * A semaphore whose waiters are Unis, not threads: waiting for a job or region slot never blocks an event loop.
+ * Waiters are served in order. A waiter cancelled before its turn (a shutdown) withdraws and never takes a permit.
+ *
+ * <p>Two ways to hold a permit: {@link #withPermit} around a unit of work, or {@link #acquire()} and a later
+ * {@link #release()}, for a consumer that takes the next record as soon as a slot is free and finishes the job
+ * (and its ack) in the background.
+ */
+public final class AsyncSemaphore {
 
     private final Deque<Waiter> waiters = new ArrayDeque<>();
+    private final int size;
     private int permits;
 
-    AsyncSemaphore(int permits) {
+    public AsyncSemaphore(int permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("a semaphore needs at least one permit, not " + permits);
+        }
+        this.size = permits;
         this.permits = permits;
     }
 
-    <T> Uni<T> withPermit(Supplier<Uni<T>> work) {
+    /** Runs the work once a permit is free and gives the permit back when it ends, however it ends. */
+    public <T> Uni<T> withPermit(Supplier<Uni<T>> work) {
         return Uni.createFrom().deferred(() -> {
             Waiter w = new Waiter();
             return Uni.createFrom().<Void>emitter(em -> acquire(w, em))
@@ -27,11 +40,31 @@ final class AsyncSemaphore {
         });
     }
 
-    synchronized int available() {
+    /** Completes once a permit is held; the caller must {@link #release()} it. A cancelled wait takes none. */
+    public Uni<Void> acquire() {
+        return Uni.createFrom().deferred(() -> {
+            Waiter w = new Waiter();
+            return Uni.createFrom().<Void>emitter(em -> acquire(w, em)).onCancellation().invoke(() -> {
+                if (w.withdraw()) {
+                    synchronized (this) {
+                        waiters.remove(w);
+                    }
+                } else {
+                    release(); // granted as the cancellation came in: nobody will use it
+                }
+            });
+        });
+    }
+
+    public synchronized int available() {
         return permits;
     }
 
-    synchronized int waiting() {
+    public synchronized int inUse() {
+        return size - permits;
+    }
+
+    public synchronized int waiting() {
         return waiters.size();
     }
 
@@ -51,7 +84,7 @@ final class AsyncSemaphore {
         }
     }
 
-    /** Ends a subscription: gives the permit back if it held one, or leaves the queue if it was still waiting. */
+    /** Ends a {@link #withPermit} subscription: gives the permit back if it held one, or leaves the queue. */
     private void finish(Waiter w) {
         if (w.withdraw()) {
             synchronized (this) {
@@ -62,7 +95,8 @@ final class AsyncSemaphore {
         }
     }
 
-    private void release() {
+    /** Gives a permit back: to the first waiter still waiting, or to the pool. */
+    public void release() {
         while (true) {
             Waiter next;
             synchronized (this) {

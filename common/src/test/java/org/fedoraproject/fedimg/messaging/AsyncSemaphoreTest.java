@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.tester.job;
+package org.fedoraproject.fedimg.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,5 +64,22 @@ class AsyncSemaphoreTest {
                 .subscribe().with(x -> { }, failures::add);
         assertThat(failures).hasSize(1);
         assertThat(sem.available()).isEqualTo(1);
+    }
+
+    @Test
+    void acquireHoldsAPermitUntilReleaseAndACancelledWaitTakesNone() {
+        AsyncSemaphore sem = new AsyncSemaphore(1);
+        List<String> granted = new ArrayList<>();
+        sem.acquire().subscribe().with(x -> granted.add("first"));
+        Cancellable second = sem.acquire().subscribe().with(x -> granted.add("second"));
+        sem.acquire().subscribe().with(x -> granted.add("third"));
+        assertThat(granted).containsExactly("first");
+        assertThat(sem.inUse()).isEqualTo(1);
+        second.cancel();
+        sem.release();
+        assertThat(granted).containsExactly("first", "third");
+        sem.release();
+        assertThat(sem.available()).isEqualTo(1);
+        assertThat(sem.waiting()).isZero();
     }
 }
