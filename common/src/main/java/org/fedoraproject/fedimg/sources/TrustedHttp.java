@@ -54,7 +54,17 @@ public final class TrustedHttp {
         HttpRequest current = request;
         for (int hop = 0;; hop++) {
             URI uri = sources.checkResolved(sources.check(current.uri().toString()));
-            HttpResponse<T> response = http.send(current, skippingRedirectBodies(handler));
+            HttpResponse<T> response;
+            try {
+                response = http.send(current, skippingRedirectBodies(handler));
+            } catch (IOException e) {
+                // the client wraps a body handler's refusal (BoundedBody) in an IOException
+                BadInputException bad = badInput(e);
+                if (bad != null) {
+                    throw bad;
+                }
+                throw e;
+            }
             String location = redirectLocation(response);
             if (location == null) {
                 return response;
@@ -86,6 +96,16 @@ public final class TrustedHttp {
                     return location == null ? CompletableFuture.completedFuture(response)
                             : hop(next(request, uri, location, hop), handler, blocking, hop + 1);
                 }));
+    }
+
+    /** The bad input somewhere in a failure's causes, else null. */
+    public static BadInputException badInput(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof BadInputException b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private HttpRequest next(HttpRequest current, URI from, String location, int hop) {

@@ -92,7 +92,7 @@ public interface BridgeConfig {
         @WithDefault("30s")
         Duration httpTimeout();
 
-        /** images.json bigger than this is refused as invalid. */
+        /** images.json bigger than this is refused (INPUT_TOO_LARGE) without reading past the bound. */
         @WithDefault("67108864")
         long maxMetadataBytes();
     }

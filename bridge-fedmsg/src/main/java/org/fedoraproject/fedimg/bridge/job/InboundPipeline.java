@@ -113,6 +113,13 @@ public class InboundPipeline {
         if (seen.seen("compose:" + change.composeId())) {
             return duplicate(in, "compose", "compose " + change.composeId() + " already handled");
         }
+        if (change.location() != null) {
+            try {
+                metadata.sources().check(change.location()); // nothing is fetched from an untrusted location
+            } catch (BadInputException e) {
+                return deadLetter(in, e, change);
+            }
+        }
         LOG.infof("compose %s %s (message %s from %s)", change.composeId(), change.status(), change.messageId(),
                 in.source());
         return processCompose(in.source(), change, new ImageEvents.Cause(change.messageId(), false, 0))
@@ -147,6 +154,8 @@ public class InboundPipeline {
                     .orElse(null);
             List<ImageReady> events = ImageEvents.forCompose(cause, change.composeId(), loc.location(), release,
                     composeType, selected, clock.instant());
+            // images.json names each file by a path under the compose: "../", or a whole URL, must not lead away
+            events.forEach(e -> metadata.sources().check(e.image().url()));
             return emit(source, events, Stream.of("message:" + change.messageId(), "compose:" + change.composeId()),
                     cause.messageId(), begun);
         });

@@ -99,6 +99,18 @@ class DeadLetterContractTest {
         messageIds.put("NO_EC2_IMAGES", publish(SampleComposes.pungiBody(qcowOnly, "FINISHED", qcowAt)));
         expected.put("NO_EC2_IMAGES", d -> qcowOnly.equals(d.composeId()));
 
+        // a message naming the instance metadata service: refused before anything is fetched
+        String metadataService = "Fedora-41-20250306." + run;
+        messageIds.put("UNTRUSTED_SOURCE", publish(SampleComposes.pungiBody(metadataService, "FINISHED",
+                "http://169.254.169.254/latest/meta-data/" + metadataService)));
+        expected.put("UNTRUSTED_SOURCE", d -> metadataService.equals(d.composeId()));
+
+        // a location on the compose host, but through file:
+        String local = "Fedora-41-20250307." + run;
+        messageIds.put("file", publish(SampleComposes.pungiBody(local, "FINISHED",
+                "file:///mnt/koji/compose/41/" + local + "/compose")));
+        expected.put("file", d -> local.equals(d.composeId()));
+
         String status = "not a status " + run;
         probe.sendRaw(Topics.STATUS, "garbage", status.getBytes(StandardCharsets.UTF_8));
         expected.put(Topics.STATUS, d -> status.equals(d.originalPayload()));
@@ -114,11 +126,14 @@ class DeadLetterContractTest {
         });
         messageIds.forEach((name, id) -> {
             DeadLetter d = letters.get(name);
-            String reason = "binary".equals(name) ? "MALFORMED_MESSAGE" : name;
+            String reason = "binary".equals(name) ? "MALFORMED_MESSAGE"
+                    : "file".equals(name) ? "UNTRUSTED_SOURCE" : name;
             assertThat(d.reasonCode()).as(name).isEqualTo(reason);
             assertThat(d.source()).as(name).isEqualTo("amqp:" + KEY);
             assertThat(d.eventId()).as(name).isEqualTo(EventIds.derived(id, "dead-letter", "bridge-fedmsg", reason));
         });
+        assertThat(letters.get("UNTRUSTED_SOURCE").reason()).contains("http://169.254.169.254/latest/meta-data/");
+        assertThat(letters.get("file").reason()).contains("file:///mnt/koji/compose/41/");
         for (String topic : List.of(Topics.STATUS, Topics.AMIS_PUBLISHED)) {
             assertThat(letters.get(topic).reasonCode()).isEqualTo("MALFORMED_MESSAGE");
             assertThat(letters.get(topic).source()).isEqualTo("kafka:" + topic);
