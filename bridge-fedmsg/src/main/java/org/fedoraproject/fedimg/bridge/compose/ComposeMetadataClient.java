@@ -139,7 +139,7 @@ public class ComposeMetadataClient {
                         throw new BadInputException(DeadLetterReason.METADATA_NOT_FOUND, url + " returned HTTP " + code);
                     }
                     if (code >= 500 || code == 429 || code == 408) {
-                        throw new TransientFailure(url + " returned HTTP " + code);
+                        throw new MetadataUnreachable(url + " returned HTTP " + code);
                     }
                     if (code != 200) {
                         throw new BadInputException(DeadLetterReason.METADATA_NOT_FOUND, url + " returned HTTP " + code);
@@ -162,7 +162,7 @@ public class ComposeMetadataClient {
         String cause = c instanceof UnknownHostException ? c.getMessage()
                 : c.getMessage() == null ? c.getClass().getSimpleName() : c.getClass().getSimpleName() + ": "
                         + c.getMessage();
-        return new TransientFailure(what + " failed: " + cause, c);
+        return new MetadataUnreachable(what + " failed: " + cause, c);
     }
 
     private static Throwable unwrap(Throwable e) {

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient.Located;
+import org.fedoraproject.fedimg.bridge.compose.MetadataUnreachable;
 import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.ComposeImage;
@@ -107,6 +108,13 @@ public class InboundPipeline {
             metrics.outcome(in.source(), "ignored");
             return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "status " + change.status()));
         }
+        return handleChange(in, change).call(outcome -> outcome.kind() == InboundOutcome.Kind.RETRY_LATER
+                ? Uni.createFrom().voidItem()
+                : seen.unpark(change.messageId()).onFailure().invoke(e -> LOG.warnf("could not unpark %s: %s",
+                        change.messageId(), e.getMessage())).onFailure().recoverWithNull());
+    }
+
+    private Uni<InboundOutcome> handleChange(InboundMessage in, ComposeStatusChange change) {
         if (seen.seen("message:" + change.messageId())) {
             return duplicate(in, "message", "message " + change.messageId() + " already handled");
         }
@@ -124,7 +132,44 @@ public class InboundPipeline {
                 in.source());
         return processCompose(in.source(), change, new ImageEvents.Cause(change.messageId(), false, 0))
                 .onFailure(BadInputException.class)
-                .recoverWithUni(e -> deadLetter(in, (BadInputException) e, change));
+                .recoverWithUni(e -> deadLetter(in, (BadInputException) e, change))
+                .onFailure(MetadataUnreachable.class)
+                .recoverWithUni(e -> retryLater(in, change, (MetadataUnreachable) e));
+    }
+
+    /**
+     * The metadata stayed unreachable through the in-process retries: park the message in the store (so it
+     * leaves the bus queue and holds back nothing behind it) for a later attempt, or, past the cap in count or
+     * time per message, dead-letter it as METADATA_UNREACHABLE with the real cause.
+     */
+    private Uni<InboundOutcome> retryLater(InboundMessage in, ComposeStatusChange change, MetadataUnreachable e) {
+        BridgeConfig.Inbound c = config.inbound();
+        Instant now = clock.instant();
+        ParkedMessage before = seen.parked(change.messageId()).map(ParkedMessage::read).orElse(null);
+        int attempts = before == null ? 1 : before.attempts() + 1;
+        Instant first = before == null ? now : before.firstFailure();
+        if (attempts >= c.maxAttempts() || !Duration.between(first, now).minus(c.giveUpAfter()).isNegative()) {
+            metrics.retry("gave-up");
+            LOG.errorf("compose %s: giving up after %d attempts since %s: %s", change.composeId(), attempts, first,
+                    e.getMessage());
+            return deadLetter(in, new BadInputException(DeadLetterReason.METADATA_UNREACHABLE, e.getMessage()
+                    + " (" + attempts + " attempts since " + first + ")"), change);
+        }
+        long factor = 1L << Math.min(attempts - 1, 20);
+        Duration delay = c.retryDelay().multipliedBy(factor);
+        if (delay.compareTo(c.retryDelayMax()) > 0) {
+            delay = c.retryDelayMax();
+        }
+        ParkedMessage parked = ParkedMessage.of(in, attempts, first, now.plus(delay), e.getMessage());
+        LOG.warnf("compose %s: %s; attempt %d of %d, next in %s", change.composeId(), e.getMessage(), attempts,
+                c.maxAttempts(), delay);
+        metrics.retry("parked");
+        metrics.outcome(in.source(), "retry-later");
+        // a failure to park fails the Uni: the transport then redelivers the message, nothing is lost
+        return seen.park(change.messageId(), parked.bytes())
+                .onFailure().transform(f -> new TransientFailure("parking message " + change.messageId()
+                        + " failed: " + f, f))
+                .replaceWith(InboundOutcome.of(InboundOutcome.Kind.RETRY_LATER, e.getMessage()));
     }
 
     /**

@@ -40,6 +40,22 @@ public class BridgeMetrics {
                 .increment();
     }
 
+    /** A message whose metadata was unreachable: {@code parked} for a later attempt or {@code gave-up}. */
+    public void retry(String outcome) {
+        registry.counter("fedimg.bridge.retries", "outcome", outcome).increment();
+    }
+
+    /** Messages parked for another attempt right now. */
+    public void parkedGauge(java.util.function.IntSupplier parked) {
+        io.micrometer.core.instrument.Gauge.builder("fedimg.bridge.retries.parked", parked::getAsInt)
+                .description("bus messages waiting for another attempt (metadata unreachable)").register(registry);
+    }
+
+    /** A trigger request refused: {@code disabled}, {@code unauthorized} or {@code rate-limited}. */
+    public void triggerRefused(String reason) {
+        registry.counter("fedimg.bridge.trigger.refused", "reason", reason).increment();
+    }
+
     public void signature(String outcome) {
         registry.counter("fedimg.bridge.fedmsg.signatures", "outcome", outcome).increment();
     }
