@@ -55,6 +55,28 @@ public final class TrustedSources {
         return prefixes.stream().map(Prefix::toString).toList();
     }
 
+    /**
+     * A plain-http URL whose https twin is trusted, as https (old compose messages name kojipkgs over http);
+     * any other URL as it is. Nothing is ever fetched over http from a prefix trusted over https only.
+     */
+    public String upgraded(String url) {
+        if (url == null || !url.regionMatches(true, 0, "http://", 0, 7)) {
+            return url;
+        }
+        try {
+            check(url);
+            return url;
+        } catch (BadInputException e) {
+            String https = "https://" + url.substring(7);
+            try {
+                check(https);
+                return https;
+            } catch (BadInputException stillNot) {
+                return url;
+            }
+        }
+    }
+
     /** The URL parsed and checked against the allow-list, without DNS; throws UNTRUSTED_SOURCE. */
     public URI check(String url) {
         if (url == null || url.isBlank()) {

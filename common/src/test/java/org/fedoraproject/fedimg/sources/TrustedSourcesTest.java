@@ -59,6 +59,17 @@ class TrustedSourcesTest {
     }
 
     @Test
+    void plainHttpOnAHostTrustedOverHttpsIsUpgradedNeverFetchedAsIs() {
+        // Fedora's 2018 compose messages name kojipkgs over http
+        assertThat(FEDORA.upgraded("http://kojipkgs.fedoraproject.org/compose/28/x/compose"))
+                .isEqualTo("https://kojipkgs.fedoraproject.org/compose/28/x/compose");
+        assertThat(FEDORA.upgraded("http://evil.example/compose/")).isEqualTo("http://evil.example/compose/");
+        assertThat(TrustedSources.of("http://127.0.0.1:*/").upgraded("http://127.0.0.1:8/x"))
+                .isEqualTo("http://127.0.0.1:8/x");
+        assertThat(FEDORA.upgraded("file:///etc")).isEqualTo("file:///etc");
+    }
+
+    @Test
     void anyPortEntriesAndBareHosts() {
         TrustedSources s = TrustedSources.of("http://127.0.0.1:*/", "mirror.example.org");
         assertThat(s.check("http://127.0.0.1:34567/compose/x")).isNotNull();

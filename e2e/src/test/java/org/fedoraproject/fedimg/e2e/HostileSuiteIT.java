@@ -20,7 +20,7 @@ class HostileSuiteIT {
     class BadInput extends BadInputScenario {
         @Override
         int count(int classes) {
-            return Math.max(200, Integer.getInteger("fedimg.badinput.count", 220));
+            return Math.max(200, Integer.getInteger("fedimg.badinput.count", 2000));
         }
     }
 

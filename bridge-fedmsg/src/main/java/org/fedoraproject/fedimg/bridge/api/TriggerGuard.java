@@ -45,14 +45,14 @@ public class TriggerGuard {
     @Inject
     public TriggerGuard(BridgeConfig config, BridgeMetrics metrics,
             @ConfigProperty(name = "quarkus.http.ssl.client-auth") Optional<String> clientAuth) {
-        this(config.trigger().token().filter(t -> !t.isBlank()), config.trigger().open(),
+        this(config.trigger().token(), config.trigger().open(),
                 clientAuth.map(a -> a.toUpperCase(Locale.ROOT).equals("REQUIRED")).orElse(false),
                 config.trigger().requestsPerMinute(), metrics, Clock.systemUTC());
     }
 
     TriggerGuard(Optional<String> token, boolean open, boolean mtls, int perMinute, BridgeMetrics metrics,
             Clock clock) {
-        this.tokenDigest = token.map(t -> sha256("Bearer " + t)).orElse(null);
+        this.tokenDigest = token.filter(t -> !t.isBlank()).map(t -> sha256("Bearer " + t)).orElse(null);
         this.open = open;
         this.mtls = mtls;
         this.metrics = metrics;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import org.fedoraproject.fedimg.bridge.domain.ProductmdImages;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
@@ -41,6 +42,7 @@ public class ComposeMetadataClient {
     private final ComposeLocations locations;
     private final Duration timeout;
     private final long maxBytes;
+    private final int maxImages;
 
     @Inject
     public ComposeMetadataClient(BridgeConfig config, SourcesConfig sources) {
@@ -50,6 +52,7 @@ public class ComposeMetadataClient {
     public ComposeMetadataClient(BridgeConfig config, TrustedSources sources) {
         this.timeout = config.compose().httpTimeout();
         this.maxBytes = config.compose().maxMetadataBytes();
+        this.maxImages = config.compose().maxImages();
         this.locations = new ComposeLocations(config.compose().locationTemplates(),
                 config.compose().metadataRewrites().orElse(List.of()));
         this.http = new TrustedHttp(TrustedHttp.client().connectTimeout(timeout).build(), sources);
@@ -73,7 +76,14 @@ public class ComposeMetadataClient {
         String url = locations.imagesJsonUrl(location);
         return get(url).map(body -> {
             try {
-                return ProductmdImages.parse(EventJson.MAPPER.readTree(body));
+                ProductmdImages images = ProductmdImages.parse(EventJson.MAPPER.reader()
+                        .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(body));
+                if (images.images().size() > maxImages) {
+                    throw new BadInputException(DeadLetterReason.INPUT_TOO_LARGE, url + " lists "
+                            + images.images().size() + " images, more than fedimg.bridge.compose.max-images ("
+                            + maxImages + ")");
+                }
+                return images;
             } catch (IOException e) {
                 throw new BadInputException(DeadLetterReason.METADATA_INVALID,
                         url + " is not valid JSON: " + e.getMessage());

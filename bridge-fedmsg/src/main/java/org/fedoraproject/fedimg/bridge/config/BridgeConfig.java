@@ -77,6 +77,13 @@ public interface BridgeConfig {
         @WithDefault("5s")
         Duration retryPoll();
 
+        /**
+         * A bus message larger than this is dead-lettered as INPUT_TOO_LARGE unread (compose messages are about
+         * 1 KiB); fedmsg frames larger than it are dropped by the socket (ZMQ_MAXMSGSIZE).
+         */
+        @WithDefault("1048576")
+        int maxMessageBytes();
+
         /** Pause before a failed AMQP message is nacked with requeue, so a broken dependency is not hammered. */
         @WithDefault("5s")
         Duration requeueDelay();
@@ -118,6 +125,10 @@ public interface BridgeConfig {
         /** images.json bigger than this is refused (INPUT_TOO_LARGE) without reading past the bound. */
         @WithDefault("67108864")
         long maxMetadataBytes();
+
+        /** A compose listing more images than this in images.json is refused as INPUT_TOO_LARGE. */
+        @WithDefault("5000")
+        int maxImages();
     }
 
     interface Dedup {

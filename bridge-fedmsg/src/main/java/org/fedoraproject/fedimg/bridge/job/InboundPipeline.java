@@ -33,6 +33,7 @@ import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.opentelemetry.api.OpenTelemetry;
@@ -95,6 +96,12 @@ public class InboundPipeline {
             metrics.outcome(in.source(), "ignored");
             return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "topic " + in.topic()));
         }
+        if (in.payload() != null && in.payload().length > config.inbound().maxMessageBytes()) {
+            metrics.received(in.source(), "invalid");
+            return deadLetter(in, new BadInputException(DeadLetterReason.INPUT_TOO_LARGE, "the message has "
+                    + in.payload().length + " bytes, more than fedimg.bridge.inbound.max-message-bytes ("
+                    + config.inbound().maxMessageBytes() + ")"), null);
+        }
         ComposeStatusChange change;
         try {
             change = parser.parse(json(in.payload()), in.transportId(), in.topic(), in.payload());
@@ -121,13 +128,28 @@ public class InboundPipeline {
         if (seen.seen("compose:" + change.composeId())) {
             return duplicate(in, "compose", "compose " + change.composeId() + " already handled");
         }
-        if (change.location() != null) {
-            try {
-                metadata.sources().check(change.location()); // nothing is fetched from an untrusted location
-            } catch (BadInputException e) {
-                return deadLetter(in, e, change);
-            }
+        ComposeStatusChange trusted;
+        try {
+            trusted = trustedLocation(change); // nothing is fetched from an untrusted location
+        } catch (BadInputException e) {
+            return deadLetter(in, e, change);
         }
+        return process(in, trusted);
+    }
+
+    /** The change with its location checked against the compose sources (plain http upgraded to https). */
+    private ComposeStatusChange trustedLocation(ComposeStatusChange change) {
+        if (change.location() == null) {
+            return change;
+        }
+        String location = metadata.sources().upgraded(change.location());
+        metadata.sources().check(location);
+        return location.equals(change.location()) ? change : new ComposeStatusChange(change.messageId(),
+                change.topic(), change.composeId(), change.status(), location, change.releaseVersion(),
+                change.composeType());
+    }
+
+    private Uni<InboundOutcome> process(InboundMessage in, ComposeStatusChange change) {
         LOG.infof("compose %s %s (message %s from %s)", change.composeId(), change.status(), change.messageId(),
                 in.source());
         return processCompose(in.source(), change, new ImageEvents.Cause(change.messageId(), false, 0))
@@ -269,7 +291,8 @@ public class InboundPipeline {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "empty message");
         }
         try {
-            return EventJson.MAPPER.readTree(payload);
+            // a key given twice is read differently by different parsers (and signature checks): refused
+            return EventJson.MAPPER.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(payload);
         } catch (IOException e) {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "message is not JSON: "
                     + e.getMessage().lines().findFirst().orElse(""));

@@ -111,6 +111,21 @@ class DeadLetterContractTest {
                 "file:///mnt/koji/compose/41/" + local + "/compose")));
         expected.put("file", d -> local.equals(d.composeId()));
 
+        // a message beyond fedimg.bridge.inbound.max-message-bytes (64 KiB in the test profile)
+        String big = "Fedora-41-20250308." + run;
+        String bigBody = SampleComposes.pungiBody(big, "FINISHED", null).replace("{", "{\"padding\": \""
+                + "x".repeat(70_000) + "\", ");
+        messageIds.put("INPUT_TOO_LARGE", publish(bigBody));
+        expected.put("INPUT_TOO_LARGE", d -> d.originalPayload() != null && d.originalPayload().contains(big));
+
+        // an images.json beyond fedimg.bridge.compose.max-metadata-bytes (1 MiB in the test profile)
+        String huge = "Fedora-Cloud-41-20250309." + run;
+        String hugeAt = "https://kojipkgs.fedoraproject.org/compose/cloud/" + huge + "/compose";
+        Www.put(Www.imagesJsonPath(hugeAt), SampleComposes.ec2ComposeImagesJson(huge, "41")
+                .replaceFirst("\\{", "{\"padding\": \"" + "y".repeat(1_200_000) + "\", "));
+        messageIds.put("hugeMetadata", publish(SampleComposes.pungiBody(huge, "FINISHED", hugeAt)));
+        expected.put("hugeMetadata", d -> huge.equals(d.composeId()));
+
         String status = "not a status " + run;
         probe.sendRaw(Topics.STATUS, "garbage", status.getBytes(StandardCharsets.UTF_8));
         expected.put(Topics.STATUS, d -> status.equals(d.originalPayload()));
@@ -127,12 +142,15 @@ class DeadLetterContractTest {
         messageIds.forEach((name, id) -> {
             DeadLetter d = letters.get(name);
             String reason = "binary".equals(name) ? "MALFORMED_MESSAGE"
-                    : "file".equals(name) ? "UNTRUSTED_SOURCE" : name;
+                    : "file".equals(name) ? "UNTRUSTED_SOURCE"
+                    : "hugeMetadata".equals(name) ? "INPUT_TOO_LARGE" : name;
             assertThat(d.reasonCode()).as(name).isEqualTo(reason);
             assertThat(d.source()).as(name).isEqualTo("amqp:" + KEY);
             assertThat(d.eventId()).as(name).isEqualTo(EventIds.derived(id, "dead-letter", "bridge-fedmsg", reason));
         });
         assertThat(letters.get("UNTRUSTED_SOURCE").reason()).contains("http://169.254.169.254/latest/meta-data/");
+        assertThat(letters.get("INPUT_TOO_LARGE").reason()).contains("max-message-bytes");
+        assertThat(letters.get("hugeMetadata").reason()).contains("images.json").contains("1048576");
         assertThat(letters.get("file").reason()).contains("file:///mnt/koji/compose/41/");
         for (String topic : List.of(Topics.STATUS, Topics.AMIS_PUBLISHED)) {
             assertThat(letters.get(topic).reasonCode()).isEqualTo("MALFORMED_MESSAGE");
