@@ -163,6 +163,33 @@ class DeadLetterContractTest extends UploaderQuarkusTest {
                 .isEqualTo(callsBefore);
     }
 
+    /**
+     * An xz bomb: 2 MiB of xz that decompresses to more than 1 GiB, more than the largest volume the test profile
+     * allows (fedimg.uploader.ebs.max-volume-size-gib=1). Refused from the xz index, before a snapshot exists.
+     */
+    @Test
+    void anXzBombIsImageTooLargeBeforeAnySnapshot() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(out,
+                new org.tukaani.xz.LZMA2Options(0))) {
+            byte[] zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 1025; i++) {
+                xz.write(zeros);
+            }
+        }
+        byte[] bomb = out.toByteArray();
+        assertThat(bomb.length).isLessThan(4 * 1024 * 1024);
+        server.serve("/bomb/Fedora.raw.xz", bomb);
+        ImageReady event = Uploads.event(server.url("/bomb/Fedora.raw.xz"), bomb, "x86_64");
+        long starts = aws.inspect().callCount("StartSnapshot");
+        uploads.send(event);
+        DeadLetter dl = deadLetterOf(event);
+        assertThat(dl.reasonCode()).isEqualTo("IMAGE_TOO_LARGE");
+        assertThat(dl.reason()).contains("xz index").contains("max-volume-size-gib");
+        assertThat(aws.inspect().callCount("StartSnapshot")).isEqualTo(starts);
+        assertThat(server.requests()).noneMatch(r -> r.equals("GET /bomb/Fedora.raw.xz"));
+    }
+
     private DeadLetter deadLetterOf(ImageReady event) {
         DeadLetter dl = DeadLetterContract.await(probe, WAIT, Map.of(event.imageKey(),
                 d -> event.imageKey().equals(d.imageKey()))).get(event.imageKey());

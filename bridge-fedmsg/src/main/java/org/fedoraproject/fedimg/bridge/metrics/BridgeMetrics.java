@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.bridge.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -47,7 +48,7 @@ public class BridgeMetrics {
 
     /** Messages parked for another attempt right now. */
     public void parkedGauge(java.util.function.IntSupplier parked) {
-        io.micrometer.core.instrument.Gauge.builder("fedimg.bridge.retries.parked", parked::getAsInt)
+        Gauge.builder("fedimg.bridge.retries.parked", parked::getAsInt)
                 .description("bus messages waiting for another attempt (metadata unreachable)").register(registry);
     }
 
