@@ -54,6 +54,8 @@ import jakarta.inject.Inject;
 public class InboundPipeline {
 
     private static final Logger LOG = Logger.getLogger(InboundPipeline.class);
+    /** The most of an input's payload a dead letter carries. */
+    static final int DEAD_LETTER_PAYLOAD_BYTES = 256 * 1024;
 
     private final BridgeConfig config;
     private final ComposeMessageParser parser;
@@ -279,7 +281,9 @@ public class InboundPipeline {
         metrics.outcome(in.source(), "dead-lettered");
         // the message id from the body when it could be read, else the transport's
         String id = change != null ? change.messageId() : in.transportId();
-        DeadLetters.Input input = DeadLetters.Input.bus(in.source(), in.topic(), id, in.payload(), in.headers());
+        // a payload near the message bound would not fit in the dead-letter record (Kafka's 1 MiB): cut it
+        DeadLetters.Input input = DeadLetters.Input.bus(in.source(), in.topic(), id, in.payload(), in.headers())
+                .truncatedTo(DEAD_LETTER_PAYLOAD_BYTES);
         return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, input)
                 .compose(change == null ? null : change.composeId()).refused(e.reason(), e.getMessage()))
                 .onFailure().transform(f -> new TransientFailure("writing the dead letter failed: " + f, f))
