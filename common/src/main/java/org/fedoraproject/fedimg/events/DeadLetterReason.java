@@ -16,5 +16,13 @@ public enum DeadLetterReason {
     NOT_XZ,
     TRUNCATED_XZ,
     CONFIGURATION_ERROR,
-    INVARIANT_VIOLATION
+    INVARIANT_VIOLATION,
+    /** A URL outside the compose-source allow-list ({@code fedimg.sources.*}): nothing was fetched from it. */
+    UNTRUSTED_SOURCE,
+    /** The compose metadata stayed unreachable past the retry cap (count and time per message). */
+    METADATA_UNREACHABLE,
+    /** A message, images.json or compose is larger than its configured bound. */
+    INPUT_TOO_LARGE,
+    /** An image's declared or decompressed size is beyond the configured maximum or its volume. */
+    IMAGE_TOO_LARGE
 }

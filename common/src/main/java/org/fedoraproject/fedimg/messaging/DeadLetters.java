@@ -96,6 +96,20 @@ public final class DeadLetters {
             headers = headers == null ? Map.of() : headers;
         }
 
+        /**
+         * The input with its payload cut to {@code max} bytes when longer, and the header
+         * {@code fedimg-original-bytes} saying how long it was: a dead letter must fit in a Kafka record. The
+         * identity stays the whole input's.
+         */
+        public Input truncatedTo(int max) {
+            if (payload == null || payload.length <= max) {
+                return this;
+            }
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put("fedimg-original-bytes", String.valueOf(payload.length));
+            return new Input(source, id, java.util.Arrays.copyOf(payload, max), h);
+        }
+
         /** A Kafka record: identified by its {@code ce_id} header, else its topic, partition and offset. */
         public static Input kafka(Message<byte[]> record) {
             Map<String, String> headers = new LinkedHashMap<>();

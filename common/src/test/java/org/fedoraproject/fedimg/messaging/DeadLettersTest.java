@@ -89,4 +89,16 @@ class DeadLettersTest {
                 .isEqualTo("base64:" + Base64.getEncoder().encodeToString(binary));
         assertThat(DeadLetters.payloadText(null)).isNull();
     }
+
+    @Test
+    void aLongPayloadIsCutAndSaysHowLongItWas() {
+        byte[] big = new byte[300_000];
+        java.util.Arrays.fill(big, (byte) 'x');
+        DeadLetters.Input input = DeadLetters.Input.bus("amqp", "t", "m-1", big, Map.of("a", "b")).truncatedTo(1000);
+        DeadLetter dl = DeadLetters.of("bridge-fedmsg", input).refused(DeadLetterReason.INPUT_TOO_LARGE, "big");
+        assertThat(dl.originalPayload()).hasSize(1000);
+        assertThat(dl.originalHeaders()).containsEntry("fedimg-original-bytes", "300000").containsEntry("a", "b");
+        assertThat(DeadLetters.Input.bus("amqp", "t", "m-1", new byte[10], Map.of()).truncatedTo(1000).payload())
+                .hasSize(10);
+    }
 }

@@ -245,7 +245,7 @@ abstract class BadInputScenario {
         md.append("| public AMIs / snapshots checked by the invariant check | ").append(r.publicAmis()).append(" / ")
                 .append(r.publicSnapshots()).append(", ").append(r.violations().size()).append(" violations |\n");
         md.append("\nCommand: part of `./mvnw -B -ntp -Preliability -pl e2e -am verify` (`HostileSuiteIT`; ")
-                .append("`-Dfedimg.badinput.count`, default 220). Every build runs one input per class (`HostileIT`).\n");
+                .append("`-Dfedimg.badinput.count`, default 2000). Every build runs one input per class (`HostileIT`).\n");
         ReportFragment.write("40-bad-input.md", md.toString());
     }
 

@@ -65,6 +65,7 @@ final class BadInputs {
     private static final byte[] XZ = validXz();
     private static final DeadLetterReason MALFORMED = DeadLetterReason.MALFORMED_MESSAGE;
     private static final DeadLetterReason INVALID = DeadLetterReason.METADATA_INVALID;
+    private static final DeadLetterReason UNTRUSTED = DeadLetterReason.UNTRUSTED_SOURCE;
 
     private final Target target;
     private final long seed;
@@ -206,11 +207,53 @@ final class BadInputs {
             }
             return g.message(or(objectReason, MALFORMED), json(outer));
         }));
+        // nothing is fetched from a location outside fedimg.sources.allowed (docs/security.md)
         cases.add(new Case("message", "location that is not an http URL", ch, (g, r) -> {
             String[] locations = {"not a url", "ftp://127.0.0.1/compose", "file:///etc", "relative/compose",
-                    "http://[::1", "javascript:alert(1)"};
-            return g.message(or(objectReason, MALFORMED), json(g.finished(locations[r.nextInt(locations.length)])));
+                    "http://[::1", "javascript:alert(1)", "jar:file:///x.jar!/compose", "gopher://127.0.0.1/"};
+            return g.message(or(objectReason, UNTRUSTED), json(g.finished(locations[r.nextInt(locations.length)])));
         }));
+        cases.add(new Case("message", "untrusted host or internal address", ch, (g, r) -> {
+            String[] locations = {"http://169.254.169.254/latest/meta-data/iam/", "http://[fd00::1]/compose",
+                    "http://10.0.0.1/compose/" + g.marker, "http://192.168.1.1/compose", "http://172.16.0.1/",
+                    "https://evil.example/compose/" + g.marker, "https://kojipkgs.fedoraproject.org.evil.example/compose/",
+                    "http://kojipkgs.fedoraproject.org@169.254.169.254/compose/", "http://0.0.0.0/compose",
+                    "http://[::ffff:169.254.169.254]/compose", "http://100.64.0.1/compose"};
+            return g.message(or(objectReason, UNTRUSTED), json(g.finished(locations[r.nextInt(locations.length)])));
+        }));
+        cases.add(new Case("message", "location climbing out of the compose server's prefix", ch, (g, r) -> {
+            String[] tails = {"/../../etc/passwd", "/%2e%2e/%2e%2e/etc", "/..%2f..%2fetc", "/./compose", "/%00/compose"};
+            return g.message(or(objectReason, UNTRUSTED),
+                    json(g.finished(target.baseUrl() + "/bad/" + g.marker + tails[r.nextInt(tails.length)])));
+        }));
+        cases.add(new Case("message", "shell metacharacters in every string field", ch, (g, r) -> {
+            String[] shell = {"'; touch /tmp/fedimg-pwned; '", "$(touch /tmp/fedimg-pwned)", "`touch /tmp/fedimg-pwned`",
+                    "\"; touch /tmp/fedimg-pwned; \"", "a\nb\u0000c", "${IFS}|&;<>*?!", "%s%n%x"};
+            ObjectNode body = g.finished(g.location());
+            for (String field : List.of("compose_label", "release_short", "release_type", "release_name",
+                    "compose_date", "release_version")) {
+                body.put(field, shell[r.nextInt(shell.length)]);
+            }
+            // still a compose whose metadata is not served: the strings are only ever data
+            return g.message(or(objectReason, DeadLetterReason.METADATA_NOT_FOUND), json(body));
+        }));
+        if (ch == Channel.AMQP) {
+            // on fedmsg the generator's envelope would re-serialize the body, losing the second key
+            cases.add(new Case("message", "a key given twice", ch, (g, r) -> {
+                String body = new String(json(g.finished(g.location())), StandardCharsets.UTF_8);
+                String[] twice = {"\"status\":\"FINISHED\",\"status\":\"DOOMED\",", "\"location\":\"https://evil.example/\",",
+                        "\"compose_id\":\"" + g.marker + "\","};
+                // parsers disagree on which one wins: refused whichever it is
+                return g.raw(MALFORMED, ("{" + twice[r.nextInt(twice.length)] + body.substring(1))
+                        .getBytes(StandardCharsets.UTF_8));
+            }));
+            // fedmsg's socket drops such a frame before it is read (ZMQ_MAXMSGSIZE): no dead letter there
+            cases.add(new Case("message", "message over max-message-bytes", ch, (g, r) -> {
+                ObjectNode body = g.finished(g.location());
+                body.put("padding", "x".repeat(1_048_576 + r.nextInt(4096)));
+                return g.message(DeadLetterReason.INPUT_TOO_LARGE, json(body));
+            }));
+        }
         cases.add(new Case("message", "unknown compose (no location, nowhere to be found)", ch,
                 (g, r) -> g.message(or(objectReason, DeadLetterReason.UNKNOWN_COMPOSE), json(g.finished(null)))));
         cases.add(new Case("message", "location without images.json (404)", ch,

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The hostile suites of {@code -Preliability}: at least 200 bad inputs ({@code -Dfedimg.badinput.count},
- * default 220, seed {@code -Dfedimg.badinput.seed}), then the invariant, on one pipeline.
+ * default 2000, seed {@code -Dfedimg.badinput.seed}), then the invariant, on one pipeline.
  */
 @EnabledIfSystemProperty(named = "fedimg.reliability.full", matches = "true")
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
@@ -20,7 +20,7 @@ class HostileSuiteIT {
     class BadInput extends BadInputScenario {
         @Override
         int count(int classes) {
-            return Math.max(200, Integer.getInteger("fedimg.badinput.count", 220));
+            return Math.max(200, Integer.getInteger("fedimg.badinput.count", 2000));
         }
     }
 

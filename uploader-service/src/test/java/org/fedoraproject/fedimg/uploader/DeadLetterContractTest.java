@@ -115,6 +115,81 @@ class DeadLetterContractTest extends UploaderQuarkusTest {
         assertThat(uploads.registered(event)).isEmpty();
     }
 
+    @Test
+    void untrustedSourcesAreRefusedBeforeAnyAwsCallAndNothingIsFetched() {
+        var callsBefore = aws.inspect().callCounts();
+        int requestsBefore = server.requests().size();
+        Map<String, String> urls = Map.of(
+                "metadata", "http://169.254.169.254/latest/meta-data/iam/Fedora.raw.xz",
+                "file", "file:///etc/passwd.raw.xz",
+                "jar", "jar:" + server.url("/x.jar") + "!/Fedora.raw.xz",
+                "ftp", "ftp://127.0.0.1/Fedora.raw.xz",
+                "elsewhere", "https://compose.evil.example/Fedora.raw.xz",
+                "private", "http://10.1.2.3/compose/Fedora.raw.xz",
+                "climb", server.url("/compose/../../etc/Fedora.raw.xz"));
+        Map<String, ImageReady> events = new java.util.LinkedHashMap<>();
+        urls.forEach((name, url) -> {
+            ImageReady e = Uploads.event(server.url("/" + name + "/Fedora.raw.xz"), SINGLE, "x86_64");
+            events.put(name, Uploads.withImage(e, withUrl(e.image(), url)));
+        });
+        events.values().forEach(uploads::send);
+        events.forEach((name, event) -> {
+            DeadLetter dl = deadLetterOf(event);
+            assertThat(dl.reasonCode()).as(name).isEqualTo("UNTRUSTED_SOURCE");
+            assertThat(dl.reason()).as(name).contains(urls.get(name));
+        });
+        assertThat(aws.inspect().callCounts()).as("no AWS call for an untrusted image").isEqualTo(callsBefore);
+        assertThat(server.requests()).hasSize(requestsBefore);
+    }
+
+    @Test
+    void aRedirectAwayFromTheTrustedSourcesIsUntrustedSource() {
+        server.redirect("/redirected/Fedora.raw.xz", "http://169.254.169.254/latest/meta-data/Fedora.raw.xz");
+        assertFailsWith(Uploads.event(server.url("/redirected/Fedora.raw.xz"), SINGLE, "x86_64"),
+                "UNTRUSTED_SOURCE");
+    }
+
+    @Test
+    void anImageDeclaredLargerThanTheBoundsIsImageTooLarge() {
+        server.serve("/huge/Fedora.raw.xz", SINGLE);
+        ImageReady good = Uploads.event(server.url("/huge/Fedora.raw.xz"), SINGLE, "x86_64");
+        long callsBefore = aws.inspect().callCounts().values().stream().mapToLong(Long::longValue).sum();
+        ImageReady huge = Uploads.withImage(good, with(good.image(), good.image().sha256(), 1L << 40));
+        uploads.send(huge);
+        DeadLetter dl = deadLetterOf(huge);
+        assertThat(dl.reasonCode()).isEqualTo("IMAGE_TOO_LARGE");
+        assertThat(dl.reason()).contains("max-image-bytes");
+        assertThat(aws.inspect().callCounts().values().stream().mapToLong(Long::longValue).sum())
+                .isEqualTo(callsBefore);
+    }
+
+    /**
+     * An xz bomb: 2 MiB of xz that decompresses to more than 1 GiB, more than the largest volume the test profile
+     * allows (fedimg.uploader.ebs.max-volume-size-gib=1). Refused from the xz index, before a snapshot exists.
+     */
+    @Test
+    void anXzBombIsImageTooLargeBeforeAnySnapshot() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(out,
+                new org.tukaani.xz.LZMA2Options(0))) {
+            byte[] zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 1025; i++) {
+                xz.write(zeros);
+            }
+        }
+        byte[] bomb = out.toByteArray();
+        assertThat(bomb.length).isLessThan(4 * 1024 * 1024);
+        server.serve("/bomb/Fedora.raw.xz", bomb);
+        ImageReady event = Uploads.event(server.url("/bomb/Fedora.raw.xz"), bomb, "x86_64");
+        long starts = aws.inspect().callCount("StartSnapshot");
+        uploads.send(event);
+        DeadLetter dl = deadLetterOf(event);
+        assertThat(dl.reasonCode()).isEqualTo("IMAGE_TOO_LARGE");
+        assertThat(dl.reason()).contains("xz index").contains("max-volume-size-gib");
+        assertThat(aws.inspect().callCount("StartSnapshot")).isEqualTo(starts);
+        assertThat(server.requests()).noneMatch(r -> r.equals("GET /bomb/Fedora.raw.xz"));
+    }
+
     private DeadLetter deadLetterOf(ImageReady event) {
         DeadLetter dl = DeadLetterContract.await(probe, WAIT, Map.of(event.imageKey(),
                 d -> event.imageKey().equals(d.imageKey()))).get(event.imageKey());
@@ -140,6 +215,11 @@ class DeadLetterContractTest extends UploaderQuarkusTest {
         assertThat(aws.inspect().images(REGION)).noneMatch(i -> event.imageKey().equals(i.tags().get(AwsTags.IMAGE_KEY)));
         assertThat(aws.inspect().snapshots(REGION))
                 .noneMatch(s -> event.imageKey().equals(s.tags().get(AwsTags.IMAGE_KEY)));
+    }
+
+    private static ImageSpec withUrl(ImageSpec i, String url) {
+        return new ImageSpec(url, i.fileName(), i.name(), i.sha256(), i.sizeBytes(), i.arch(), i.release(),
+                i.composeType(), i.variant(), i.subvariant(), i.respin());
     }
 
     private static ImageSpec with(ImageSpec i, String sha, long size) {

@@ -84,6 +84,7 @@ class UploaderRestartIT {
                 Map.entry("fedimg.aws.static-credentials.access-key-id", "test"),
                 Map.entry("fedimg.aws.static-credentials.secret-access-key", "test"),
                 Map.entry("fedimg.aws.base-region", REGION),
+                Map.entry("fedimg.sources.allowed", "http://127.0.0.1:*/"), // the prod profile trusts Fedora only
                 Map.entry("fedimg.uploader.ebs.volume-size-gib", "1"),
                 Map.entry("fedimg.uploader.ebs.block-concurrency", "4"),
                 Map.entry("fedimg.uploader.waits.snapshot-completed.delay", "PT0.2S"),

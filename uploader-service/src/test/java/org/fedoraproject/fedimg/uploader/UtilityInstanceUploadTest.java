@@ -68,6 +68,26 @@ class UtilityInstanceUploadTest extends UploaderQuarkusTest {
         assertThat(instances.get(0).tags()).containsEntry(AwsTags.CREATED_BY, "fedimg");
     }
 
+    /**
+     * A URL that would run commands if it were pasted into the user-data (quotes, {@code $()}, {@code ;}): the
+     * script the emulator runs fetches exactly that URL and runs nothing else, and the image is written.
+     */
+    @Test
+    void aHostileUrlIsFetchedExactlyAndRunsNothingOnTheInstance() throws Exception {
+        String target = "/utility-hostile/a'$(touch%20fedimg-pwned)';touch,fedimg-pwned2;'/Fedora.raw.xz";
+        server.serve(java.net.URLDecoder.decode(target, java.nio.charset.StandardCharsets.UTF_8), XZ);
+        ImageReady event = Uploads.event(server.url(target), XZ, "x86_64");
+        uploads.send(event);
+        List<AmiRegistered> amis = uploads.awaitRegistered(event, 2, WAIT);
+        assertThat(aws.inspect().snapshotSha256(REGION, amis.get(0).ami().snapshotId()))
+                .isEqualTo(TestImages.paddedSha256(RAW, 1024L * 1024 * 1024));
+        assertThat(server.rawTargets()).filteredOn(t -> t.startsWith("/utility-hostile/")).isNotEmpty()
+                .allSatisfy(t -> assertThat(t).isEqualTo(target));
+        try (var files = java.nio.file.Files.walk(aws.workDir())) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("fedimg-pwned"));
+        }
+    }
+
     @Test
     void scriptFailureIsReportedWithConsoleAndCleanedUp() {
         server.serve("/utility-bad/Fedora.raw.xz", XZ);

@@ -50,9 +50,39 @@ public interface BridgeConfig {
         @WithDefault("STARTED,DOOMED,TERMINATED")
         List<String> ignoredStatuses();
 
-        /** Retries of a transient failure (metadata server 5xx, Kafka) before the AMQP message is nacked. */
+        /** In-process retries of a transient failure (metadata server 5xx, Kafka) before the next step. */
         @WithDefault("3")
         int transientRetries();
+
+        /**
+         * Attempts of a message whose compose metadata stays unreachable (each after the in-process retries),
+         * counted per message id in the dedup store so redelivery and restarts do not reset them; then it is
+         * dead-lettered as METADATA_UNREACHABLE with the last cause.
+         */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** ... or after this long since its first failure, whichever comes first. */
+        @WithDefault("6h")
+        Duration giveUpAfter();
+
+        /** Wait before a parked message's next attempt; doubled after each one, up to {@link #retryDelayMax()}. */
+        @WithDefault("1m")
+        Duration retryDelay();
+
+        @WithDefault("30m")
+        Duration retryDelayMax();
+
+        /** How often parked messages are checked for being due. */
+        @WithDefault("5s")
+        Duration retryPoll();
+
+        /**
+         * A bus message larger than this is dead-lettered as INPUT_TOO_LARGE unread (compose messages are about
+         * 1 KiB); fedmsg frames larger than it are dropped by the socket (ZMQ_MAXMSGSIZE).
+         */
+        @WithDefault("1048576")
+        int maxMessageBytes();
 
         /** Pause before a failed AMQP message is nacked with requeue, so a broken dependency is not hammered. */
         @WithDefault("5s")
@@ -92,9 +122,13 @@ public interface BridgeConfig {
         @WithDefault("30s")
         Duration httpTimeout();
 
-        /** images.json bigger than this is refused as invalid. */
+        /** images.json bigger than this is refused (INPUT_TOO_LARGE) without reading past the bound. */
         @WithDefault("67108864")
         long maxMetadataBytes();
+
+        /** A compose listing more images than this in images.json is refused as INPUT_TOO_LARGE. */
+        @WithDefault("5000")
+        int maxImages();
     }
 
     interface Dedup {
@@ -208,8 +242,8 @@ public interface BridgeConfig {
         }
 
         interface Validation {
-            /** validate_signatures. */
-            @WithDefault("false")
+            /** validate_signatures: on by default (production); tests and local mode switch it off. */
+            @WithDefault("true")
             boolean enabled();
 
             /** ca_cert_location: PEM file with the fedmsg CA(s). */
@@ -289,7 +323,18 @@ public interface BridgeConfig {
     }
 
     interface Trigger {
-        /** Bearer token required by the trigger endpoint; empty: no token (bind the port to localhost!). */
+        /**
+         * Bearer token required by the trigger endpoint. Without it (and without required client certificates,
+         * {@code quarkus.http.ssl.client-auth=required}) the trigger is off, unless {@link #open()}.
+         */
         Optional<String> token();
+
+        /** Serve the trigger without authentication: local mode only, with the HTTP port on loopback. */
+        @WithDefault("false")
+        boolean open();
+
+        /** Trigger requests accepted per minute, all callers together (a token bucket); beyond: 429. */
+        @WithDefault("30")
+        int requestsPerMinute();
     }
 }

@@ -40,6 +40,7 @@ public class FedmsgSubscriber {
     private static final Logger LOG = Logger.getLogger(FedmsgSubscriber.class);
 
     private final BridgeConfig.Fedmsg config;
+    private final int maxMessageBytes;
     private final InboundPipeline pipeline;
     private final Outbox sink;
     private final BridgeMetrics metrics;
@@ -50,6 +51,7 @@ public class FedmsgSubscriber {
 
     public FedmsgSubscriber(BridgeConfig config, InboundPipeline pipeline, Outbox sink, BridgeMetrics metrics) {
         this.config = config.fedmsg();
+        this.maxMessageBytes = config.inbound().maxMessageBytes();
         this.pipeline = pipeline;
         this.sink = sink;
         this.metrics = metrics;
@@ -77,6 +79,8 @@ public class FedmsgSubscriber {
         socket.setReconnectIVL(100);
         socket.setReconnectIVLMax(1000);
         socket.setRcvHWM(0);
+        // a peer sending a huge frame is cut off by the socket, before it is buffered (compose messages ~1 KiB)
+        socket.setMaxMsgSize(maxMessageBytes);
         socket.setReceiveTimeOut(500);
         for (String prefix : config.subscribe().topicPrefixes()) {
             socket.subscribe(prefix.getBytes(StandardCharsets.UTF_8));

@@ -9,6 +9,7 @@ import org.fedoraproject.fedimg.bridge.messaging.SeenStore;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import org.fedoraproject.fedimg.bridge.metrics.BridgeMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -25,9 +26,13 @@ public class BridgeLifecycle {
     private final AmqpPublisher amqpPublisher;
     private final FedmsgSubscriber fedmsgSubscriber;
     private final FedmsgPubSocket fedmsgPublisher;
+    private final ParkedRetries retries;
 
     public BridgeLifecycle(BridgeConfig config, SeenStore seen, AmqpConsumer amqpConsumer, AmqpPublisher amqpPublisher,
-            FedmsgSubscriber fedmsgSubscriber, FedmsgPubSocket fedmsgPublisher) {
+            FedmsgSubscriber fedmsgSubscriber, FedmsgPubSocket fedmsgPublisher, ParkedRetries retries,
+            BridgeMetrics metrics) {
+        this.retries = retries;
+        metrics.parkedGauge(seen::parkedCount);
         this.config = config;
         this.seen = seen;
         this.amqpConsumer = amqpConsumer;
@@ -38,6 +43,7 @@ public class BridgeLifecycle {
 
     void onStart(@Observes StartupEvent event) {
         seen.start();
+        retries.start();
         if (config.fedmsg().publish().enabled()) {
             fedmsgPublisher.start();
         }
@@ -56,6 +62,7 @@ public class BridgeLifecycle {
         if (config.amqp().consume()) {
             amqpConsumer.stop();
         }
+        retries.stop();
         amqpPublisher.stop();
         fedmsgPublisher.stop();
         seen.stop();

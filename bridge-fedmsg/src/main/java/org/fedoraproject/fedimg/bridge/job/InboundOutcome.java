@@ -15,7 +15,9 @@ public record InboundOutcome(Kind kind, List<ImageReady> images, String detail) 
         /** Already handled (message id, compose id or image key seen). */
         DUPLICATE,
         /** Bad input; the dead letter is in Kafka. */
-        DEAD_LETTERED
+        DEAD_LETTERED,
+        /** The compose metadata was unreachable: parked in the dedup store for a later attempt (ParkedRetries). */
+        RETRY_LATER
     }
 
     public static InboundOutcome of(Kind kind, String detail) {

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient;
 import org.fedoraproject.fedimg.bridge.compose.ComposeMetadataClient.Located;
+import org.fedoraproject.fedimg.bridge.compose.MetadataUnreachable;
 import org.fedoraproject.fedimg.bridge.compose.TransientFailure;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
 import org.fedoraproject.fedimg.bridge.domain.ComposeImage;
@@ -32,6 +33,7 @@ import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.opentelemetry.api.OpenTelemetry;
@@ -52,6 +54,8 @@ import jakarta.inject.Inject;
 public class InboundPipeline {
 
     private static final Logger LOG = Logger.getLogger(InboundPipeline.class);
+    /** The most of an input's payload a dead letter carries. */
+    static final int DEAD_LETTER_PAYLOAD_BYTES = 256 * 1024;
 
     private final BridgeConfig config;
     private final ComposeMessageParser parser;
@@ -94,6 +98,12 @@ public class InboundPipeline {
             metrics.outcome(in.source(), "ignored");
             return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "topic " + in.topic()));
         }
+        if (in.payload() != null && in.payload().length > config.inbound().maxMessageBytes()) {
+            metrics.received(in.source(), "invalid");
+            return deadLetter(in, new BadInputException(DeadLetterReason.INPUT_TOO_LARGE, "the message has "
+                    + in.payload().length + " bytes, more than fedimg.bridge.inbound.max-message-bytes ("
+                    + config.inbound().maxMessageBytes() + ")"), null);
+        }
         ComposeStatusChange change;
         try {
             change = parser.parse(json(in.payload()), in.transportId(), in.topic(), in.payload());
@@ -107,17 +117,83 @@ public class InboundPipeline {
             metrics.outcome(in.source(), "ignored");
             return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "status " + change.status()));
         }
+        return handleChange(in, change).call(outcome -> outcome.kind() == InboundOutcome.Kind.RETRY_LATER
+                ? Uni.createFrom().voidItem()
+                : seen.unpark(change.messageId()).onFailure().invoke(e -> LOG.warnf("could not unpark %s: %s",
+                        change.messageId(), e.getMessage())).onFailure().recoverWithNull());
+    }
+
+    private Uni<InboundOutcome> handleChange(InboundMessage in, ComposeStatusChange change) {
         if (seen.seen("message:" + change.messageId())) {
             return duplicate(in, "message", "message " + change.messageId() + " already handled");
         }
         if (seen.seen("compose:" + change.composeId())) {
             return duplicate(in, "compose", "compose " + change.composeId() + " already handled");
         }
+        ComposeStatusChange trusted;
+        try {
+            trusted = trustedLocation(change); // nothing is fetched from an untrusted location
+        } catch (BadInputException e) {
+            return deadLetter(in, e, change);
+        }
+        return process(in, trusted);
+    }
+
+    /** The change with its location checked against the compose sources (plain http upgraded to https). */
+    private ComposeStatusChange trustedLocation(ComposeStatusChange change) {
+        if (change.location() == null) {
+            return change;
+        }
+        String location = metadata.sources().upgraded(change.location());
+        metadata.sources().check(location);
+        return location.equals(change.location()) ? change : new ComposeStatusChange(change.messageId(),
+                change.topic(), change.composeId(), change.status(), location, change.releaseVersion(),
+                change.composeType());
+    }
+
+    private Uni<InboundOutcome> process(InboundMessage in, ComposeStatusChange change) {
         LOG.infof("compose %s %s (message %s from %s)", change.composeId(), change.status(), change.messageId(),
                 in.source());
         return processCompose(in.source(), change, new ImageEvents.Cause(change.messageId(), false, 0))
                 .onFailure(BadInputException.class)
-                .recoverWithUni(e -> deadLetter(in, (BadInputException) e, change));
+                .recoverWithUni(e -> deadLetter(in, (BadInputException) e, change))
+                .onFailure(MetadataUnreachable.class)
+                .recoverWithUni(e -> retryLater(in, change, (MetadataUnreachable) e));
+    }
+
+    /**
+     * The metadata stayed unreachable through the in-process retries: park the message in the store (so it
+     * leaves the bus queue and holds back nothing behind it) for a later attempt, or, past the cap in count or
+     * time per message, dead-letter it as METADATA_UNREACHABLE with the real cause.
+     */
+    private Uni<InboundOutcome> retryLater(InboundMessage in, ComposeStatusChange change, MetadataUnreachable e) {
+        BridgeConfig.Inbound c = config.inbound();
+        Instant now = clock.instant();
+        ParkedMessage before = seen.parked(change.messageId()).map(ParkedMessage::read).orElse(null);
+        int attempts = before == null ? 1 : before.attempts() + 1;
+        Instant first = before == null ? now : before.firstFailure();
+        if (attempts >= c.maxAttempts() || !Duration.between(first, now).minus(c.giveUpAfter()).isNegative()) {
+            metrics.retry("gave-up");
+            LOG.errorf("compose %s: giving up after %d attempts since %s: %s", change.composeId(), attempts, first,
+                    e.getMessage());
+            return deadLetter(in, new BadInputException(DeadLetterReason.METADATA_UNREACHABLE, e.getMessage()
+                    + " (" + attempts + " attempts since " + first + ")"), change);
+        }
+        long factor = 1L << Math.min(attempts - 1, 20);
+        Duration delay = c.retryDelay().multipliedBy(factor);
+        if (delay.compareTo(c.retryDelayMax()) > 0) {
+            delay = c.retryDelayMax();
+        }
+        ParkedMessage parked = ParkedMessage.of(in, attempts, first, now.plus(delay), e.getMessage());
+        LOG.warnf("compose %s: %s; attempt %d of %d, next in %s", change.composeId(), e.getMessage(), attempts,
+                c.maxAttempts(), delay);
+        metrics.retry("parked");
+        metrics.outcome(in.source(), "retry-later");
+        // a failure to park fails the Uni: the transport then redelivers the message, nothing is lost
+        return seen.park(change.messageId(), parked.bytes())
+                .onFailure().transform(f -> new TransientFailure("parking message " + change.messageId()
+                        + " failed: " + f, f))
+                .replaceWith(InboundOutcome.of(InboundOutcome.Kind.RETRY_LATER, e.getMessage()));
     }
 
     /**
@@ -147,6 +223,8 @@ public class InboundPipeline {
                     .orElse(null);
             List<ImageReady> events = ImageEvents.forCompose(cause, change.composeId(), loc.location(), release,
                     composeType, selected, clock.instant());
+            // images.json names each file by a path under the compose: "../", or a whole URL, must not lead away
+            events.forEach(e -> metadata.sources().check(e.image().url()));
             return emit(source, events, Stream.of("message:" + change.messageId(), "compose:" + change.composeId()),
                     cause.messageId(), begun);
         });
@@ -203,7 +281,9 @@ public class InboundPipeline {
         metrics.outcome(in.source(), "dead-lettered");
         // the message id from the body when it could be read, else the transport's
         String id = change != null ? change.messageId() : in.transportId();
-        DeadLetters.Input input = DeadLetters.Input.bus(in.source(), in.topic(), id, in.payload(), in.headers());
+        // a payload near the message bound would not fit in the dead-letter record (Kafka's 1 MiB): cut it
+        DeadLetters.Input input = DeadLetters.Input.bus(in.source(), in.topic(), id, in.payload(), in.headers())
+                .truncatedTo(DEAD_LETTER_PAYLOAD_BYTES);
         return sink.deadLetter(DeadLetters.of(Outbox.SERVICE, input)
                 .compose(change == null ? null : change.composeId()).refused(e.reason(), e.getMessage()))
                 .onFailure().transform(f -> new TransientFailure("writing the dead letter failed: " + f, f))
@@ -215,7 +295,8 @@ public class InboundPipeline {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "empty message");
         }
         try {
-            return EventJson.MAPPER.readTree(payload);
+            // a key given twice is read differently by different parsers (and signature checks): refused
+            return EventJson.MAPPER.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(payload);
         } catch (IOException e) {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "message is not JSON: "
                     + e.getMessage().lines().findFirst().orElse(""));

@@ -56,6 +56,9 @@ public class ManualTrigger {
         if (blank(r.composeId()) && blank(r.location())) {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "give a compose id or a location");
         }
+        if (!blank(r.location())) {
+            metadata.sources().check(r.location());
+        }
         Uni<String> composeId = !blank(r.composeId()) ? Uni.createFrom().item(r.composeId())
                 : metadata.images(r.location()).map(images -> images.composeId());
         return composeId.chain(id -> {
@@ -74,9 +77,10 @@ public class ManualTrigger {
 
     public Uni<InboundOutcome> image(ImageRequest r) {
         checkForce(r.force(), r.respin());
-        if (blank(r.url()) || !(r.url().startsWith("https://") || r.url().startsWith("http://"))) {
-            throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "url must be an http(s) URL");
+        if (blank(r.url())) {
+            throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "give the image's url");
         }
+        metadata.sources().check(r.url()); // UNTRUSTED_SOURCE before anything is fetched
         String sha = r.sha256() == null ? "" : r.sha256().toLowerCase();
         if (!SHA256.matcher(sha).matches()) {
             throw new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, "sha256 must be 64 hex digits");

@@ -43,15 +43,21 @@ import jakarta.enterprise.context.ApplicationScoped;
  * start before any consumer runs, then tailed so several bridge instances see each other's writes.
  * A key is written only after the image events are acknowledged by Kafka: a crash in between re-emits
  * the same (derived-id) events, never loses them.
+ * <p>
+ * The same topic holds the messages waiting for another attempt after a transient failure
+ * ({@code parked:<message id>}, {@link #park}): their attempt count survives restarts and redelivery, and they
+ * wait here rather than at the head of the bus queue, where they would hold back the messages behind them.
  */
 @ApplicationScoped
 public class SeenStore {
 
     private static final Logger LOG = Logger.getLogger(SeenStore.class);
+    private static final String PARKED = "parked:";
 
     private final BridgeConfig.Dedup config;
     private final String bootstrap;
     private final Map<String, Instant> seen = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> parked = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
     private KafkaProducer<String, byte[]> producer;
     private KafkaConsumer<String, byte[]> tail;
@@ -149,6 +155,55 @@ public class SeenStore {
                 .replaceWithVoid();
     }
 
+    public int parkedCount() {
+        return parked.size();
+    }
+
+    /** Messages parked for another attempt, by message id: the values {@link #park} wrote. */
+    public Map<String, byte[]> parked() {
+        return Map.copyOf(parked);
+    }
+
+    public Optional<byte[]> parked(String messageId) {
+        return Optional.ofNullable(parked.get(PARKED + messageId));
+    }
+
+    /** Keeps (or replaces) a parked message; completes when Kafka acknowledged it. */
+    public Uni<Void> park(String messageId, byte[] value) {
+        return write(PARKED + messageId, value);
+    }
+
+    /** Forgets a parked message (a tombstone); nothing to do when none is parked. */
+    public Uni<Void> unpark(String messageId) {
+        return parked.containsKey(PARKED + messageId) ? write(PARKED + messageId, null) : Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> write(String key, byte[] value) {
+        if (!config.enabled() || producer == null) {
+            // no store (tests, dedup off): parked messages live in memory only
+            if (value == null) {
+                parked.remove(key);
+            } else {
+                parked.put(key, value);
+            }
+            return Uni.createFrom().voidItem();
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(config.topic(), key, value), (md, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+            } else {
+                if (value == null) {
+                    parked.remove(key);
+                } else {
+                    parked.put(key, value);
+                }
+                done.complete(null);
+            }
+        });
+        return Uni.createFrom().completionStage(done).replaceWithVoid();
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -174,6 +229,14 @@ public class SeenStore {
 
     private void apply(ConsumerRecord<String, byte[]> r) {
         if (r.key() == null) {
+            return;
+        }
+        if (r.key().startsWith(PARKED)) {
+            if (r.value() == null) {
+                parked.remove(r.key());
+            } else {
+                parked.put(r.key(), r.value());
+            }
             return;
         }
         if (r.value() == null) {

@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.bridge.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -38,6 +39,22 @@ public class BridgeMetrics {
     public void busPublish(String transport, String topic, String outcome) {
         registry.counter("fedimg.bridge.bus.publishes", "transport", transport, "topic", topic, "outcome", outcome)
                 .increment();
+    }
+
+    /** A message whose metadata was unreachable: {@code parked} for a later attempt or {@code gave-up}. */
+    public void retry(String outcome) {
+        registry.counter("fedimg.bridge.retries", "outcome", outcome).increment();
+    }
+
+    /** Messages parked for another attempt right now. */
+    public void parkedGauge(java.util.function.IntSupplier parked) {
+        Gauge.builder("fedimg.bridge.retries.parked", parked::getAsInt)
+                .description("bus messages waiting for another attempt (metadata unreachable)").register(registry);
+    }
+
+    /** A trigger request refused: {@code disabled}, {@code unauthorized} or {@code rate-limited}. */
+    public void triggerRefused(String reason) {
+        registry.counter("fedimg.bridge.trigger.refused", "reason", reason).increment();
     }
 
     public void signature(String outcome) {

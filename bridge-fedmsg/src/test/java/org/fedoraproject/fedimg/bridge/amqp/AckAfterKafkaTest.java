@@ -68,7 +68,8 @@ class AckAfterKafkaTest {
                     "fedimg.bridge.dedup.enabled", "false"));
             FlakySink sink = new FlakySink(2);
             BridgeMetrics metrics = new BridgeMetrics(new SimpleMeterRegistry());
-            InboundPipeline pipeline = new InboundPipeline(config, new ComposeMetadataClient(config), sink,
+            InboundPipeline pipeline = new InboundPipeline(config, new ComposeMetadataClient(config,
+                    org.fedoraproject.fedimg.sources.TrustedSources.of("http://127.0.0.1:*/")), sink,
                     new SeenStore(config, "unused:9092"), metrics);
             consumer = new AmqpConsumer(config, pipeline);
             consumer.start();

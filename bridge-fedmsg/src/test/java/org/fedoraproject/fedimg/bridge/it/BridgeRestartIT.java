@@ -58,6 +58,7 @@ class BridgeRestartIT {
             config.put("fedimg.bridge.amqp.consume", "true");
             config.put("fedimg.bridge.amqp.url", amqpUrl);
             config.put("fedimg.bridge.amqp.queue", queue);
+            config.put("fedimg.sources.allowed", "http://127.0.0.1:*/"); // the prod profile trusts Fedora only
             config.put("fedimg.bridge.amqp.routing-keys", key);
             config.put("fedimg.bridge.dedup.topic", seenTopic);
             config.put("fedimg.bridge.outbound.enabled", "false");

@@ -99,6 +99,33 @@ class DeadLetterContractTest {
         messageIds.put("NO_EC2_IMAGES", publish(SampleComposes.pungiBody(qcowOnly, "FINISHED", qcowAt)));
         expected.put("NO_EC2_IMAGES", d -> qcowOnly.equals(d.composeId()));
 
+        // a message naming the instance metadata service: refused before anything is fetched
+        String metadataService = "Fedora-41-20250306." + run;
+        messageIds.put("UNTRUSTED_SOURCE", publish(SampleComposes.pungiBody(metadataService, "FINISHED",
+                "http://169.254.169.254/latest/meta-data/" + metadataService)));
+        expected.put("UNTRUSTED_SOURCE", d -> metadataService.equals(d.composeId()));
+
+        // a location on the compose host, but through file:
+        String local = "Fedora-41-20250307." + run;
+        messageIds.put("file", publish(SampleComposes.pungiBody(local, "FINISHED",
+                "file:///mnt/koji/compose/41/" + local + "/compose")));
+        expected.put("file", d -> local.equals(d.composeId()));
+
+        // a message beyond fedimg.bridge.inbound.max-message-bytes (64 KiB in the test profile)
+        String big = "Fedora-41-20250308." + run;
+        String bigBody = SampleComposes.pungiBody(big, "FINISHED", null).replace("{", "{\"padding\": \""
+                + "x".repeat(70_000) + "\", ");
+        messageIds.put("INPUT_TOO_LARGE", publish(bigBody));
+        expected.put("INPUT_TOO_LARGE", d -> d.originalPayload() != null && d.originalPayload().contains(big));
+
+        // an images.json beyond fedimg.bridge.compose.max-metadata-bytes (1 MiB in the test profile)
+        String huge = "Fedora-Cloud-41-20250309." + run;
+        String hugeAt = "https://kojipkgs.fedoraproject.org/compose/cloud/" + huge + "/compose";
+        Www.put(Www.imagesJsonPath(hugeAt), SampleComposes.ec2ComposeImagesJson(huge, "41")
+                .replaceFirst("\\{", "{\"padding\": \"" + "y".repeat(1_200_000) + "\", "));
+        messageIds.put("hugeMetadata", publish(SampleComposes.pungiBody(huge, "FINISHED", hugeAt)));
+        expected.put("hugeMetadata", d -> huge.equals(d.composeId()));
+
         String status = "not a status " + run;
         probe.sendRaw(Topics.STATUS, "garbage", status.getBytes(StandardCharsets.UTF_8));
         expected.put(Topics.STATUS, d -> status.equals(d.originalPayload()));
@@ -114,11 +141,17 @@ class DeadLetterContractTest {
         });
         messageIds.forEach((name, id) -> {
             DeadLetter d = letters.get(name);
-            String reason = "binary".equals(name) ? "MALFORMED_MESSAGE" : name;
+            String reason = "binary".equals(name) ? "MALFORMED_MESSAGE"
+                    : "file".equals(name) ? "UNTRUSTED_SOURCE"
+                    : "hugeMetadata".equals(name) ? "INPUT_TOO_LARGE" : name;
             assertThat(d.reasonCode()).as(name).isEqualTo(reason);
             assertThat(d.source()).as(name).isEqualTo("amqp:" + KEY);
             assertThat(d.eventId()).as(name).isEqualTo(EventIds.derived(id, "dead-letter", "bridge-fedmsg", reason));
         });
+        assertThat(letters.get("UNTRUSTED_SOURCE").reason()).contains("http://169.254.169.254/latest/meta-data/");
+        assertThat(letters.get("INPUT_TOO_LARGE").reason()).contains("max-message-bytes");
+        assertThat(letters.get("hugeMetadata").reason()).contains("images.json").contains("1048576");
+        assertThat(letters.get("file").reason()).contains("file:///mnt/koji/compose/41/");
         for (String topic : List.of(Topics.STATUS, Topics.AMIS_PUBLISHED)) {
             assertThat(letters.get(topic).reasonCode()).isEqualTo("MALFORMED_MESSAGE");
             assertThat(letters.get(topic).source()).isEqualTo("kafka:" + topic);

@@ -61,6 +61,7 @@ class JsonLogsIT {
                 TopicProbe probe = new TopicProbe(KafkaBroker.shared().bootstrapServers())) {
             Map<String, String> config = new HashMap<>();
             config.put("FEDIMG_LOG_JSON", "true");
+            config.put("fedimg.sources.allowed", "http://127.0.0.1:*/"); // the prod profile trusts Fedora only
             config.put("kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers());
             config.put("fedimg.bridge.amqp.consume", "true");
             config.put("fedimg.bridge.amqp.publish", "true");

@@ -96,7 +96,8 @@ class BridgeSpansTest {
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withDefaultValues(Map.of("fedimg.bridge.dedup.enabled", "false")).build()
                 .getConfigMapping(BridgeConfig.class);
-        InboundPipeline pipeline = new InboundPipeline(config, new ComposeMetadataClient(config), sink,
+        InboundPipeline pipeline = new InboundPipeline(config, new ComposeMetadataClient(config,
+                    org.fedoraproject.fedimg.sources.TrustedSources.of("http://127.0.0.1:*/")), sink,
                 new SeenStore(config, "unused:9092"), new BridgeMetrics(new SimpleMeterRegistry()));
         pipeline.tracing(sdk, false);
         return pipeline;

@@ -2,6 +2,7 @@ package org.fedoraproject.fedimg.cli.local;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,6 +14,10 @@ public final class LocalConfig {
 
     static final String ENVIRONMENT_KEY = "fedimg.bridge.environment";
     static final String TOPIC_PREFIX_KEY = "fedimg.bridge.topic-prefix";
+    static final String SOURCES_KEY = "fedimg.sources.allowed";
+    /** Fedora's compose hosts and local mode's own compose server (LocalCompose, on loopback). */
+    static final String LOCAL_SOURCES = "https://kojipkgs.fedoraproject.org/compose/,https://dl.fedoraproject.org/pub/,"
+            + "http://127.0.0.1:*/";
 
     private LocalConfig() {
     }
@@ -54,6 +59,10 @@ public final class LocalConfig {
         all.put("replicator-service", new LinkedHashMap<>());
         if (realAws) {
             all.values().forEach(service -> service.put("quarkus.profile", "prod"));
+            // the production profile trusts Fedora's compose hosts only; local mode serves its compose on loopback
+            for (String service : List.of("bridge-fedmsg", "uploader-service")) {
+                all.get(service).put(SOURCES_KEY, LOCAL_SOURCES);
+            }
         }
         return all;
     }

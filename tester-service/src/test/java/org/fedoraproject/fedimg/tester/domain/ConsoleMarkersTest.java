@@ -67,14 +67,45 @@ class ConsoleMarkersTest {
     }
 
     @Test
-    void wrapperEmbedsTheScriptVerbatimAndReportsTheExitCode() {
+    void wrapperCarriesTheScriptAsBase64AndReportsTheExitCode() {
         String script = "#!/bin/bash\necho \"$HOME ${x} `id`\"\nexit 3";
         String wrapped = UserDataScript.wrap(script, RUN);
         assertThat(wrapped).startsWith("#!/bin/bash\n");
-        assertThat(wrapped).contains(script + "\n");
-        assertThat(wrapped).contains("<<'FEDIMG_TEST_SCRIPT_ami_0123456789abcdef0_a1'");
-        assertThat(wrapped).contains("echo \"FEDIMG-TEST-BEGIN " + RUN + "\"");
-        assertThat(wrapped).contains("echo \"FEDIMG-TEST-END " + RUN + " exit=$rc\"");
+        assertThat(wrapped).doesNotContain("`id`").doesNotContain("$HOME");
+        String b64 = wrapped.substring(wrapped.indexOf("<<'FEDIMG_TEST_SCRIPT_BASE64'\n") + 30,
+                wrapped.indexOf("\nFEDIMG_TEST_SCRIPT_BASE64\n"));
+        assertThat(new String(java.util.Base64.getMimeDecoder().decode(b64), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(script + "\n");
+        assertThat(wrapped).contains("echo 'FEDIMG-TEST-BEGIN " + RUN + "'");
+        assertThat(wrapped).contains("echo 'FEDIMG-TEST-END " + RUN + " exit='\"$rc\"");
+    }
+
+    /** A script that tries to end the here-document or break out of the wrapper runs as written, nothing more. */
+    @Test
+    void hostileScriptsRunVerbatimAndNothingElse(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String script = "echo \"one '\" ; echo 'two \"' \necho $((6*7)) `echo three`\n"
+                + "FEDIMG_TEST_SCRIPT_BASE64\ntouch " + dir.resolve("pwned") + "\n"
+                + "printf 'nul:%s\\n' \"$(printf 'a\\0b' | od -An -c | tr -s ' ')\"\nexit 4\n";
+        Process p = new ProcessBuilder("bash", "-c", UserDataScript.wrap(script, RUN)).directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        String console = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).isZero();
+        var run = ConsoleMarkers.parse(console, RUN);
+        assertThat(run.exitCode()).as(console).hasValue(4);
+        // the script itself ran the line "FEDIMG_TEST_SCRIPT_BASE64" (a command not found) and its touch: the
+        // wrapper's here-document was not ended early, so everything happened inside the script
+        assertThat(run.output()).contains("one '", "two \"", "42 three", "nul: a \\0 b");
+        assertThat(console.indexOf("FEDIMG-TEST-BEGIN")).isLessThan(console.indexOf("one '"));
+    }
+
+    @Test
+    void runIdsThatAreNotPlainNamesAreRefused() {
+        for (String id : new String[] { "ami-1'; reboot; '", "ami-$(reboot)", "ami-`id`", "ami-1\nreboot", "",
+                "ami-1\u0000", "ami 1", "-rf" }) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> UserDataScript.wrap("exit 0", id)).as(id)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test

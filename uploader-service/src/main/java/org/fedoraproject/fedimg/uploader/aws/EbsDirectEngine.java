@@ -138,8 +138,9 @@ public final class EbsDirectEngine {
                     break;
                 }
                 if (index >= volumeBlocks) {
-                    throw new BadInputException(DeadLetterReason.CONFIGURATION_ERROR, "the image is larger than the "
-                            + target.volumeSizeGib() + " GiB volume (fedimg.uploader.ebs.volume-size-gib)");
+                    // an xz bomb, or an index that lied: stopped at the volume's end, streamed, nothing buffered
+                    throw new BadInputException(DeadLetterReason.IMAGE_TOO_LARGE, "the image decompresses to more than "
+                            + "its " + target.volumeSizeGib() + " GiB volume");
                 }
                 if (n < BLOCK) {
                     java.util.Arrays.fill(buf, n, BLOCK, (byte) 0);

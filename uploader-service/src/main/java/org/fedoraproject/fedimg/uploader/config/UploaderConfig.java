@@ -67,6 +67,10 @@ public interface UploaderConfig {
 
         @WithDefault("PT1S")
         Duration resumeBackoff();
+
+        /** An image whose compose declares a larger (compressed) file is refused as IMAGE_TOO_LARGE. */
+        @WithDefault("8589934592")
+        long maxImageBytes();
     }
 
     interface Xz {
@@ -99,6 +103,13 @@ public interface UploaderConfig {
         /** Snapshot (volume) size in GiB when the image's decompressed size is not known beforehand. */
         @WithDefault("7")
         int volumeSizeGib();
+
+        /**
+         * The largest volume an image may get: an xz index declaring more, a compressed file larger than it, or
+         * a stream that decompresses past the volume (an xz bomb) is refused as IMAGE_TOO_LARGE.
+         */
+        @WithDefault("64")
+        int maxVolumeSizeGib();
     }
 
     /** Each EC2 wait of an upload with its own limits. */

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.OptionalLong;
 
 import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.uploader.xz.XzIndex;
 import org.jboss.logging.Logger;
@@ -27,10 +27,10 @@ public final class ImageTail {
     private static final Logger LOG = Logger.getLogger(ImageTail.class);
     static final int WINDOW = 64 * 1024;
 
-    private final HttpClient http;
+    private final TrustedHttp http;
     private final Duration timeout;
 
-    public ImageTail(HttpClient http, Duration timeout) {
+    public ImageTail(TrustedHttp http, Duration timeout) {
         this.http = http;
         this.timeout = timeout;
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.jboss.logging.Logger;
 
@@ -35,7 +35,7 @@ public final class VerifiedDownload extends InputStream {
     public record Settings(Duration stallTimeout, int maxResumes, Duration resumeBackoff) {
     }
 
-    private final HttpClient http;
+    private final TrustedHttp http;
     private final URI uri;
     private final long expectedSize;
     private final String expectedSha256;
@@ -52,7 +52,7 @@ public final class VerifiedDownload extends InputStream {
     private ScheduledFuture<?> watchdog;
     private volatile boolean stalled;
 
-    public VerifiedDownload(HttpClient http, URI uri, long expectedSize, String expectedSha256, Settings settings,
+    public VerifiedDownload(TrustedHttp http, URI uri, long expectedSize, String expectedSha256, Settings settings,
             ScheduledExecutorService watchdogs, LongConsumer onBytes) {
         this.http = http;
         this.uri = uri;

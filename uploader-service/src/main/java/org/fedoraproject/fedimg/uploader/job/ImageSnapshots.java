@@ -3,7 +3,6 @@ package org.fedoraproject.fedimg.uploader.job;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +10,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.fedoraproject.fedimg.aws.AmiNames;
+import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.events.DeadLetterReason;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
 import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.aws.ClientTokens;
 import org.fedoraproject.fedimg.aws.support.Ec2Tags;
@@ -52,14 +54,14 @@ final class ImageSnapshots {
     private final Waits waits;
     private final EbsDirectEngine ebsDirect;
     private final UtilityInstanceEngine utility;
-    private final HttpClient http;
+    private final TrustedHttp http;
     private final ImageTail tail;
     private final Executor blockingIo;
     private final ScheduledExecutorService watchdogs;
     private final VerifiedSnapshotTags verifiedTags;
 
     ImageSnapshots(UploaderConfig config, SnapshotLookup lookup, Waits waits, EbsDirectEngine ebsDirect,
-            UtilityInstanceEngine utility, HttpClient http, Executor blockingIo, ScheduledExecutorService watchdogs,
+            UtilityInstanceEngine utility, TrustedHttp http, Executor blockingIo, ScheduledExecutorService watchdogs,
             VerifiedSnapshotTags verifiedTags) {
         this.config = config;
         this.lookup = lookup;
@@ -133,6 +135,11 @@ final class ImageSnapshots {
                 .runSubscriptionOn(blockingIo)
                 .map(size -> {
                     int needed = size.isPresent() ? VolumeSizes.gibFor(size.getAsLong()) : 0;
+                    if (needed > config.ebs().maxVolumeSizeGib()) {
+                        throw new BadInputException(DeadLetterReason.IMAGE_TOO_LARGE, image.fileName() + "'s xz index "
+                                + "declares " + size.getAsLong() + " bytes (" + needed + " GiB), more than "
+                                + "fedimg.uploader.ebs.max-volume-size-gib (" + config.ebs().maxVolumeSizeGib() + ")");
+                    }
                     if (needed > configured) {
                         LOG.infof("%s holds %d bytes: the snapshot gets %d GiB instead of the configured %d",
                                 image.fileName(), size.getAsLong(), needed, configured);

@@ -18,6 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.sources.SourcesConfig;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
 import org.fedoraproject.fedimg.aws.support.AwsErrors;
 import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.errors.EC2UtilityException;
@@ -82,7 +84,8 @@ public class ImageUploader {
     private final Clock clock = Clock.systemUTC();
 
     @Inject
-    public ImageUploader(UploaderConfig config, AwsClients aws, Waits waits, Outbox outbox, UploadMetrics metrics) {
+    public ImageUploader(UploaderConfig config, SourcesConfig sources, AwsClients aws, Waits waits, Outbox outbox,
+            UploadMetrics metrics) {
         this.config = config;
         this.aws = aws;
         this.outbox = outbox;
@@ -94,11 +97,11 @@ public class ImageUploader {
         this.matrix = new AmiMatrix(reg.virtualizationTypes(), reg.volumeTypes(), reg.paravirtualKernelIds(),
                 reg.encryption().kmsKeyId());
         SnapshotLookup lookup = new SnapshotLookup(aws);
-        HttpClient http = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NORMAL)
+        // redirects are followed by TrustedHttp, each hop checked against the compose sources
+        TrustedHttp http = new TrustedHttp(TrustedHttp.client()
                 .connectTimeout(config.download().connectTimeout())
                 .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .build(), sources.policy());
         EbsDirectEngine ebsDirect = new EbsDirectEngine(aws, blockingIo, config.ebs().blockConcurrency(),
                 config.ebs().notFoundWindow());
         UtilityInstanceEngine utility = new UtilityInstanceEngine(aws, waits, config.utility());

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
@@ -16,6 +17,9 @@ import org.fedoraproject.fedimg.messaging.EventJson;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
+import org.fedoraproject.fedimg.sources.SourcesConfig;
+import org.fedoraproject.fedimg.sources.TrustedSources;
+import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
 import org.fedoraproject.fedimg.uploader.domain.UploadEvents;
 import org.fedoraproject.fedimg.uploader.job.ImageUploader;
 import org.fedoraproject.fedimg.uploader.metrics.UploadMetrics;
@@ -23,10 +27,13 @@ import org.jboss.logging.Logger;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Reads {@code fedimg.images} as raw bytes; step 1 of an upload (the README's "Steps of one image"): unparseable
- * or incomplete events become a dead letter; every other one is uploaded ({@code job.ImageUploader}, steps 2-5). The record is acked only when all of the image's events are written, so a crash
+ * or incomplete events become a dead letter, and so does an image from an untrusted source (UNTRUSTED_SOURCE,
+ * {@code fedimg.sources.*}) or larger than the bounds (IMAGE_TOO_LARGE), before any AWS call; every other one is
+ * uploaded ({@code job.ImageUploader}, steps 2-5). The record is acked only when all of the image's events are written, so a crash
  * redelivers it and the idempotent job resumes. Several images run at once through the channel's
  * {@code concurrency} copies (one in flight per copy, each on its own partitions).
  */
@@ -45,6 +52,16 @@ public class ImageConsumer {
     @Inject
     UploadMetrics metrics;
 
+    @Inject
+    UploaderConfig config;
+
+    private TrustedSources sources;
+
+    @Inject
+    void sources(SourcesConfig sourcesConfig) {
+        sources = sourcesConfig.policy();
+    }
+
     private StageSpans spans;
 
     @Inject
@@ -62,6 +79,29 @@ public class ImageConsumer {
         } catch (MalformedEventException e) {
             return deadLetter(input, event, e.getMessage()).chain(() -> ack(message));
         }
+        ImageReady ready = event;
+        try {
+            sources.check(ready.image().url());
+            checkBounds(ready.image());
+        } catch (BadInputException e) {
+            return refused(input, ready, e).chain(() -> ack(message));
+        }
+        // the host's addresses (DNS: off the event loop) before any AWS call
+        return Uni.createFrom().item(() -> {
+            try {
+                sources.checkResolved(java.net.URI.create(ready.image().url()));
+            } catch (java.net.UnknownHostException e) {
+                // not the input's fault for sure: the download retries and says so if it stays so
+                LOG.warnf("image %s: %s", ready.imageKey(), e.getMessage());
+            }
+            return ready;
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure(BadInputException.class).call(e -> refused(input, ready, (BadInputException) e))
+                .onFailure(BadInputException.class).recoverWithNull()
+                .chain(checked -> checked == null ? ack(message) : upload(message, input, checked));
+    }
+
+    private Uni<Void> upload(Message<byte[]> message, DeadLetters.Input input, ImageReady event) {
         StageSpan stage = spans.consuming(message, event).attribute("fedimg.upload.method", uploader.method());
         LOG.infof("image %s (event %s): uploading with %s", event.imageKey(), event.eventId(), uploader.method());
         // the upload ends with its events written; its FAILED statuses and dead letter fail the span
@@ -75,14 +115,35 @@ public class ImageConsumer {
         require(e.traceId() != null && !e.traceId().isBlank(), "traceId is missing");
         ImageSpec i = e.image();
         require(i != null, "image is missing");
-        require(i.url() != null && (i.url().startsWith("http://") || i.url().startsWith("https://")),
-                "image.url is not an http(s) URL");
+        require(i.url() != null && !i.url().isBlank(), "image.url is missing");
         require(i.name() != null && !i.name().isBlank(), "image.name is missing");
         require(i.fileName() != null && !i.fileName().isBlank(), "image.fileName is missing");
         require(i.sha256() != null && SHA256.matcher(i.sha256()).matches(), "image.sha256 is not a SHA-256 hex digest");
         require(i.sizeBytes() > 0, "image.sizeBytes must be positive");
         require("x86_64".equals(i.arch()) || "aarch64".equals(i.arch()), "image.arch must be x86_64 or aarch64");
         require(i.respin() >= 0, "image.respin must not be negative");
+    }
+
+    /** The compressed size the compose declares, against the configured maximum and the largest volume. */
+    private void checkBounds(ImageSpec i) {
+        long max = config.download().maxImageBytes();
+        long volume = config.ebs().maxVolumeSizeGib() * 1024L * 1024 * 1024;
+        if (i.sizeBytes() > max) {
+            throw new BadInputException(DeadLetterReason.IMAGE_TOO_LARGE, "the image " + i.url() + " declares "
+                    + i.sizeBytes() + " bytes, more than fedimg.uploader.download.max-image-bytes (" + max + ")");
+        }
+        if (i.sizeBytes() > volume) {
+            throw new BadInputException(DeadLetterReason.IMAGE_TOO_LARGE, "the image " + i.url() + " declares "
+                    + i.sizeBytes() + " compressed bytes, more than the largest volume ("
+                    + config.ebs().maxVolumeSizeGib() + " GiB, fedimg.uploader.ebs.max-volume-size-gib)");
+        }
+    }
+
+    private Uni<Void> refused(DeadLetters.Input input, ImageReady event, BadInputException e) {
+        LOG.errorf("dead letter for %s (%s): %s %s", input.source(), input.id(), e.reason(), e.getMessage());
+        metrics.deadLetter(e.reason().name());
+        return outbox.deadLetter(DeadLetters.of(UploadEvents.SERVICE, input).about(event).refused(e.reason(),
+                e.getMessage()));
     }
 
     private static void require(boolean ok, String problem) {

@@ -56,7 +56,12 @@ public final class IngestRunner {
         try (AwsClients aws = new AwsClients(config, new AwsCallMetrics(new SimpleMeterRegistry()))) {
             EbsDirectEngine engine = new EbsDirectEngine(aws, Executors.newCachedThreadPool(), concurrency,
                     Duration.ofMinutes(2));
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            // the benchmark's own image server: trusted by name, whatever it is
+            org.fedoraproject.fedimg.sources.TrustedHttp http = new org.fedoraproject.fedimg.sources.TrustedHttp(
+                    org.fedoraproject.fedimg.sources.TrustedHttp.client().version(HttpClient.Version.HTTP_1_1).build(),
+                    new org.fedoraproject.fedimg.sources.TrustedSources(java.util.List.of(
+                            URI.create(url).resolve("/").toString().replaceFirst(":\\d+/$", ":*/")),
+                            java.util.List.of(URI.create(url).getHost()), 0));
             XzDecoder decoder = XzDecoder.valueOf(System.getProperty("bench.decoder", "AUTO")).resolve();
             LiveHeap liveHeap = LiveHeap.watch();
             // the first ingest of a fresh JVM also pays for JIT compilation (~10 s of CPU on 2 cores), and C2

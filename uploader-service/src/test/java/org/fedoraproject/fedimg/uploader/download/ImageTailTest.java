@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 
 import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
+import org.fedoraproject.fedimg.sources.TrustedSources;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.uploader.support.ImageServer;
 import org.fedoraproject.fedimg.uploader.support.TestImages;
@@ -21,8 +23,9 @@ class ImageTailTest {
 
     private static final byte[] RAW = TestImages.raw(2 * 1024 * 1024 + 99, 3);
     private static final byte[] XZ = TestImages.xzMultiBlock(RAW, 256 * 1024);
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final TrustedHttp HTTP = new TrustedHttp(TrustedHttp.client()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(),
+            TrustedSources.of("http://127.0.0.1:*/"));
     private static ImageServer server;
     private final ImageTail tail = new ImageTail(HTTP, Duration.ofSeconds(20));
 

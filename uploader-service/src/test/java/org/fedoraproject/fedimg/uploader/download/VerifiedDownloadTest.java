@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.fedoraproject.fedimg.errors.BadInputException;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
+import org.fedoraproject.fedimg.sources.TrustedSources;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.uploader.support.ImageServer;
 import org.fedoraproject.fedimg.uploader.support.TestImages;
@@ -23,8 +25,9 @@ class VerifiedDownloadTest {
 
     private static final byte[] FILE = TestImages.raw(3 * 1024 * 1024 + 17, 7);
     private static final String SHA = TestImages.sha256(FILE);
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final TrustedHttp HTTP = new TrustedHttp(TrustedHttp.client()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(),
+            TrustedSources.of("http://127.0.0.1:*/"));
     private static final VerifiedDownload.Settings SETTINGS = new VerifiedDownload.Settings(Duration.ofSeconds(2), 3,
             Duration.ofMillis(50));
     private static ImageServer server;

@@ -29,6 +29,7 @@ public final class ImageServer implements AutoCloseable {
     private volatile java.time.Duration stallFor = java.time.Duration.ZERO;
     private volatile boolean ignoreRange;
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> rawTargets = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.Set<String> gated = ConcurrentHashMap.newKeySet();
     private final AtomicInteger gatedInFlight = new AtomicInteger();
     private final AtomicInteger gatedMaxInFlight = new AtomicInteger();
@@ -111,8 +112,14 @@ public final class ImageServer implements AutoCloseable {
         return requests;
     }
 
+    /** The request targets exactly as they came on the request line (not decoded). */
+    public List<String> rawTargets() {
+        return rawTargets;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
+        rawTargets.add(ex.getRequestURI().getRawPath());
         String range = ex.getRequestHeaders().getFirst("Range");
         requests.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range));
         try (ex) {
