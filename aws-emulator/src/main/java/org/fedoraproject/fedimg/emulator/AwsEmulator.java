@@ -18,6 +18,8 @@ import org.fedoraproject.fedimg.bundle.Pem;
 
 import org.fedoraproject.fedimg.emulator.http.HttpFront;
 import org.fedoraproject.fedimg.emulator.state.Engine;
+import org.fedoraproject.fedimg.emulator.vm.InstanceBackend;
+import org.fedoraproject.fedimg.emulator.vm.InstanceOptions;
 
 /**
  * An EC2 + EBS direct + S3 (+ Service Quotas, for the AMI quotas) endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
@@ -38,7 +40,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final String host;
     private final List<String> regions;
     private final String accountId;
-    private final Duration userDataTimeout;
+    private final InstanceOptions instanceOptions;
     private final Path workDir;
     private final javax.net.ssl.SSLContext tls;
     private final int httpThreads;
@@ -53,7 +55,7 @@ public final class AwsEmulator implements AutoCloseable {
         this.host = b.host;
         this.regions = List.copyOf(b.regions);
         this.accountId = b.accountId;
-        this.userDataTimeout = b.userDataTimeout;
+        this.instanceOptions = b.instanceOptions;
         this.tls = b.tls;
         this.httpThreads = b.httpThreads;
         try {
@@ -63,7 +65,7 @@ public final class AwsEmulator implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.quotas = new Quotas(b.quotas);
-        this.engine = new Engine(accountId, b.accessKeys, regions, b.delays, faults, quotas, workDir, userDataTimeout);
+        this.engine = new Engine(accountId, b.accessKeys, regions, b.delays, faults, quotas, workDir, instanceOptions);
         this.inspector = new Inspector(engine);
         b.signingCertificates.forEach(this::registerSigningCertificate);
     }
@@ -115,6 +117,11 @@ public final class AwsEmulator implements AutoCloseable {
 
     public String accountId() {
         return accountId;
+    }
+
+    /** How instances boot: the backend (bash or qemu) and its options. */
+    public InstanceOptions instanceOptions() {
+        return instanceOptions;
     }
 
     public Delays delays() {
@@ -174,7 +181,7 @@ public final class AwsEmulator implements AutoCloseable {
         private List<String> regions = Regions.DEFAULT;
         private Delays delays = Delays.zero();
         private String accountId = DEFAULT_ACCOUNT_ID;
-        private Duration userDataTimeout = Duration.ofMinutes(15);
+        private InstanceOptions instanceOptions = InstanceOptions.defaults();
         private Path workDir;
         private javax.net.ssl.SSLContext tls;
         private int httpThreads = HttpFront.DEFAULT_THREADS;
@@ -259,7 +266,36 @@ public final class AwsEmulator implements AutoCloseable {
 
         /** How long a user-data script may run before it is killed (15 minutes by default). */
         public Builder userDataTimeout(Duration timeout) {
-            this.userDataTimeout = Objects.requireNonNull(timeout);
+            this.instanceOptions = instanceOptions.withUserDataTimeout(Objects.requireNonNull(timeout));
+            return this;
+        }
+
+        /**
+         * How instances boot: {@link InstanceBackend#BASH} (the default: the user-data runs on the host) or
+         * {@link InstanceBackend#QEMU} (the root volume boots in a virtual machine; {@code QemuHost.get()
+         * .missingPackages()} says what this host lacks, an instance of an architecture it cannot boot is
+         * terminated with the reason).
+         */
+        public Builder instanceBackend(InstanceBackend backend) {
+            this.instanceOptions = instanceOptions.withBackend(Objects.requireNonNull(backend));
+            return this;
+        }
+
+        /** The qemu backend's limit of VMs at once (2 by default); a boot beyond it stays pending. */
+        public Builder maxVms(int max) {
+            this.instanceOptions = instanceOptions.withMaxVms(max);
+            return this;
+        }
+
+        /** The port each VM's loopback address forwards to the guest's ssh port 22 (22 by default). */
+        public Builder vmSshPort(int port) {
+            this.instanceOptions = instanceOptions.withSshPort(port);
+            return this;
+        }
+
+        /** How long a VM's firmware may take before a kernel must show on its console (60 s by default). */
+        public Builder vmKernelBound(Duration bound) {
+            this.instanceOptions = instanceOptions.withKernelBound(Objects.requireNonNull(bound));
             return this;
         }
 
