@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
-import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStatus;
 
 /**
@@ -90,7 +89,11 @@ class QemuBackendTest {
         assertEquals("impaired", awaitStatus(corruptId, Duration.ofMinutes(3)));
         assertEquals("impaired", awaitStatus(modeId, Duration.ofMinutes(3)));
         assertEquals("impaired", awaitStatus(archId, Duration.ofMinutes(3)));
+        // each ran in QEMU and its firmware said so: what failed is the boot, not the emulator
+        assertTrue(console(corruptId).contains("BdsDxe"), console(corruptId));
+        assertTrue(console(modeId).contains("SeaBIOS"), console(modeId));
         assertFalse(console(modeId).contains("Linux version"), console(modeId));
+        assertTrue(console(archId).contains("BdsDxe"), console(archId));
 
         Path dir = aws.workDir().resolve("instances").resolve(goodId);
         assertTrue(Files.exists(dir.resolve("root.qcow2")));
@@ -108,6 +111,37 @@ class QemuBackendTest {
                 .orElseThrow().blockDeviceMappings().get(0).snapshotId()), "the snapshot is never written");
         assertEquals(0, ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().orElse("").contains("qemu-system")).count());
+    }
+
+    @Test
+    void killingTheEmulatorLeavesNoQemuBehind() throws Exception {
+        List<ProcessHandle> qemus;
+        try (EmulatorProcess emulator = EmulatorProcess.start("-Xmx256m", "--regions", REGION,
+                "--instance-backend", "qemu", "--vm-ssh-port", "2222");
+                Sdk other = new Sdk(emulator.endpoint())) {
+            Sdk mine = sdk;
+            sdk = other;
+            try {
+                String ami = register("kill", upload("x86_64-uefi"), "x86_64", "uefi");
+                String id = run(ami, "t3.small", "#!/bin/bash\necho hi\n");
+                long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!"running".equals(sdk.ec2().describeInstances(b -> b.instanceIds(id)).join().reservations()
+                        .get(0).instances().get(0).state().nameAsString()) && System.nanoTime() < end) {
+                    sleep(200);
+                }
+            } finally {
+                sdk = mine;
+            }
+            qemus = emulator.handle().descendants()
+                    .filter(p -> p.info().command().orElse("").contains("qemu-system")).toList();
+            assertEquals(1, qemus.size(), "one QEMU under the emulator");
+            emulator.kill();
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (qemus.get(0).isAlive() && System.nanoTime() < end) {
+            sleep(100);
+        }
+        assertFalse(qemus.get(0).isAlive(), "QEMU " + qemus.get(0).pid() + " died with its emulator");
     }
 
     private String upload(String image) throws IOException {
@@ -189,11 +223,6 @@ class QemuBackendTest {
     private String console(String instanceId) {
         String out = sdk.ec2().getConsoleOutput(b -> b.instanceId(instanceId).latest(true)).join().output();
         return out == null ? "" : new String(Base64.getDecoder().decode(out), StandardCharsets.UTF_8);
-    }
-
-    private Instance describe(String instanceId) {
-        return sdk.ec2().describeInstances(b -> b.instanceIds(instanceId)).join().reservations().get(0)
-                .instances().get(0);
     }
 
     private static void sleep(long ms) {
