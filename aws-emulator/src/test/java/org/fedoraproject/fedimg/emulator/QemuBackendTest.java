@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.fedoraproject.fedimg.emulator.ebs.BlockStore;
-import org.fedoraproject.fedimg.emulator.junit.TestImages;
+import org.fedoraproject.fedimg.emulator.vm.TestImages;
 import org.fedoraproject.fedimg.emulator.vm.InstanceBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

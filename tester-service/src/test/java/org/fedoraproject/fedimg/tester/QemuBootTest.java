@@ -12,7 +12,7 @@ import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
 import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.TestImages;
+import org.fedoraproject.fedimg.emulator.vm.TestImages;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.TestVerdict;

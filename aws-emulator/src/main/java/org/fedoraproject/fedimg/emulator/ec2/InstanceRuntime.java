@@ -141,8 +141,10 @@ public final class InstanceRuntime {
                 inst.privateIp, inst.publicIp, "ip-" + inst.privateIp.replace('.', '-') + ".ec2.internal",
                 inst.availabilityZone, inst.keyName, key == null ? null : key.publicKey, userDataBytes(inst.userData),
                 tokens);
-        return new QemuRunner.Boot(inst.id, inst.architecture, inst.bootMode, base, bytes, volumes, data, address,
-                options.sshPort());
+        // a port below 1024 needs root: without it QEMU could not forward it and would not start, so no ssh
+        boolean canForward = options.sshPort() >= 1024 || "root".equals(System.getProperty("user.name"));
+        return new QemuRunner.Boot(inst.id, inst.architecture, inst.bootMode, base, bytes, volumes, data,
+                canForward ? address : null, options.sshPort());
     }
 
     private static String loopbackAddress() {

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.emulator.junit;
+package org.fedoraproject.fedimg.emulator.vm;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import org.fedoraproject.fedimg.emulator.vm.QemuHost;
 
 /**
  * The project's bootable test images (test-images/build.sh: x86_64-hybrid, x86_64-uefi, aarch64-uefi), built by
@@ -20,6 +19,8 @@ import org.fedoraproject.fedimg.emulator.vm.QemuHost;
  */
 public final class TestImages {
 
+    /** Where the checkout is when the working directory is not inside it (local mode sets it). */
+    public static final String PROJECT_DIR_PROPERTY = "fedimg.project-dir";
     private static final long BUILD_MINUTES = 10;
     private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
     private static final Map<String, String> FAILED = new ConcurrentHashMap<>();
@@ -33,17 +34,35 @@ public final class TestImages {
     }
 
     /** Why a test booting this image cannot run on this host, or empty when it can (the image is then built). */
-    public static synchronized Optional<String> skipReason(String image) {
+    public static Optional<String> skipReason(String image) {
+        return build(image, false);
+    }
+
+    /**
+     * The image xz-compressed ({@code disk.raw.xz}, as a compose ships it), built if need be; empty with the
+     * reason in {@code why} when it cannot be.
+     */
+    public static Optional<Path> compressed(String image, java.util.function.Consumer<String> why) {
+        Optional<String> reason = build(image, true);
+        if (reason.isPresent()) {
+            why.accept(reason.get());
+            return Optional.empty();
+        }
+        return Optional.of(BUILT.get(image + ".xz"));
+    }
+
+    private static synchronized Optional<String> build(String image, boolean xz) {
+        String key = xz ? image + ".xz" : image;
         List<String> missing = QemuHost.get().missingFor(architecture(image));
         if (!missing.isEmpty()) {
             return Optional.of("QEMU cannot boot " + architecture(image) + " here; apt-get install "
                     + String.join(" ", missing));
         }
-        if (BUILT.containsKey(image)) {
+        if (BUILT.containsKey(key)) {
             return Optional.empty();
         }
-        if (FAILED.containsKey(image)) {
-            return Optional.of(FAILED.get(image));
+        if (FAILED.containsKey(key)) {
+            return Optional.of(FAILED.get(key));
         }
         Optional<Path> script = script();
         if (script.isEmpty()) {
@@ -51,25 +70,36 @@ public final class TestImages {
         }
         try {
             Path log = Files.createTempFile("fedimg-test-image-", ".log");
-            Process p = new ProcessBuilder("bash", script.get().toString(), image)
-                    .redirectError(log.toFile()).start();
+            List<String> cmd = new java.util.ArrayList<>(List.of("bash", script.get().toString()));
+            if (xz) {
+                cmd.add("--xz");
+            }
+            cmd.add(image);
+            Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(BUILD_MINUTES, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                return fail(image, "test-images/build.sh " + image + " took over " + BUILD_MINUTES + " min");
+                return fail(key, "test-images/build.sh " + image + " took over " + BUILD_MINUTES + " min");
             }
             String tail = tail(log);
             Files.deleteIfExists(log);
             for (String line : out.lines().toList()) {
                 String[] parts = line.split(" ", 2);
                 if (parts.length == 2 && parts[0].equals(image) && Files.isRegularFile(Path.of(parts[1]))) {
-                    BUILT.put(image, Path.of(parts[1]));
-                    return Optional.empty();
+                    Path raw = Path.of(parts[1]);
+                    BUILT.put(image, raw);
+                    Path packed = raw.resolveSibling("disk.raw.xz");
+                    if (Files.isRegularFile(packed)) {
+                        BUILT.put(image + ".xz", packed);
+                    }
+                    if (BUILT.containsKey(key)) {
+                        return Optional.empty();
+                    }
                 }
             }
-            return fail(image, "test-images/build.sh " + image + " failed (exit " + p.exitValue() + "): " + tail);
+            return fail(key, "test-images/build.sh " + image + " failed (exit " + p.exitValue() + "): " + tail);
         } catch (IOException e) {
-            return fail(image, "test-images/build.sh " + image + " could not run: " + e.getMessage());
+            return fail(key, "test-images/build.sh " + image + " could not run: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while building " + image);
@@ -87,6 +117,10 @@ public final class TestImages {
 
     /** test-images/build.sh in this directory or one above (tests run in their module's directory). */
     public static Optional<Path> script() {
+        String project = System.getProperty(PROJECT_DIR_PROPERTY);
+        if (project != null && Files.isRegularFile(Path.of(project, "test-images/build.sh"))) {
+            return Optional.of(Path.of(project, "test-images/build.sh"));
+        }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path s = dir.resolve("test-images/build.sh");
             if (Files.isRegularFile(s)) {
@@ -96,8 +130,8 @@ public final class TestImages {
         return Optional.empty();
     }
 
-    private static Optional<String> fail(String image, String reason) {
-        FAILED.put(image, reason);
+    private static Optional<String> fail(String key, String reason) {
+        FAILED.put(key, reason);
         return Optional.of(reason);
     }
 
