@@ -49,8 +49,10 @@ import io.quarkus.test.junit.TestProfile;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QemuBootTest {
 
-    /** Boots under TCG take 10-60 s: room for them, but a broken image (impaired, which the tester keeps waiting
-     * out as on EC2) fails after 100 s; a few VMs at once. */
+    /**
+     * Boots under TCG take 10-60 s: room for them, but a broken image (impaired, which the tester waits out as on
+     * EC2) fails after 100 s; a few VMs at once.
+     */
     public static class Qemu implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
