@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.ec2.model.InstanceStatus;
  * the project's test image, uploaded through EBS direct and registered as an AMI, boots in a VM, fetches its
  * user-data from the instance's metadata service and runs it, with the kernel's lines on the console; the
  * same image with one block corrupted, registered with the wrong boot mode or the wrong architecture is
- * impaired; termination kills QEMU and removes the overlay, and the snapshot is never written.
+ * impaired; a guest that powers off stops its instance; termination kills QEMU and removes the overlay, and the
+ * snapshot is never written.
  */
 class QemuBackendTest {
 
@@ -109,6 +110,19 @@ class QemuBackendTest {
         assertFalse(Files.exists(dir.resolve("root.qcow2")), "the overlay goes with the instance");
         assertEquals(goodSnapSha, aws.inspect().snapshotSha256(REGION, aws.inspect().image(REGION, good)
                 .orElseThrow().blockDeviceMappings().get(0).snapshotId()), "the snapshot is never written");
+
+        // a guest that powers off: QEMU ends (-no-reboot) and the instance stops, as with EC2's default behaviour
+        String offId = run(good, "t3.small", "#!/bin/bash\necho powering off\npoweroff\n");
+        long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        String offState = "";
+        while (System.nanoTime() < end && !(offState = sdk.ec2().describeInstances(b -> b.instanceIds(offId)).join()
+                .reservations().get(0).instances().get(0).state().nameAsString()).equals("stopped")) {
+            sleep(500);
+        }
+        assertEquals("stopped", offState, console(offId));
+        assertTrue(console(offId).contains("powering off"), console(offId));
+        sdk.ec2().terminateInstances(b -> b.instanceIds(offId)).join();
+
         assertEquals(0, ProcessHandle.current().descendants()
                 .filter(p -> p.info().command().orElse("").contains("qemu-system")).count());
     }

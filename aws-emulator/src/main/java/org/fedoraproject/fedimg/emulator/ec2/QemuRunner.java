@@ -63,6 +63,8 @@ final class QemuRunner {
         volatile MetadataService imds;
         volatile boolean killed;
         private volatile BootWatch.Verdict decided;
+        /** When the console was first seen with output (its file's time then). */
+        private volatile Instant firstOutput;
 
         Vm(String instanceId, Path dir, String accel, Firmware firmware) {
             super(instanceId, dir);
@@ -76,13 +78,19 @@ final class QemuRunner {
             if (v != null && v.status().equals("impaired")) {
                 return v.status();
             }
-            v = BootWatch.judge(consoleTail(), Duration.between(started, Instant.now()),
-                    imds != null && imds.asked(), kernelBound);
+            String text = consoleTail();
+            Instant now = Instant.now();
+            if (firstOutput == null && !text.isEmpty()) {
+                firstOutput = consoleTime();
+            }
+            v = BootWatch.judge(text, Duration.between(started, now),
+                    firstOutput == null ? null : Duration.between(firstOutput, now), imds != null && imds.asked(),
+                    kernelBound);
             if (!v.status().equals("initializing")) {
                 if (decided == null || !decided.status().equals(v.status())) {
-                    BootWatch.Verdict now = v;
-                    LOG.info(() -> "qemu backend: " + instanceId + " status " + now.status()
-                            + (now.reason() == null ? "" : ": " + now.reason()));
+                    BootWatch.Verdict changed = v;
+                    LOG.info(() -> "qemu backend: " + instanceId + " status " + changed.status()
+                            + (changed.reason() == null ? "" : ": " + changed.reason()));
                 }
                 decided = v;
             }

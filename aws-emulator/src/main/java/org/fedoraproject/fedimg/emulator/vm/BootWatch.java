@@ -7,8 +7,10 @@ import java.util.List;
  * Whether a guest booted, from what it has shown (test-images/README.md, "A disk that does not boot"): the
  * status checks are {@code ok} once the kernel printed its banner or the guest asked the metadata service;
  * {@code impaired} as soon as the firmware or the guest says the disk does not boot, or when no kernel shows
- * within a bound after QEMU started (a UEFI-only disk under SeaBIOS prints nothing at all); else
- * {@code initializing}. Pure.
+ * within a bound after the firmware's first output (a UEFI-only disk under SeaBIOS prints nothing more), or
+ * nothing at all within three bounds of QEMU's start; else {@code initializing}. The bound counts from the
+ * firmware's output, not from QEMU's start, because OVMF's own start-up (silent on the serial port) stretches
+ * with the host's load and the number of VMs. Pure.
  */
 public final class BootWatch {
 
@@ -27,10 +29,13 @@ public final class BootWatch {
     /**
      * @param console what the serial console shows so far
      * @param sinceStart how long QEMU has been running
+     * @param sinceOutput how long since the console first showed anything (null: nothing yet)
      * @param metadataAsked whether the guest has made a request to its metadata service
-     * @param kernelBound how long the firmware and boot loader may take before a kernel must show
+     * @param kernelBound how long the firmware and boot loader may take, after their first output, before a
+     *     kernel must show
      */
-    public static Verdict judge(String console, Duration sinceStart, boolean metadataAsked, Duration kernelBound) {
+    public static Verdict judge(String console, Duration sinceStart, Duration sinceOutput, boolean metadataAsked,
+            Duration kernelBound) {
         for (String failure : FAILURES) {
             int at = console.indexOf(failure);
             if (at >= 0) {
@@ -40,9 +45,13 @@ public final class BootWatch {
         if (metadataAsked || console.contains(KERNEL)) {
             return new Verdict("ok", null);
         }
-        if (sinceStart.compareTo(kernelBound) >= 0) {
+        if (sinceOutput != null && sinceOutput.compareTo(kernelBound) >= 0) {
             return new Verdict("impaired", "the instance did not boot: no kernel on the console "
-                    + kernelBound.toSeconds() + " s after it started (firmware found nothing bootable)");
+                    + kernelBound.toSeconds() + " s after the firmware's first output (it found nothing bootable)");
+        }
+        if (sinceOutput == null && sinceStart.compareTo(kernelBound.multipliedBy(3)) >= 0) {
+            return new Verdict("impaired", "the instance did not boot: no console output at all "
+                    + kernelBound.multipliedBy(3).toSeconds() + " s after it started");
         }
         return new Verdict("initializing", null);
     }
