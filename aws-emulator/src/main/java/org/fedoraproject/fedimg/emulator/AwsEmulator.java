@@ -18,6 +18,8 @@ import org.fedoraproject.fedimg.bundle.Pem;
 
 import org.fedoraproject.fedimg.emulator.http.HttpFront;
 import org.fedoraproject.fedimg.emulator.state.Engine;
+import org.fedoraproject.fedimg.emulator.vm.InstanceBackend;
+import org.fedoraproject.fedimg.emulator.vm.InstanceOptions;
 
 /**
  * An EC2 + EBS direct + S3 (+ Service Quotas, for the AMI quotas) endpoint on loopback for tests and local mode. The real AWS SDK talks to it with
@@ -38,7 +40,7 @@ public final class AwsEmulator implements AutoCloseable {
     private final String host;
     private final List<String> regions;
     private final String accountId;
-    private final Duration userDataTimeout;
+    private final InstanceOptions instanceOptions;
     private final Path workDir;
     private final javax.net.ssl.SSLContext tls;
     private final int httpThreads;
@@ -53,7 +55,7 @@ public final class AwsEmulator implements AutoCloseable {
         this.host = b.host;
         this.regions = List.copyOf(b.regions);
         this.accountId = b.accountId;
-        this.userDataTimeout = b.userDataTimeout;
+        this.instanceOptions = b.instanceOptions;
         this.tls = b.tls;
         this.httpThreads = b.httpThreads;
         try {
@@ -63,7 +65,7 @@ public final class AwsEmulator implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.quotas = new Quotas(b.quotas);
-        this.engine = new Engine(accountId, b.accessKeys, regions, b.delays, faults, quotas, workDir, userDataTimeout);
+        this.engine = new Engine(accountId, b.accessKeys, regions, b.delays, faults, quotas, workDir, instanceOptions);
         this.inspector = new Inspector(engine);
         b.signingCertificates.forEach(this::registerSigningCertificate);
     }
@@ -117,6 +119,11 @@ public final class AwsEmulator implements AutoCloseable {
         return accountId;
     }
 
+    /** How instances boot: the backend (bash or qemu) and its options. */
+    public InstanceOptions instanceOptions() {
+        return instanceOptions;
+    }
+
     public Delays delays() {
         return engine.delays();
     }
@@ -138,6 +145,43 @@ public final class AwsEmulator implements AutoCloseable {
     /** The same, from PEM text. */
     public void registerSigningCertificate(String pem) {
         registerSigningCertificate(Pem.certificate(pem));
+    }
+
+    /**
+     * Seeds a completed snapshot owned by the account with a raw disk's bytes (size rounded up to whole GiB), as
+     * if the uploader had written it through EBS direct: for tests and local runs that register an AMI of a real
+     * image without the upload. Returns its id.
+     */
+    public String importSnapshot(String region, Path rawDisk, Map<String, String> tags) {
+        try (var in = Files.newInputStream(rawDisk)) {
+            long size = Files.size(rawDisk);
+            var snap = new org.fedoraproject.fedimg.emulator.state.Model.SnapRec(
+                    org.fedoraproject.fedimg.emulator.state.Ids.next("snap"), region, java.time.Instant.now());
+            snap.ownerId = accountId;
+            snap.description = "imported from " + rawDisk.getFileName();
+            snap.sizeGiB = (int) Math.max(1, (size + (1L << 30) - 1) >> 30);
+            snap.tags.putAll(tags);
+            byte[] buf = new byte[org.fedoraproject.fedimg.emulator.ebs.BlockStore.BLOCK_SIZE];
+            for (int index = 0;; index++) {
+                int n = in.readNBytes(buf, 0, buf.length);
+                if (n == 0) {
+                    break;
+                }
+                java.util.Arrays.fill(buf, n, buf.length, (byte) 0);
+                String key = engine.store().put(buf, org.fedoraproject.fedimg.emulator.ebs.BlockStore.sha256(buf,
+                        buf.length));
+                if (!org.fedoraproject.fedimg.emulator.ebs.BlockStore.ZERO.equals(key)) {
+                    snap.blocks.put(index, key);
+                }
+            }
+            snap.dataReadyAt = java.time.Instant.now();
+            synchronized (engine) {
+                engine.region(region).snapshots.put(snap.id, snap);
+            }
+            return snap.id;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Where block files, volume files, S3 objects and instance sandboxes live. */
@@ -174,7 +218,7 @@ public final class AwsEmulator implements AutoCloseable {
         private List<String> regions = Regions.DEFAULT;
         private Delays delays = Delays.zero();
         private String accountId = DEFAULT_ACCOUNT_ID;
-        private Duration userDataTimeout = Duration.ofMinutes(15);
+        private InstanceOptions instanceOptions = InstanceOptions.defaults();
         private Path workDir;
         private javax.net.ssl.SSLContext tls;
         private int httpThreads = HttpFront.DEFAULT_THREADS;
@@ -259,7 +303,36 @@ public final class AwsEmulator implements AutoCloseable {
 
         /** How long a user-data script may run before it is killed (15 minutes by default). */
         public Builder userDataTimeout(Duration timeout) {
-            this.userDataTimeout = Objects.requireNonNull(timeout);
+            this.instanceOptions = instanceOptions.withUserDataTimeout(Objects.requireNonNull(timeout));
+            return this;
+        }
+
+        /**
+         * How instances boot: {@link InstanceBackend#BASH} (the default: the user-data runs on the host) or
+         * {@link InstanceBackend#QEMU} (the root volume boots in a virtual machine; {@code QemuHost.get()
+         * .missingPackages()} says what this host lacks, an instance of an architecture it cannot boot is
+         * terminated with the reason).
+         */
+        public Builder instanceBackend(InstanceBackend backend) {
+            this.instanceOptions = instanceOptions.withBackend(Objects.requireNonNull(backend));
+            return this;
+        }
+
+        /** The qemu backend's limit of VMs at once (2 by default); a boot beyond it stays pending. */
+        public Builder maxVms(int max) {
+            this.instanceOptions = instanceOptions.withMaxVms(max);
+            return this;
+        }
+
+        /** The port each VM's loopback address forwards to the guest's ssh port 22 (22 by default). */
+        public Builder vmSshPort(int port) {
+            this.instanceOptions = instanceOptions.withSshPort(port);
+            return this;
+        }
+
+        /** How long a VM's firmware may take before a kernel must show on its console (60 s by default). */
+        public Builder vmKernelBound(Duration bound) {
+            this.instanceOptions = instanceOptions.withKernelBound(Objects.requireNonNull(bound));
             return this;
         }
 

@@ -69,6 +69,44 @@ public final class Inspector {
                 .orElseThrow(() -> new NoSuchElementException("no snapshot " + snapshotId + " in " + region));
     }
 
+    /** The indexes of a snapshot's stored (non-zero) 512 KiB blocks, in order. */
+    public List<Integer> snapshotBlocks(String region, String snapshotId) {
+        synchronized (engine) {
+            return List.copyOf(snapRec(region, snapshotId).blocks.keySet());
+        }
+    }
+
+    /**
+     * Damages a snapshot as storage could: the block at {@code blockIndex} gets other bytes (every byte inverted;
+     * an absent block becomes all 0xFF), or with {@code lose} it is gone (reads as zeros). For tests that a broken
+     * image is caught: the snapshot's checksum no longer matches and a VM booting it sees the damage.
+     */
+    public void corruptSnapshotBlock(String region, String snapshotId, int blockIndex, boolean lose) {
+        synchronized (engine) {
+            var snap = snapRec(region, snapshotId);
+            if (lose) {
+                snap.blocks.remove(blockIndex);
+                return;
+            }
+            byte[] buf = new byte[org.fedoraproject.fedimg.emulator.ebs.BlockStore.BLOCK_SIZE];
+            engine.store().read(snap.blocks.getOrDefault(blockIndex,
+                    org.fedoraproject.fedimg.emulator.ebs.BlockStore.ZERO), buf);
+            for (int i = 0; i < buf.length; i++) {
+                buf[i] = (byte) ~buf[i];
+            }
+            snap.blocks.put(blockIndex, engine.store().put(buf,
+                    org.fedoraproject.fedimg.emulator.ebs.BlockStore.sha256(buf, buf.length)));
+        }
+    }
+
+    private org.fedoraproject.fedimg.emulator.state.Model.SnapRec snapRec(String region, String snapshotId) {
+        var snap = engine.region(region).snapshots.get(snapshotId);
+        if (snap == null) {
+            throw new NoSuchElementException("no snapshot " + snapshotId + " in " + region);
+        }
+        return snap;
+    }
+
     /** Each AMI quota in the region: the value in force and how much of it is used. */
     public List<Views.QuotaUse> quotas(String region) {
         return views.quotas(region);

@@ -12,11 +12,12 @@ import org.fedoraproject.fedimg.bundle.Pem;
 /**
  * Standalone: {@code java -jar aws-emulator-standalone.jar --port N [--delays zero|fast|realistic]
  * [--regions a,b] [--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw]
- * [--http-threads 64] [--quota public-amis=20 ...] [--consumer-account ACCESS_KEY_ID=210987654321 ...]
+ * [--http-threads 64] [--instance-backend bash|qemu] [--max-vms 2] [--vm-ssh-port 22] [--quota public-amis=20 ...] [--consumer-account ACCESS_KEY_ID=210987654321 ...]
  * [--signing-certificate cert.pem ...] [--ec2-certificate-out ec2.pem]}: the key store makes it HTTPS;
  * {@code --quota} sets a quota in every region, by name or Service Quotas code; {@code --consumer-account} makes
  * calls signed with that access key act as another account; signing certificates let instance-store manifests
- * through; the EC2 certificate is written for fedimg to bundle for. Prints
+ * through; {@code --instance-backend qemu} boots instances in QEMU (bash, the default, runs their user-data on
+ * the host); the EC2 certificate is written for fedimg to bundle for. Prints
  * {@code aws-emulator listening on http://127.0.0.1:N} once ready; stops on SIGTERM/Ctrl-C.
  */
 public final class Main {
@@ -40,6 +41,10 @@ public final class Main {
                 case "--host" -> builder.host(require(arg, value));
                 case "--tls-keystore" -> tlsKeyStore = require(arg, value);
                 case "--tls-password" -> tlsPassword = require(arg, value);
+                case "--instance-backend" -> builder.instanceBackend(
+                        org.fedoraproject.fedimg.emulator.vm.InstanceBackend.named(require(arg, value)));
+                case "--max-vms" -> builder.maxVms(Integer.parseInt(require(arg, value)));
+                case "--vm-ssh-port" -> builder.vmSshPort(Integer.parseInt(require(arg, value)));
                 case "--http-threads" -> builder.httpThreads(Integer.parseInt(require(arg, value)));
                 case "--quota" -> {
                     String[] kv = pair(arg, require(arg, value));
@@ -54,7 +59,7 @@ public final class Main {
                 case "-h", "--help" -> {
                     System.out.println("usage: aws-emulator --port N [--delays zero|fast|realistic] [--regions a,b] "
                             + "[--account 123456789012] [--host 127.0.0.1] [--tls-keystore file.p12 --tls-password pw] "
-                            + "[--http-threads 64] [--quota public-amis|amis|ami-sharing|L-XXXXXXXX=N ...] "
+                            + "[--http-threads 64] [--instance-backend bash|qemu] [--max-vms 2] [--vm-ssh-port 22] [--quota public-amis|amis|ami-sharing|L-XXXXXXXX=N ...] "
                             + "[--consumer-account KEY=ACCOUNT ...] [--signing-certificate cert.pem ...] "
                             + "[--ec2-certificate-out ec2.pem]");
                     return;

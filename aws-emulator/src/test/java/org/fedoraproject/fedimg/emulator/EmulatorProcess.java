@@ -75,6 +75,16 @@ final class EmulatorProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** The emulator's process, e.g. to see what it started. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    /** SIGKILL: the emulator gets no chance to clean up. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     boolean alive() {
         return process.isAlive();
     }

@@ -71,7 +71,7 @@ class LocalModeSecretsIT {
             CompletableFuture<Integer> run = new CompletableFuture<>();
             Thread runner = new Thread(() -> run.complete(new CommandLine(
                     new LocalCommand(new PrintStream(out, true, StandardCharsets.UTF_8))).execute("--bus", "amqp",
-                    "--config", config.toString(), "--delays", "zero", "--image-mib", "8", "--work-dir",
+                    "--config", config.toString(), "--delays", "zero", "--image-mib", "8", "--instance-backend", "bash", "--work-dir",
                     dir.resolve("runs").toString(), "--project-dir", E2eConfig.projectDir().toString())), "local-mode");
             runner.start();
             List<URI> services;

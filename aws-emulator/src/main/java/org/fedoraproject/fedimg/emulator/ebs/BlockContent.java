@@ -93,6 +93,32 @@ public final class BlockContent {
         return materialize(vol);
     }
 
+    /**
+     * A snapshot's content as a read-only sparse raw file, the base a VM's copy-on-write root overlay is backed by:
+     * written once per snapshot content (the name carries a digest of its block map, so a snapshot changed through
+     * the inspector gets a new file) and never written again. Called under the engine's lock.
+     */
+    public Path snapshotImage(Model.SnapRec snap) {
+        String digest = Integer.toHexString(snap.blocks.hashCode());
+        Path file = store.volumeFile(snap.id + "-" + digest + "-base");
+        if (!Files.exists(file)) {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            fill(tmp, (long) snap.sizeGiB << 30, snap.blocks);
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return file;
+    }
+
+    /** The snapshot a root volume was made from (any region: a copy keeps its blocks). */
+    public Model.SnapRec snapshotOf(Model.VolRec vol) {
+        return vol.snapshotId == null ? null : findSnapshotAnywhere(vol.snapshotId);
+    }
+
     /** An instance is gone: its instance-store root disk with it. */
     public void releaseRootDisk(Model.InstRec inst) {
         if (inst.instanceStoreRoot != null) {

@@ -101,7 +101,7 @@ final class InstanceMonitoring extends ResourceHandlers {
             return b.timestamp(Instant.now()).build();
         }
         String text = engine.instances().console(inst);
-        return b.timestamp(inst.run.consoleUpdated)
+        return b.timestamp(inst.run.consoleTime())
                 .output(Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8))).build();
     }
 }

@@ -128,8 +128,9 @@ final class Instances extends ResourceHandlers {
                 .sourceDestCheck(true)
                 .securityGroups(inst.securityGroupIds.stream().map(g -> groupIdentifier(region, g)).toList())
                 .bootMode(inst.bootMode)
-                .currentInstanceBootMode(inst.bootMode == null || inst.bootMode.equals("uefi-preferred")
-                        ? "legacy-bios" : inst.bootMode)
+                .currentInstanceBootMode(inst.vm
+                        ? org.fedoraproject.fedimg.emulator.vm.Firmware.of(inst.architecture, inst.bootMode).bootMode()
+                        : inst.bootMode == null || inst.bootMode.equals("uefi-preferred") ? "legacy-bios" : inst.bootMode)
                 .platformDetails("Linux/UNIX")
                 .usageOperation("RunInstances")
                 .metadataOptions(InstanceMetadataOptionsResponse.builder()

@@ -3,7 +3,6 @@ package org.fedoraproject.fedimg.emulator.ec2;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +36,6 @@ public final class UserDataRunner {
             "(?<![\\w./-])/dev/(?=(sd[b-z]|xvd[b-z]|nvme\\d+n1|disk/))");
     private static final Pattern BLOCK_TEST = Pattern.compile("((?:\\[\\[?|\\btest)\\s+(?:!\\s+)?)-b(\\s)");
     private static final Pattern POWER_PATHS = Pattern.compile("(?<![\\w./-])/(?:usr/)?s?bin/(shutdown|poweroff|halt|reboot|systemctl)\\b");
-    private static final int CONSOLE_LIMIT = 64 * 1024;
 
     private final Path root;
     private final Duration timeout;
@@ -52,19 +50,12 @@ public final class UserDataRunner {
         this.timeout = timeout;
     }
 
-    /** One booted instance. */
-    public final class Run {
-        final String instanceId;
-        final Path dir;
-        final Path console;
+    /** One booted instance: its user-data script running on the host. */
+    public final class Run extends InstanceRun {
         volatile Process process;
-        volatile boolean finished;
-        volatile Instant consoleUpdated = Instant.now();
 
         Run(String instanceId, Path dir) {
-            this.instanceId = instanceId;
-            this.dir = dir;
-            this.console = dir.resolve("console.log");
+            super(instanceId, dir);
         }
 
         Path devDir() {
@@ -199,25 +190,6 @@ public final class UserDataRunner {
             Files.createSymbolicLink(link, target);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The console as GetConsoleOutput returns it: the latest 64 KiB. */
-    String console(Run run) {
-        try {
-            if (!Files.exists(run.console)) {
-                return "";
-            }
-            try (RandomAccessFile f = new RandomAccessFile(run.console.toFile(), "r")) {
-                long len = f.length();
-                long from = Math.max(0, len - CONSOLE_LIMIT);
-                byte[] buf = new byte[(int) (len - from)];
-                f.seek(from);
-                f.readFully(buf);
-                return new String(buf, StandardCharsets.UTF_8);
-            }
-        } catch (IOException e) {
-            return "";
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Quota;
+import org.fedoraproject.fedimg.emulator.vm.InstanceBackend;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -19,13 +20,15 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class AwsEmulatorTestResource implements QuarkusTestResourceLifecycleManager {
 
-    private static AwsEmulator shared;
+    private static final Map<InstanceBackend, AwsEmulator> SHARED = new EnumMap<>(InstanceBackend.class);
     private String delays = "zero";
+    private InstanceBackend backend = InstanceBackend.BASH;
     private final Map<Quota, Long> quotas = new EnumMap<>(Quota.class);
 
     @Override
     public void init(Map<String, String> initArgs) {
         delays = initArgs.getOrDefault("delays", "zero");
+        backend = InstanceBackend.named(initArgs.getOrDefault("backend", "bash"));
         initArgs.forEach((name, value) -> {
             if (name.startsWith("quota.")) {
                 quotas.put(Quota.named(name.substring("quota.".length())), Long.parseLong(value));
@@ -35,7 +38,7 @@ public class AwsEmulatorTestResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public Map<String, String> start() {
-        AwsEmulator emulator = emulator();
+        AwsEmulator emulator = emulator(backend);
         emulator.reset();
         emulator.delays(Delays.named(delays));
         quotas.forEach(emulator.quotas()::set);
@@ -48,7 +51,7 @@ public class AwsEmulatorTestResource implements QuarkusTestResourceLifecycleMana
 
     @Override
     public void inject(TestInjector testInjector) {
-        testInjector.injectIntoFields(emulator(),
+        testInjector.injectIntoFields(emulator(backend),
                 new TestInjector.AnnotatedAndMatchesType(InjectAwsEmulator.class, AwsEmulator.class));
     }
 
@@ -57,13 +60,24 @@ public class AwsEmulatorTestResource implements QuarkusTestResourceLifecycleMana
         // Shared for the whole JVM: closed by the shutdown hook.
     }
 
-    /** The JVM-wide emulator, started on first use. */
-    public static synchronized AwsEmulator emulator() {
-        if (shared == null) {
-            shared = AwsEmulator.builder().build().start();
-            AwsEmulator toClose = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "aws-emulator-shutdown"));
-        }
-        return shared;
+    /** The JVM-wide emulator (bash backend), started on first use. */
+    public static AwsEmulator emulator() {
+        return emulator(InstanceBackend.BASH);
+    }
+
+    /**
+     * The JVM-wide emulator of a backend, started on first use. The qemu one runs up to 4 VMs at once, forwards
+     * ssh from port 2222 of each instance's loopback address, and gives firmware 40 s to show a kernel.
+     */
+    public static synchronized AwsEmulator emulator(InstanceBackend backend) {
+        return SHARED.computeIfAbsent(backend, b -> {
+            AwsEmulator.Builder builder = AwsEmulator.builder().instanceBackend(b);
+            if (b == InstanceBackend.QEMU) {
+                builder.maxVms(4).vmSshPort(2222).vmKernelBound(java.time.Duration.ofSeconds(40));
+            }
+            AwsEmulator started = builder.build().start();
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "aws-emulator-shutdown"));
+            return started;
+        });
     }
 }

@@ -1,7 +1,6 @@
 package org.fedoraproject.fedimg.emulator.state;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import org.fedoraproject.fedimg.emulator.ec2.BundleCertificates;
 import org.fedoraproject.fedimg.emulator.ec2.Ec2Exception;
 import org.fedoraproject.fedimg.emulator.ec2.InstanceRuntime;
 import org.fedoraproject.fedimg.emulator.s3.S3Store;
+import org.fedoraproject.fedimg.emulator.vm.InstanceOptions;
 
 /**
  * The emulator's state, shared by the EC2, EBS and S3 front ends: the regions, the delays and faults, the call
@@ -48,7 +48,7 @@ public final class Engine {
     private final BundleCertificates bundleCertificates;
 
     public Engine(String accountId, Map<String, String> accessKeys, List<String> regionNames, Delays delays,
-            Faults faults, Quotas quotas, Path workDir, Duration userDataTimeout) {
+            Faults faults, Quotas quotas, Path workDir, InstanceOptions instanceOptions) {
         this.accountId = accountId;
         this.accessKeys = Map.copyOf(accessKeys);
         this.caller = accountId;
@@ -59,7 +59,7 @@ public final class Engine {
         this.life = new LifeCycles(this);
         this.store = new BlockStore(workDir);
         this.content = new BlockContent(this, store);
-        this.instances = new InstanceRuntime(this, workDir.resolve("instances"), userDataTimeout);
+        this.instances = new InstanceRuntime(this, workDir.resolve("instances"), instanceOptions);
         this.s3 = new S3Store(workDir.resolve("s3"), accountId);
         this.bundleCertificates = new BundleCertificates();
         createRegions();

@@ -103,6 +103,10 @@ public final class LifeCycles {
         if (inst.stoppedAt != null) {
             return elapsed(inst.stoppedAt, d.instanceShutdown()) ? "stopped" : "stopping";
         }
+        if (inst.vm) {
+            // the qemu backend: running once its virtual machine has started
+            return inst.run != null ? "running" : "pending";
+        }
         return elapsed(inst.created, d.instancePending()) ? "running" : "pending";
     }
 
@@ -123,6 +127,10 @@ public final class LifeCycles {
     public String statusCheck(Model.InstRec inst) {
         if (!"running".equals(instanceState(inst))) {
             return "not-applicable";
+        }
+        String decided = engine.instances().statusCheck(inst);
+        if (decided != null) {
+            return decided;
         }
         Delays delays = engine.delays();
         Instant runningSince = inst.created.plus(delays.instancePending());

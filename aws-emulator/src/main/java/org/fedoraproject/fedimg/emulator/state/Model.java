@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-import org.fedoraproject.fedimg.emulator.ec2.UserDataRunner;
+import org.fedoraproject.fedimg.emulator.ec2.InstanceRun;
 
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.IpPermission;
@@ -196,7 +196,9 @@ public final class Model {
         public Instant stoppedAt;
         public String stateReason;
         public int amiLaunchIndex;
-        public UserDataRunner.Run run;
+        public InstanceRun run;
+        /** Booted by the qemu backend: pending until its virtual machine has started. */
+        public boolean vm;
         /** The image an instance-store root boots (its AMI's content); null for an EBS root. */
         public ImageContent instanceStoreRoot;
 

@@ -20,6 +20,9 @@ import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.aws.support.AwsConfig;
 import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.vm.TestImages;
+import org.fedoraproject.fedimg.emulator.vm.InstanceBackend;
+import org.fedoraproject.fedimg.emulator.vm.QemuHost;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import picocli.CommandLine.Command;
@@ -59,6 +62,13 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--delays", defaultValue = "realistic",
             description = "Emulator life-cycle delays: realistic, fast or zero (default: ${DEFAULT-VALUE}).")
     String delays;
+
+    @Option(names = "--instance-backend", paramLabel = "bash|qemu",
+            description = "How the emulator boots test instances: qemu boots each AMI's own disk in a virtual machine, and"
+                    + " the generated compose holds bootable images (test-images/build.sh); bash runs the test's user-data"
+                    + " on this machine. Default: qemu where QEMU is installed (packages qemu-system-x86 qemu-system-arm"
+                    + " qemu-utils ovmf qemu-efi-aarch64 busybox-static), else bash, with the reason printed.")
+    String instanceBackend;
 
     @Option(names = "--aws", description = "Target real AWS (standard credential chain) instead of the emulator.")
     boolean aws;
@@ -122,7 +132,17 @@ public final class LocalCommand implements Callable<Integer> {
             step("removed %d earlier runs from %s (--keep-runs %d)", run.removed().size(), runs, keepRuns);
         }
         LocalBus.Topics topics = LocalConfig.topics(userConfig, "local-" + Long.toString(start, 36));
-        try (ComposeSource compose = compose(run.dir()); LocalBus localBus = LocalBus.open(bus, userConfig)) {
+        InstanceBackend backend = aws ? InstanceBackend.BASH : chooseBackend(root);
+        Map<String, Path> bootable = backend == InstanceBackend.QEMU && composeSource == null ? bootableImages() : Map.of();
+        if (backend == InstanceBackend.QEMU && composeSource == null && bootable.isEmpty()) {
+            backend = InstanceBackend.BASH;
+        }
+        if (!aws) {
+            step("instance backend: %s", backend == InstanceBackend.QEMU
+                    ? "qemu (each test instance boots its AMI's disk in a virtual machine)"
+                    : "bash (test instances run their user-data on this machine; nothing boots)");
+        }
+        try (ComposeSource compose = compose(run.dir(), bootable); LocalBus localBus = LocalBus.open(bus, userConfig)) {
             step("compose %s (release %s): %s", compose.metadata().composeId(), compose.metadata().release(),
                     compose.describe());
             step("the bridge and the uploader fetch the compose's metadata and images from %s%s",
@@ -140,7 +160,7 @@ public final class LocalCommand implements Callable<Integer> {
                     localBus.bridgeConfig(topics), topics, LocalConfig.testScript(run.dir()), rawhide.number(), aws),
                     userConfig);
             return run(new Pipeline(new Pipeline.Settings(root, aws ? null : Delays.named(delays), List.of(), Map.of(),
-                    services)), compose, localBus, topics,
+                    services, backend)), compose, localBus, topics,
                     compose.metadata().releaseIsNumeric() || rawhide.number().isPresent());
         }
     }
@@ -218,7 +238,44 @@ public final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private ComposeSource compose(Path work) {
+    /** qemu when asked for or by default where QEMU is installed; else bash, saying why. */
+    private InstanceBackend chooseBackend(Path root) {
+        if (instanceBackend != null && InstanceBackend.named(instanceBackend) == InstanceBackend.BASH) {
+            return InstanceBackend.BASH;
+        }
+        List<String> missing = QemuHost.get().missingPackages();
+        if (!missing.isEmpty()) {
+            step("WARNING: the qemu instance backend needs packages this machine lacks: %s (apt-get install %s);"
+                    + " falling back to the bash backend: test instances run their user-data here and no image boots",
+                    String.join(", ", missing), String.join(" ", missing));
+            return InstanceBackend.BASH;
+        }
+        System.setProperty(TestImages.PROJECT_DIR_PROPERTY, root.toString());
+        return InstanceBackend.QEMU;
+    }
+
+    /** The bootable x86_64 and aarch64 test images, xz-compressed (built and cached by test-images/build.sh). */
+    private Map<String, Path> bootableImages() {
+        step("building (or reusing the cached) bootable test images with test-images/build.sh --xz");
+        Map<String, Path> images = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : Map.of("x86_64", "x86_64-hybrid", "aarch64", "aarch64-uefi").entrySet()) {
+            String[] why = {""};
+            var xz = TestImages.compressed(e.getValue(), r -> why[0] = r);
+            if (xz.isEmpty()) {
+                step("WARNING: no bootable %s image (%s); falling back to the bash backend and unbootable images",
+                        e.getKey(), why[0]);
+                return Map.of();
+            }
+            images.put(e.getKey(), xz.get());
+        }
+        return images;
+    }
+
+    private ComposeSource compose(Path work, Map<String, Path> bootable) {
+        if (composeSource == null && !bootable.isEmpty()) {
+            step("generating a compose with the bootable x86_64 and aarch64 test images in %s", work);
+            return LocalCompose.generateBootable(work, release, bootable).serve();
+        }
         if (composeSource == null) {
             step("generating a compose with %d MiB x86_64 and aarch64 images in %s", imageMiB, work);
             return LocalCompose.generate(work, release, imageMiB).serve();

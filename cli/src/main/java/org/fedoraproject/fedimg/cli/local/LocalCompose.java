@@ -91,6 +91,36 @@ public final class LocalCompose implements ComposeSource {
     }
 
     /**
+     * Writes a compose whose EC2 images are bootable disks ({@code disk.raw.xz} per arch, from test-images/build.sh)
+     * into {@code dir/compose}, listed with their real sizes and checksums: what the pipeline publishes boots.
+     */
+    public static LocalCompose generateBootable(Path dir, String release, Map<String, Path> xzByArch) {
+        String date = LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE);
+        String composeId = "Fedora-Cloud-" + release + "-" + date + ".0";
+        Path composeDir = dir.toAbsolutePath().normalize().resolve("compose");
+        List<Image> images = new ArrayList<>();
+        try {
+            for (Map.Entry<String, Path> e : xzByArch.entrySet()) {
+                String arch = e.getKey();
+                String fileName = "Fedora-Cloud-Base-AmazonEC2-" + release + "-" + date + ".0." + arch + ".raw.xz";
+                String path = "Cloud/" + arch + "/images/" + fileName;
+                Path file = composeDir.resolve(path);
+                Files.createDirectories(file.getParent());
+                Files.copy(e.getValue(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                images.add(new Image(arch, path, fileName, sha256(file), Files.size(file)));
+            }
+            Path metadata = composeDir.resolve("metadata/images.json");
+            Files.createDirectories(metadata.getParent());
+            Files.write(metadata, EventJson.MAPPER.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(imagesJson(composeId, date, images)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new LocalCompose(new ComposeMetadata(composeId, date, "production", 0, "Fedora-Cloud", release),
+                composeDir, images, true);
+    }
+
+    /**
      * A compose directory on this machine: {@code dir} holds {@code compose/metadata/images.json} (a pungi
      * compose's top directory) or {@code metadata/images.json} (its {@code compose} directory).
      */

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
+import org.fedoraproject.fedimg.emulator.vm.InstanceBackend;
 import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.fedoraproject.fedimg.local.ServiceProcess;
 
@@ -35,9 +36,16 @@ public final class Pipeline implements AutoCloseable {
      * @param regions      emulated regions; empty means the emulator's default (every commercial region)
      * @param common       configuration keys for every service
      * @param perService   configuration keys per service module name; they win over {@code common}
+     * @param instanceBackend how the emulator boots instances: bash (user-data on the host) or qemu (VMs)
      */
     public record Settings(Path projectDir, Delays delays, List<String> regions, Map<String, String> common,
-            Map<String, Map<String, String>> perService) {
+            Map<String, Map<String, String>> perService, InstanceBackend instanceBackend) {
+
+        /** Instances on the emulator's bash backend. */
+        public Settings(Path projectDir, Delays delays, List<String> regions, Map<String, String> common,
+                Map<String, Map<String, String>> perService) {
+            this(projectDir, delays, regions, common, perService, InstanceBackend.BASH);
+        }
     }
 
     public Pipeline(Settings settings) {
@@ -53,7 +61,13 @@ public final class Pipeline implements AutoCloseable {
         broker = KafkaBroker.create(brokerSettings);
         broker.start();
         if (settings.delays() != null) {
-            var builder = AwsEmulator.builder().port(0).delays(settings.delays());
+            var builder = AwsEmulator.builder().port(0).delays(settings.delays())
+                    .instanceBackend(settings.instanceBackend());
+            if (settings.instanceBackend() == InstanceBackend.QEMU) {
+                // two TCG guests at once keep a small machine responsive; the tester's ssh port is forwarded
+                builder.maxVms(2).vmSshPort(Integer.parseInt(settings.perService()
+                        .getOrDefault("tester-service", Map.of()).getOrDefault("fedimg.tester.ssh.port", "22")));
+            }
             if (!settings.regions().isEmpty()) {
                 builder.regions(settings.regions());
             }

@@ -6,9 +6,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,26 @@ class LocalComposeTest {
             }
             assertThat(compose.finishedMessageBody()).containsEntry("status", "FINISHED")
                     .containsEntry("compose_id", compose.composeId()).containsEntry("location", compose.location());
+        }
+    }
+
+    @Test
+    void aBootableComposeListsTheGivenImagesWithTheirRealSizesAndChecksums(@TempDir Path dir) throws Exception {
+        Path x86 = Files.write(dir.resolve("x86.raw.xz"), "not really xz, x86_64".getBytes());
+        Path arm = Files.write(dir.resolve("arm.raw.xz"), "not really xz either, aarch64".getBytes());
+        try (LocalCompose compose = LocalCompose.generateBootable(dir.resolve("run"), "43",
+                new java.util.LinkedHashMap<>(java.util.Map.of("x86_64", x86, "aarch64", arm))).serve()) {
+            JsonNode images = EventJson.MAPPER.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(compose.location() + "/metadata/images.json")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).body());
+            for (Path source : List.of(x86, arm)) {
+                String arch = source == x86 ? "x86_64" : "aarch64";
+                JsonNode image = images.at("/payload/images/Cloud/" + arch + "/0");
+                assertThat(image.get("size").asLong()).isEqualTo(Files.size(source));
+                assertThat(image.at("/checksums/sha256").asText()).isEqualTo(HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(source))));
+                assertThat(image.get("path").asText()).endsWith("." + arch + ".raw.xz");
+            }
         }
     }
 }

@@ -75,20 +75,30 @@ public final class TestAmis implements AutoCloseable {
 
     public AmiRegistered register(ImageSpec image, String volumeType, String region) {
         Ec2AsyncClient ec2 = ec2(region);
-        String compose = composeOf(image);
-        String imageKey = ImageKeys.of(compose, image.fileName());
-        AmiVariant variant = new AmiVariant("hvm", volumeType, false);
         String vol = ec2.createVolume(b -> b.availabilityZone(region + "a").size(1)).join().volumeId();
         String snap = ec2.createSnapshot(b -> b.volumeId(vol)).join().snapshotId();
         ec2.deleteVolume(b -> b.volumeId(vol)).join();
+        return register(image, volumeType, region, snap, image.ec2Architecture(), "uefi-preferred");
+    }
+
+    /**
+     * Registers an AMI of an existing snapshot (e.g. a bootable test image the emulator imported) with the given
+     * architecture and boot mode, which a test may choose wrong on purpose.
+     */
+    public AmiRegistered register(ImageSpec image, String volumeType, String region, String snap, String architecture,
+            String bootMode) {
+        Ec2AsyncClient ec2 = ec2(region);
+        String compose = composeOf(image);
+        String imageKey = ImageKeys.of(compose, image.fileName());
+        AmiVariant variant = new AmiVariant("hvm", volumeType, false);
         String name = image.name() + "-" + variant.slug();
         Map<String, String> tags = AwsTags.forAmi(imageKey, compose, image, variant, "image");
         String amiId = ec2.registerImage(b -> b.name(name)
-                .architecture(image.ec2Architecture())
+                .architecture(architecture)
                 .virtualizationType("hvm")
                 .rootDeviceName("/dev/sda1")
                 .enaSupport(true)
-                .bootMode("uefi-preferred")
+                .bootMode(bootMode)
                 .blockDeviceMappings(BlockDeviceMapping.builder().deviceName("/dev/sda1")
                         .ebs(EbsBlockDevice.builder().snapshotId(snap).volumeType(volumeType)
                                 .deleteOnTermination(true).build()).build())
@@ -96,7 +106,7 @@ public final class TestAmis implements AutoCloseable {
                         .tags(tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
                                 .toList()).build()))
                 .join().imageId();
-        AmiRef ref = new AmiRef(region, amiId, name, snap, image.ec2Architecture(), variant, null, List.of(), true);
+        AmiRef ref = new AmiRef(region, amiId, name, snap, architecture, variant, null, List.of(), true);
         return new AmiRegistered(UUID.randomUUID().toString(), imageKey, compose, UUID.randomUUID().toString(),
                 Instant.now(), image, ref);
     }
