@@ -76,6 +76,7 @@ public class ImageUploader {
     private final AmiMatrix matrix;
     private final ImageSnapshots snapshots;
     private final AmiRegistration registration;
+    private final InstanceStoreBundles bundles;
     private final UnfinishedResources unfinished;
     private final ExecutorService blockingIo;
     private final ScheduledExecutorService watchdogs;
@@ -92,7 +93,7 @@ public class ImageUploader {
         this.watchdogs = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "download-watchdog"));
         UploaderConfig.Registration reg = config.registration();
         this.matrix = new AmiMatrix(reg.virtualizationTypes(), reg.volumeTypes(), reg.paravirtualKernelIds(),
-                reg.encryption().kmsKeyId());
+                reg.encryption().kmsKeyId(), reg.storageTypes());
         SnapshotLookup lookup = new SnapshotLookup(aws);
         HttpClient http = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -104,8 +105,9 @@ public class ImageUploader {
         UtilityInstanceEngine utility = new UtilityInstanceEngine(aws, waits, config.utility());
         this.snapshots = new ImageSnapshots(config, lookup, waits, ebsDirect, utility, http, blockingIo, watchdogs,
                 new VerifiedSnapshotTags(aws));
-        this.registration = new AmiRegistration(config, matrix,
-                new ImageRegistrar(aws, waits, config.ebs().notFoundWindow()));
+        ImageRegistrar registrar = new ImageRegistrar(aws, waits, config.ebs().notFoundWindow());
+        this.registration = new AmiRegistration(config, matrix, registrar);
+        this.bundles = new InstanceStoreBundles(config, aws, matrix, snapshots, registrar, blockingIo, clock);
         this.unfinished = new UnfinishedResources(aws, lookup, waits);
         logDecoder(config.xz().decoder());
     }
@@ -167,7 +169,30 @@ public class ImageUploader {
                 .onFailure().invoke(t -> ended(region, "broker-failure", started));
     }
 
+    /**
+     * EBS variants from the verified snapshot, then instance-store variants from their bundle (a second pass over
+     * the download: the two are independent, and each is skipped when a re-run finds it done). The AMIs are
+     * listed in the matrix's order.
+     */
     private Uni<List<AmiRef>> snapshotAndRegister(String region, ImageReady in, List<AmiVariant> variants,
+            UploadProgress progress) {
+        List<AmiVariant> ebs = variants.stream().filter(v -> !v.instanceStore()).toList();
+        List<AmiVariant> instanceStore = variants.stream().filter(AmiVariant::instanceStore).toList();
+        Uni<List<AmiRef>> ebsAmis = ebs.isEmpty() ? Uni.createFrom().item(List.of())
+                : snapshotAndRegisterEbs(region, in, ebs, progress);
+        return ebsAmis.chain(amis -> {
+            Instant t0 = clock.instant();
+            return bundles.registerAll(region, in, instanceStore, progress)
+                    .invoke(b -> {
+                        if (!b.isEmpty()) {
+                            metrics.stage("bundle", region, method(), Duration.between(t0, clock.instant()));
+                        }
+                    })
+                    .map(b -> java.util.stream.Stream.concat(amis.stream(), b.stream()).toList());
+        });
+    }
+
+    private Uni<List<AmiRef>> snapshotAndRegisterEbs(String region, ImageReady in, List<AmiVariant> variants,
             UploadProgress progress) {
         Instant t0 = clock.instant();
         return snapshots.ensure(region, in, progress)
