@@ -10,6 +10,8 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Map;
 
+import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.aws.BundleNames;
 import org.fedoraproject.fedimg.bundle.BundleKeys;
 import org.fedoraproject.fedimg.bundle.BundleSpec;
 import org.fedoraproject.fedimg.bundle.BundleWriter;
@@ -27,11 +29,13 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.BucketLocationConstraint;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.ObjectOwnership;
+import software.amazon.awssdk.services.s3.model.Tagging;
 
 /**
  * Does the uploader's part for tests of the services downstream of it: bundles a small raw image in the EC2 AMI
- * tools' format, puts it into a bucket of the (emulated) account with {@code aws-exec-read}, and registers an
- * instance-store AMI from its manifest, tagged as given. The caller registers {@link TestSigner#certificate()}
+ * tools' format, puts it into a bucket of the (emulated) account with {@code aws-exec-read}, laid out and tagged
+ * as the uploader does (folder {@code fedimg/<name>/}, the given tags on every object and on the AMI, the bucket
+ * tagged fedimg's), and registers an instance-store AMI from its manifest. Tags: at most 10 (S3's limit). The caller registers {@link TestSigner#certificate()}
  * with the emulator first.
  */
 public final class InstanceStoreAmis {
@@ -68,18 +72,22 @@ public final class InstanceStoreAmis {
                     b.createBucketConfiguration(c -> c.locationConstraint(BucketLocationConstraint.fromValue(region)));
                 }
             }).exceptionally(t -> null).join(); // already there: BucketAlreadyOwnedByYou
+            s3.putBucketTagging(b -> b.bucket(bucket).tagging(tagging(Map.of(AwsTags.CREATED_BY,
+                    AwsTags.CREATED_BY_VALUE, AwsTags.PURPOSE, "bundle-bucket")))).join();
+            String folder = BundleNames.KEY_PREFIX + name + "/";
+            Tagging objectTags = tagging(tags);
             BundleKeys keys = BundleKeys.random(new SecureRandom());
             BundleSpec spec = new BundleSpec(name, raw.length, Instant.now().getEpochSecond(), PART_SIZE, 1);
             BundledImage bundled = new BundleWriter(spec, keys, 2).write(new ByteArrayInputStream(raw),
-                    part -> s3.putObject(p -> p.bucket(bucket).key(name + "/" + part.fileName())
+                    part -> s3.putObject(p -> p.bucket(bucket).key(folder + part.fileName()).tagging(objectTags)
                             .acl(ObjectCannedACL.AWS_EXEC_READ), AsyncRequestBody.fromByteBuffer(part.data())));
             Map<String, String> devices = Map.of("ami", "sda1", "root", "/dev/sda1");
             MachineConfiguration machine = kernelId == null ? MachineConfiguration.hvm("x86_64", devices)
                     : MachineConfiguration.paravirtual("x86_64", kernelId, devices);
             String manifest = new ManifestWriter(ec2Certificate, signer.credentials()).write(accountId, machine,
                     bundled, keys);
-            String key = name + "/" + name + ".manifest.xml";
-            s3.putObject(p -> p.bucket(bucket).key(key).acl(ObjectCannedACL.AWS_EXEC_READ),
+            String key = folder + name + ".manifest.xml";
+            s3.putObject(p -> p.bucket(bucket).key(key).tagging(objectTags).acl(ObjectCannedACL.AWS_EXEC_READ),
                     AsyncRequestBody.fromString(manifest, StandardCharsets.UTF_8)).join();
             String amiId = ec2.registerImage(b -> {
                 b.name(name).imageLocation(bucket + "/" + key).architecture("x86_64")
@@ -94,5 +102,11 @@ public final class InstanceStoreAmis {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Tagging tagging(Map<String, String> tags) {
+        return Tagging.builder().tagSet(tags.entrySet().stream()
+                .map(e -> software.amazon.awssdk.services.s3.model.Tag.builder().key(e.getKey()).value(e.getValue())
+                        .build()).toList()).build();
     }
 }
