@@ -71,7 +71,8 @@ class InstanceStoreOnlyTest extends UploaderQuarkusTest {
                 i.arch(), i.release(), i.composeType(), i.variant(), i.subvariant(), i.respin()));
         uploads.send(bad);
         DeadLetter dead = uploads.awaitDeadLetter(bad, WAIT);
-        assertThat(dead.reason()).isEqualTo(DeadLetterReason.CHECKSUM_MISMATCH);
+        assertThat(dead.reasonCode()).isEqualTo(DeadLetterReason.CHECKSUM_MISMATCH.name());
+        assertThat(dead.reason()).contains("SHA-256");
         String bucket = BundleNames.bucket("fedimg-bundles", aws.accountId(), REGION);
         assertThat(aws.inspect().objects(bucket)).filteredOn(o -> o.key().startsWith(BundleNames.folder(bad.image())))
                 .noneMatch(o -> o.key().endsWith(".manifest.xml"));
