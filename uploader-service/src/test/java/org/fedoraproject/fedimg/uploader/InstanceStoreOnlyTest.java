@@ -29,7 +29,7 @@ import io.quarkus.test.junit.TestProfile;
  * download verifies it, and a checksum mismatch leaves no manifest and no AMI, only parts for the janitor.
  */
 @QuarkusTest
-@QuarkusTestResource(InstanceStoreResource.class)
+@QuarkusTestResource(value = InstanceStoreResource.class, restrictToAnnotatedClass = true)
 @TestProfile(InstanceStoreOnlyTest.Profile.class)
 class InstanceStoreOnlyTest extends UploaderQuarkusTest {
 

@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * resume that uploads only the parts that are missing.
  */
 @QuarkusTest
-@QuarkusTestResource(InstanceStoreResource.class)
+@QuarkusTestResource(value = InstanceStoreResource.class, restrictToAnnotatedClass = true)
 @TestProfile(InstanceStoreUploadTest.Profile.class)
 class InstanceStoreUploadTest extends UploaderQuarkusTest {
 

@@ -137,6 +137,7 @@ public class ImageUploader {
         List<AmiVariant> variants;
         try {
             variants = matrix.variants(region, in.image().arch());
+            bundles.requireConfigured(variants);
         } catch (BadInputException e) {
             return fail(in, input, events, List.of(), e).eventually(() -> ended(region, "dead-letter", started));
         }

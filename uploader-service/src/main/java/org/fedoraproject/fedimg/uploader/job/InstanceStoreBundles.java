@@ -104,6 +104,16 @@ final class InstanceStoreBundles {
         }));
     }
 
+    /**
+     * Fails with a CONFIGURATION_ERROR when the instance-store settings are missing or unreadable: checked before
+     * anything is touched, so that an image is not half uploaded (its EBS AMIs registered) and then refused.
+     */
+    void requireConfigured(List<AmiVariant> variants) {
+        if (variants.stream().anyMatch(AmiVariant::instanceStore)) {
+            settings();
+        }
+    }
+
     private synchronized BundleSettings settings() {
         if (settings == null) {
             settings = BundleSettings.load(config.instanceStore());
