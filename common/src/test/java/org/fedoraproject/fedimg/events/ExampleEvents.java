@@ -21,11 +21,20 @@ final class ExampleEvents {
     static final AmiRef AMI = new AmiRef("us-east-1", "ami-0123456789abcdef0",
             "Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-hvm-gp3", "snap-0123456789abcdef0", "x86_64", GP3,
             null, List.of(), true);
+    /** An instance-store AMI (issue 22): no snapshot. */
+    static final AmiRef BUNDLE_AMI = new AmiRef("us-east-1", "ami-0a0b0c0d0e0f01234",
+            "Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-paravirtual-instance-store", null, "x86_64",
+            AmiVariant.instanceStore("paravirtual"), null, List.of(), true);
 
     static List<FedimgEvent> all() {
         return List.of(
                 new ImageReady("e1", KEY, COMPOSE, "t1", T, IMAGE, false, "2024-5f3d6c1e-0000-4000-8000-000000000001"),
                 new AmiRegistered("e2", KEY, COMPOSE, "t1", T, IMAGE, AMI),
+                new AmiRegistered("e2b", KEY, COMPOSE, "t1", T, IMAGE, BUNDLE_AMI),
+                new AmiTested("e3b", KEY, COMPOSE, "t1", T, IMAGE, BUNDLE_AMI, TestVerdict.PASSED, 0, 93_000L,
+                        "fedimg-test: ok", "login:", null, BUNDLE_AMI.amiId()),
+                new AmiPublished("e4b", KEY, COMPOSE, "t1", T, IMAGE, BUNDLE_AMI, "eu-west-1", "ami-0fedcba987654bbbb",
+                        null, true, List.of(), RegionOutcome.PUBLISHED, null, null),
                 new AmiTested("e3", KEY, COMPOSE, "t1", T, IMAGE, AMI, TestVerdict.PASSED, 0, 93_000L,
                         "fedimg-test: ok", "[  OK  ] Reached target multi-user.target", null, AMI.amiId()),
                 new AmiPublished("e4", KEY, COMPOSE, "t1", T, IMAGE, AMI, "eu-west-1", "ami-0fedcba9876543210",

@@ -29,6 +29,27 @@ import software.amazon.awssdk.services.ec2.waiters.Ec2AsyncWaiter;
  */
 public final class AwsSdkCalls {
 
+    /**
+     * The S3 operations fedimg calls (instance-store bundles, issue 22) and the IAM action each needs. S3's
+     * actions are not its operations' names (HeadObject is {@code s3:GetObject}, ListObjectsV2 {@code
+     * s3:ListBucket}), so they are listed here rather than read from the client; an S3 call not listed here is
+     * not seen: add it with its action.
+     */
+    static final Map<String, String> S3_ACTIONS = Map.ofEntries(
+            Map.entry("headBucket", "s3:ListBucket"),
+            Map.entry("createBucket", "s3:CreateBucket"),
+            Map.entry("putBucketTagging", "s3:PutBucketTagging"),
+            Map.entry("getBucketTagging", "s3:GetBucketTagging"),
+            Map.entry("listBuckets", "s3:ListAllMyBuckets"),
+            Map.entry("headObject", "s3:GetObject"),
+            Map.entry("getObject", "s3:GetObject"),
+            Map.entry("putObject", "s3:PutObject"),
+            Map.entry("getObjectTagging", "s3:GetObjectTagging"),
+            Map.entry("listObjectsV2", "s3:ListBucket"),
+            Map.entry("listObjectsV2Paginator", "s3:ListBucket"),
+            Map.entry("deleteObject", "s3:DeleteObject"),
+            Map.entry("deleteObjects", "s3:DeleteObject"));
+
     private static final Map<String, String> METHOD_TO_ACTION = methodToAction();
 
     private AwsSdkCalls() {
@@ -77,6 +98,16 @@ public final class AwsSdkCalls {
         if (builderCalls.contains("iamInstanceProfile")) {
             implied.add("iam:PassRole");
         }
+        Set<String> called = calledActions(root, service).keySet();
+        if (called.contains("s3:CreateBucket") && builderCalls.contains("objectOwnership")) {
+            implied.add("s3:PutBucketOwnershipControls"); // CreateBucket with x-amz-object-ownership
+        }
+        if (called.contains("s3:PutObject") && builderCalls.contains("acl")) {
+            implied.add("s3:PutObjectAcl"); // PutObject with a canned ACL (aws-exec-read)
+        }
+        if (called.contains("s3:PutObject") && builderCalls.contains("tagging")) {
+            implied.add("s3:PutObjectTagging"); // PutObject with x-amz-tagging
+        }
         return implied;
     }
 
@@ -96,7 +127,7 @@ public final class AwsSdkCalls {
     }
 
     private static Map<String, String> methodToAction() {
-        Map<String, String> map = new HashMap<>();
+        Map<String, String> map = new HashMap<>(S3_ACTIONS);
         addOperations(map, Ec2AsyncClient.class, "ec2");
         addOperations(map, EbsAsyncClient.class, "ebs");
         for (Method m : Ec2AsyncWaiter.class.getMethods()) {

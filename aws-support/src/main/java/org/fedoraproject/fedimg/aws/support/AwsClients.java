@@ -19,9 +19,10 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ebs.EbsAsyncClient;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * One async EC2 and one EBS direct client per region, all sharing one Netty HTTP client. Throttling, 5xx and
+ * One async EC2, one EBS direct and one S3 client per region, all sharing one Netty HTTP client. Throttling, 5xx and
  * transport errors are retried here, by the SDK's STANDARD strategy, and nowhere else; callers retry only
  * semantic conditions (eventual consistency) with an exception filter ({@link AwsErrors}).
  */
@@ -36,6 +37,7 @@ public final class AwsClients implements AutoCloseable {
     private final ExecutionInterceptor metrics;
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
     private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
+    private final Map<String, S3AsyncClient> s3 = new ConcurrentHashMap<>();
 
     public AwsClients(AwsConfig config, ExecutionInterceptor metrics) {
         this.config = config;
@@ -80,6 +82,15 @@ public final class AwsClients implements AutoCloseable {
         return ebs.computeIfAbsent(region, r -> configure(EbsAsyncClient.builder(), r).build());
     }
 
+    /**
+     * S3 in that region (instance-store bundles). With an endpoint override (the emulator, or any S3 without
+     * DNS-style bucket hosts) requests are path-style.
+     */
+    public S3AsyncClient s3(String region) {
+        return s3.computeIfAbsent(region, r -> configure(S3AsyncClient.builder(), r)
+                .forcePathStyle(config.endpointOverride().isPresent()).build());
+    }
+
     /** Applies region, endpoint, credentials, retries, timeouts and metrics to any async client builder. */
     private <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> B configure(B builder, String region) {
         builder.region(Region.of(region))
@@ -100,6 +111,7 @@ public final class AwsClients implements AutoCloseable {
     public void close() {
         ec2.values().forEach(Ec2AsyncClient::close);
         ebs.values().forEach(EbsAsyncClient::close);
+        s3.values().forEach(S3AsyncClient::close);
         http.close();
     }
 }

@@ -111,6 +111,10 @@ public final class FedimgBusMessages {
         if (v != null) {
             extra.put("virt_type", v.virtualizationType());
             extra.put("vol_type", v.volumeType());
+            if (v.instanceStore()) {
+                // issue 22: vol_type is "instance-store" too; EBS messages stay exactly fedimg's, without the key
+                extra.put("storage_type", v.storageType());
+            }
         }
         if (withSource && s.sourceAmiId() != null) {
             extra.put("source_image_id", s.sourceAmiId());

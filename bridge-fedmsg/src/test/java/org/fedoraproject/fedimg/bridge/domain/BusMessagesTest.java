@@ -110,6 +110,19 @@ class BusMessagesTest {
     }
 
     @Test
+    void anInstanceStoreAmiSaysItsStorageTypeAndAnEbsOneDoesNot() throws Exception {
+        ImageSpec image = spec("https://example.org/a.raw.xz", "Fedora-Cloud-Base-41-1.4.x86_64", "x86_64");
+        BusMessage bundle = STG.of(status(Stage.UPLOAD, StageState.COMPLETED, "c", image, "eu-west-1", "ami-1234fda",
+                null, AmiVariant.instanceStore("paravirtual"))).orElseThrow();
+        assertThat(body(bundle).get("extra").get("virt_type").asText()).isEqualTo("paravirtual");
+        assertThat(body(bundle).get("extra").get("vol_type").asText()).isEqualTo("instance-store");
+        assertThat(body(bundle).get("extra").get("storage_type").asText()).isEqualTo("instance-store");
+        BusMessage ebs = STG.of(status(Stage.UPLOAD, StageState.COMPLETED, "c", image, "eu-west-1", "ami-1234fda",
+                null, GP2)).orElseThrow();
+        assertThat(body(ebs).get("extra").has("storage_type")).isFalse();
+    }
+
+    @Test
     void testStageUsesTheLegacyImageTestTopic() throws Exception {
         ImageSpec image = spec("https://example.org/a.raw.xz", "fedora-cloud-base-rawhide-20140604.x86_64", "x86_64");
         BusMessage m = STG.of(status(Stage.TEST, StageState.STARTED, "c", image, "eu-west-1", "ami-1234fda", null,

@@ -19,6 +19,8 @@ import org.fedoraproject.fedimg.aws.support.AwsErrors;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -27,8 +29,8 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * Carries out the actionable findings of one region in the safe order: terminate instances and wait for
- * them, delete volumes, deregister AMIs then delete their snapshots, delete the other snapshots, key
- * pairs, security groups. Every step is idempotent (already gone counts as done) and one failure does
+ * them, delete volumes, deregister AMIs then delete their snapshots, delete the other snapshots, the
+ * instance-store bundles (after their AMIs), key pairs, security groups. Every step is idempotent (already gone counts as done) and one failure does
  * not stop the others. Just before an AMI or snapshot goes, its permissions are read again: something
  * public or shared is refused, whatever the plan said.
  *
@@ -90,6 +92,16 @@ public final class Ec2Deleter {
                     .orElseGet(() -> step(f, () -> ec2.deleteSnapshot(b -> b.snapshotId(f.resource().id())),
                             Set.of("InvalidSnapshot.InUse"))));
         }
+        for (Finding f : of(actionable, ResourceType.BUNDLE, Finding.Action.DELETE)) {
+            Optional<String> ami = f.dependsOn();
+            Outcome.Status amiDone = ami.map(amiStatus::get).orElse(Outcome.Status.DELETED);
+            if (amiDone != Outcome.Status.DELETED && amiDone != Outcome.Status.ALREADY_GONE) {
+                outcomes.add(new Outcome(f, amiDone == Outcome.Status.REFUSED ? Outcome.Status.REFUSED : Outcome.Status.FAILED,
+                        "not deleted: AMI " + ami.get() + " was not deregistered"));
+                continue;
+            }
+            outcomes.add(step(f, () -> deleteBundle(region, f.resource().id()), Set.of()));
+        }
         for (Finding f : of(actionable, ResourceType.KEY_PAIR, Finding.Action.DELETE)) {
             outcomes.add(step(f, () -> f.resource().id().startsWith("key-")
                     ? ec2.deleteKeyPair(b -> b.keyPairId(f.resource().id()))
@@ -105,6 +117,27 @@ public final class Ec2Deleter {
             }
         }
         return outcomes;
+    }
+
+    /**
+     * Every object of a bundle's folder, a page (at most 1000 keys) at a time with DeleteObjects; a listing that
+     * comes back empty means done, so a repeat after an interruption finishes the job.
+     */
+    private CompletableFuture<Void> deleteBundle(String region, String id) {
+        String[] where = BundleInventory.bucketAndFolder(id);
+        S3AsyncClient s3 = clients.s3(region);
+        return s3.listObjectsV2(b -> b.bucket(where[0]).prefix(where[1]).maxKeys(1000)).thenCompose(page -> {
+            if (page.contents().isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            List<ObjectIdentifier> keys = page.contents().stream()
+                    .map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
+            return s3.deleteObjects(b -> b.bucket(where[0]).delete(d -> d.objects(keys).quiet(true)))
+                    .thenCompose(r -> r.errors().isEmpty() ? deleteBundle(region, id)
+                            : CompletableFuture.failedFuture(new IllegalStateException("DeleteObjects refused "
+                                    + r.errors().size() + " objects of " + id + ", e.g. " + r.errors().get(0).key() + ": "
+                                    + r.errors().get(0).code())));
+        });
     }
 
     private Outcome mark(Ec2AsyncClient ec2, Finding f) {

@@ -18,6 +18,7 @@ import org.fedoraproject.fedimg.aws.support.AwsClients;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.CreateVolumePermission;
+import software.amazon.awssdk.services.ec2.model.DeviceType;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.GroupIdentifier;
 import software.amazon.awssdk.services.ec2.model.Image;
@@ -37,7 +38,8 @@ import software.amazon.awssdk.services.ec2.model.VolumeAttachment;
 /**
  * Reads one region into {@link Resource}s: every instance (their security groups, key names and volumes
  * tell what is still in use) and every AMI the account owns (their block devices tell which snapshots
- * are in use), plus the fedimg-tagged volumes, snapshots, key pairs and security groups. Read-only.
+ * are in use, and instance-store AMIs their bundle), plus the fedimg-tagged volumes, snapshots, key pairs,
+ * security groups and instance-store bundles ({@link BundleInventory}). Read-only.
  */
 public final class Ec2Inventory {
 
@@ -45,9 +47,11 @@ public final class Ec2Inventory {
             .name("tag:" + AwsTags.CREATED_BY).values(AwsTags.CREATED_BY_VALUE).build();
 
     private final AwsClients clients;
+    private final BundleInventory bundles;
 
     public Ec2Inventory(AwsClients clients) {
         this.clients = clients;
+        this.bundles = new BundleInventory(clients);
     }
 
     /** The regions enabled for the account (opt-in regions only once opted in). */
@@ -73,7 +77,8 @@ public final class Ec2Inventory {
                 .thenAccept(r -> r.keyPairs().forEach(k -> out.add(keyPair(region, k))));
         CompletableFuture<Void> groups = ec2.describeSecurityGroupsPaginator(b -> b.filters(CREATED_BY))
                 .securityGroups().subscribe(g -> out.add(securityGroup(region, g)));
-        return CompletableFuture.allOf(instances, images, volumes, snapshots, keys, groups)
+        CompletableFuture<Void> bundleFolders = bundles.region(region).thenAccept(out::addAll);
+        return CompletableFuture.allOf(instances, images, volumes, snapshots, keys, groups, bundleFolders)
                 .thenApply(v -> List.copyOf(out));
     }
 
@@ -123,6 +128,9 @@ public final class Ec2Inventory {
             if (m.ebs() != null && m.ebs().snapshotId() != null) {
                 refs.add(m.ebs().snapshotId());
             }
+        }
+        if (i.rootDeviceType() == DeviceType.INSTANCE_STORE) {
+            BundleInventory.idOfImageLocation(i.imageLocation()).ifPresent(refs::add);
         }
         Visibility v = Boolean.TRUE.equals(i.publicLaunchPermissions()) ? Visibility.PUBLIC : Visibility.UNKNOWN;
         return new Resource(region, ResourceType.AMI, i.imageId(), i.name(), tags(i.tags()), instant(i.creationDate()),

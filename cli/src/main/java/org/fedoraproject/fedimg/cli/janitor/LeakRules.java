@@ -43,6 +43,8 @@ public final class LeakRules {
     public static final String EXPIRES_AT = "fedimg:test-expires-at";
     /** Prefix of an instance's reference to its key pair, which it names rather than identifies. */
     public static final String KEY_NAME_REF = "key-name:";
+    /** An instance-store AMI's reference to its bundle folder: the bundle's id, {@code s3://bucket/prefix/}. */
+    public static final String S3_SCHEME = "s3://";
 
     private final Instant now;
     private final Duration grace;
@@ -69,7 +71,7 @@ public final class LeakRules {
         // Dependency order: whether a volume, key or group is free depends on the instances' fate,
         // whether a snapshot is free depends on the AMIs' fate.
         for (ResourceType type : List.of(ResourceType.INSTANCE, ResourceType.AMI, ResourceType.SNAPSHOT,
-                ResourceType.VOLUME, ResourceType.KEY_PAIR, ResourceType.SECURITY_GROUP)) {
+                ResourceType.BUNDLE, ResourceType.VOLUME, ResourceType.KEY_PAIR, ResourceType.SECURITY_GROUP)) {
             for (Resource r : tagged) {
                 if (r.type() != type) {
                     continue;
@@ -78,6 +80,7 @@ public final class LeakRules {
                     case INSTANCE -> instance(r, active);
                     case AMI -> ami(r, active, inventory, toCheck);
                     case SNAPSHOT -> snapshot(r, active, inventory, byId, toCheck);
+                    case BUNDLE -> bundle(r, active, inventory, byId);
                     case VOLUME -> volume(r, active, inventory, byId);
                     case KEY_PAIR, SECURITY_GROUP -> undatable(r, active, inventory, byId);
                 };
@@ -196,6 +199,33 @@ public final class LeakRules {
                             ? new Finding(r, f.action(), f.reason(), Optional.of(backing.get(0).id())) : f);
         }
         return needsVisibility(r, "used by no AMI" + noKey(r), toCheck);
+    }
+
+    /**
+     * An instance-store bundle is kept while an AMI of its region that is kept boots from it (EC2 reads the parts
+     * at every launch, and DeregisterImage leaves them); else it is a leak, deleted after the AMIs that used it.
+     * Its age is that of its newest object, so a bundle being written is young.
+     */
+    private Optional<Finding> bundle(Resource r, Map<String, String> active, List<Resource> inventory,
+            Map<String, Finding> byId) {
+        Optional<Finding> kept = gate(r, active);
+        if (kept.isPresent()) {
+            return kept;
+        }
+        List<Resource> booting = inventory.stream()
+                .filter(a -> a.type() == ResourceType.AMI && a.region().equals(r.region())
+                        && !a.state().equals("deregistered") && a.references().contains(r.id()))
+                .sorted(Comparator.comparing(Resource::id))
+                .toList();
+        Optional<Resource> keptAmi = booting.stream().filter(a -> !deleted(a, byId)).findFirst();
+        if (keptAmi.isPresent()) {
+            return Optional.of(Finding.keep(r, "bundle of AMI " + keptAmi.get().id()));
+        }
+        if (!booting.isEmpty()) {
+            return Optional.of(new Finding(r, Finding.Action.DELETE, "bundle of leaked AMI "
+                    + booting.stream().map(Resource::id).collect(Collectors.joining(", ")), Optional.of(booting.get(0).id())));
+        }
+        return Optional.of(Finding.delete(r, "bundle used by no AMI" + noKey(r)));
     }
 
     private Optional<Finding> volume(Resource r, Map<String, String> active, List<Resource> inventory,

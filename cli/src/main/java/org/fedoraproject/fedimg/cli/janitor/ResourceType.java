@@ -8,6 +8,11 @@ public enum ResourceType {
     /** Deregistered before its snapshots, which AWS refuses to delete while an AMI uses them. */
     AMI("ami"),
     SNAPSHOT("snapshot"),
+    /**
+     * An instance-store AMI's bundle (issue 22): the objects of one image's folder {@code fedimg/<name>/} in a
+     * fedimg-tagged bundle bucket, id {@code s3://bucket/fedimg/<name>/}; deleted after the AMIs that use it.
+     */
+    BUNDLE("bundle"),
     KEY_PAIR("key-pair"),
     /** Last: a group cannot be deleted while an instance's network interface still uses it. */
     SECURITY_GROUP("security-group");

@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.fedoraproject.fedimg.events.AmiPublished;
 
-/** One AMI in one region, as the catalogue answers it. */
+/** One AMI in one region, as the catalogue answers it; {@code storageType} is {@code ebs} or {@code instance-store}. */
 public record AmiView(
         String imageKey,
         String composeId,
@@ -16,6 +16,7 @@ public record AmiView(
         String imageName,
         String amiName,
         String variant,
+        String storageType,
         String region,
         String amiId,
         String snapshotId,
@@ -34,6 +35,7 @@ public record AmiView(
                 img == null ? null : img.arch(), img == null ? null : img.subvariant(), img == null ? null : img.name(),
                 p.sourceAmi() == null ? null : p.sourceAmi().amiName(),
                 p.sourceAmi() == null || p.sourceAmi().variant() == null ? null : p.sourceAmi().variant().slug(),
+                p.sourceAmi() == null || p.sourceAmi().variant() == null ? null : p.sourceAmi().variant().storageType(),
                 p.region(), p.amiId(), p.snapshotId(), p.isPublic(), p.sharedWith(), p.outcome().name(), p.reason(),
                 p.deprecationTime(), p.sourceAmi() == null ? null : p.sourceAmi().amiId(), p.time());
     }

@@ -16,13 +16,15 @@ import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.CopyImageRequest;
+import software.amazon.awssdk.services.ec2.model.DeviceType;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ImageState;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
- * CopyImage into one region, idempotently: first look for the copy by its deterministic name (the same
+ * CopyImage into one region, EBS-backed and instance-store AMIs alike (AWS copies an instance-store AMI's bundle
+ * into an {@code amis-for-<account>-in-<region>-…} bucket it makes with ACLs enabled), idempotently: first look for the copy by its deterministic name (the same
  * AMI name in every region); copy only when there is none, with a ClientToken derived from image,
  * variant, region and source AMI, so a retry or a restart converges on the one copy.
  */
@@ -85,9 +87,12 @@ public final class CopyStep {
                 .name(source.name())
                 .description(source.description() != null ? source.description() : "Copy of " + source.imageId() + " from " + sourceRegion)
                 .clientToken(token)
-                .tagSpecifications(
-                        TagSpecification.builder().resourceType(ResourceType.IMAGE).tags(Ec2Tags.ec2(tags)).build(),
-                        TagSpecification.builder().resourceType(ResourceType.SNAPSHOT).tags(Ec2Tags.ec2(snapshotTags(tags))).build());
+                .tagSpecifications(source.rootDeviceType() == DeviceType.INSTANCE_STORE
+                        // an instance-store AMI's copy is a bundle EC2 writes into its own S3 bucket: no snapshot
+                        ? List.of(TagSpecification.builder().resourceType(ResourceType.IMAGE).tags(Ec2Tags.ec2(tags)).build())
+                        : List.of(TagSpecification.builder().resourceType(ResourceType.IMAGE).tags(Ec2Tags.ec2(tags)).build(),
+                                TagSpecification.builder().resourceType(ResourceType.SNAPSHOT)
+                                        .tags(Ec2Tags.ec2(snapshotTags(tags))).build()));
         kmsKeyId.ifPresent(k -> b.encrypted(true).kmsKeyId(k));
         return b.build();
     }

@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.ec2.model.PermissionGroup;
 /**
  * Makes an unencrypted AMI public: first its snapshots' createVolumePermission for group all (without
  * it users get "no permission to access the storage of this AMI"), then the AMI's launchPermission for
- * group all. Both modifications are idempotent. ResourceLimitExceeded is the public-AMI quota.
+ * group all. An instance-store AMI has no snapshot: only its launch permission changes. Both modifications are idempotent. ResourceLimitExceeded is the public-AMI quota.
  */
 public final class MakePublicStep {
 
@@ -26,8 +26,18 @@ public final class MakePublicStep {
      */
     public static Uni<Void> makePublic(Ec2AsyncClient ec2, Permit permit, String copyOf, String region, String amiId,
             List<String> snapshotIds) {
+        return makePublic(ec2, permit, copyOf, region, amiId, snapshotIds, false);
+    }
+
+    /**
+     * @param instanceStore the AMI boots from an S3 bundle (issue 22): it has no snapshot, and EC2 reads its parts
+     *     through their {@code aws-exec-read} ACL whoever launches it, so the launch permission is all there is
+     *     to change (AWS's copies of it live in AWS-made buckets with the same ACL)
+     */
+    public static Uni<Void> makePublic(Ec2AsyncClient ec2, Permit permit, String copyOf, String region, String amiId,
+            List<String> snapshotIds, boolean instanceStore) {
         permit.requireCovers(copyOf);
-        if (snapshotIds.isEmpty()) {
+        if (snapshotIds.isEmpty() && !instanceStore) {
             return Uni.createFrom().failure(new RegionFailure(Phase.PUBLISH, "AMI " + amiId + " in " + region
                     + " has no EBS snapshot to make public"));
         }

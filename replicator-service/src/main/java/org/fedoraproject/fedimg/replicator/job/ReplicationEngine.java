@@ -42,6 +42,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.ec2.model.DeviceType;
 import software.amazon.awssdk.services.ec2.model.Image;
 
 /**
@@ -154,7 +155,8 @@ public final class ReplicationEngine {
         Uni<Void> visible = encrypted
                 ? ShareStep.share(ec2, permit, source.imageId(), region, image.imageId(), snapshots, accounts)
                 : sharingAllowed(ec2, region)
-                        .chain(() -> MakePublicStep.makePublic(ec2, permit, source.imageId(), region, image.imageId(), snapshots));
+                        .chain(() -> MakePublicStep.makePublic(ec2, permit, source.imageId(), region, image.imageId(), snapshots,
+                                image.rootDeviceType() == DeviceType.INSTANCE_STORE));
         Optional<Instant> deprecateAt = DeprecationPolicy.deprecateAt(tested.image().composeType(), tested.time(),
                 clock.instant(), settings.deprecation());
         Uni<Void> verdictTag = region.equals(aws.baseRegion())

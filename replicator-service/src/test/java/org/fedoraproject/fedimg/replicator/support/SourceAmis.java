@@ -83,6 +83,31 @@ public final class SourceAmis {
                 verdict == TestVerdict.PASSED ? null : "the test script exited 1", amiId);
     }
 
+    /**
+     * An instance-store AMI (issue 22) of {@code virtualization} registered from a bundle the test makes and signs
+     * with {@code signer} (registered with the emulator by the caller), tagged like the uploader's, passed.
+     */
+    public AmiTested registerPassedInstanceStore(String composeId, String composeType, String virtualization,
+            org.fedoraproject.fedimg.testing.bundles.InstanceStoreAmis bundles) {
+        ImageSpec image = image(composeId, composeType);
+        String imageKey = ImageKeys.of(composeId, image.fileName());
+        AmiVariant variant = AmiVariant.instanceStore(virtualization);
+        String name = AmiNames.ami(image, variant);
+        Map<String, String> tags = AwsTags.forAmi(imageKey, composeId, image, variant, "image");
+        tags.put(AwsTags.NAME, name);
+        byte[] raw = new byte[128 * 1024];
+        new java.util.Random(name.hashCode()).nextBytes(raw);
+        String amiId = bundles.register(BASE, "fedimg-replicator-test-bundles", name, virtualization,
+                "paravirtual".equals(virtualization) ? "aki-919dcaf8" : null, raw, tags);
+        await("AMI " + amiId + " available", () -> {
+            List<Image> images = base.describeImages(b -> b.imageIds(amiId)).handle((r, t) -> t == null ? r.images() : List.<Image>of()).join();
+            return !images.isEmpty() && images.get(0).state() == ImageState.AVAILABLE;
+        });
+        AmiRef ami = new AmiRef(BASE, amiId, name, null, "x86_64", variant, null, List.of(), true);
+        return new AmiTested(EventIds.derived("test", imageKey, variant.slug(), amiId), imageKey, composeId, "trace-" + composeId,
+                Instant.now(), image, ami, TestVerdict.PASSED, 0, 30_000, "PASS\n", "login:", null, amiId);
+    }
+
     private String snapshot(boolean encrypted, Map<String, String> tags) {
         String volumeId = base.createVolume(b -> b.availabilityZone(BASE + "a").size(1).volumeType(VolumeType.GP3)
                 .encrypted(encrypted)).join().volumeId();

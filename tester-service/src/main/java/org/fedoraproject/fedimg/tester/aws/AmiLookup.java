@@ -18,6 +18,7 @@ import org.fedoraproject.fedimg.tester.domain.AmiFacts;
 
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.DeviceType;
 import software.amazon.awssdk.services.ec2.model.Image;
 
 /**
@@ -70,7 +71,8 @@ public class AmiLookup {
                 .filter(m -> image.rootDeviceName() == null || image.rootDeviceName().equals(m.deviceName()))
                 .findFirst()
                 .or(() -> image.blockDeviceMappings().stream().filter(m -> m.ebs() != null).findFirst());
-        String volumeType = root.map(m -> m.ebs().volumeTypeAsString()).orElse("unknown");
+        String volumeType = image.rootDeviceType() == DeviceType.INSTANCE_STORE ? AmiFacts.INSTANCE_STORE
+                : root.map(m -> m.ebs().volumeTypeAsString()).orElse("unknown");
         boolean encrypted = root.map(m -> Boolean.TRUE.equals(m.ebs().encrypted())).orElse(false);
         return new AmiFacts(image.imageId(), image.architectureAsString(), image.virtualizationTypeAsString(),
                 volumeType, encrypted, Ec2Tags.map(image.tags()));

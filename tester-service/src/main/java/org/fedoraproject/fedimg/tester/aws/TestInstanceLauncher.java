@@ -14,6 +14,7 @@ import org.fedoraproject.fedimg.aws.support.AwsErrors;
 import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.TestAttempts;
+import org.fedoraproject.fedimg.tester.domain.TestInstanceTypes;
 
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
@@ -41,15 +42,26 @@ public class TestInstanceLauncher {
         this.config = config;
     }
 
-    public record Launch(String region, String amiId, String architecture, int attempt, String userData,
-            String keyName, List<String> extraSecurityGroups, Map<String, String> tags) {
+    /**
+     * @param virtualizationType and {@code instanceStore} pick the instance type ({@link TestInstanceTypes}): EC2
+     *     launches paravirtual and instance-store AMIs only on Xen types
+     */
+    public record Launch(String region, String amiId, String architecture, String virtualizationType,
+            boolean instanceStore, int attempt, String userData, String keyName, List<String> extraSecurityGroups,
+            Map<String, String> tags) {
+    }
+
+    public TestInstanceTypes types() {
+        return new TestInstanceTypes(config.instanceTypes(), config.paravirtualInstanceType(),
+                config.instanceStoreInstanceType());
     }
 
     public Uni<Instance> launch(Launch l) {
-        String type = config.instanceTypes().get(l.architecture());
+        String type = types().choose(l.architecture(), l.virtualizationType(), l.instanceStore()).orElse(null);
         if (type == null) {
-            return Uni.createFrom().failure(new IllegalStateException(
-                    "no instance type configured for architecture " + l.architecture()));
+            return Uni.createFrom().failure(new IllegalStateException("no instance type configured for "
+                    + l.architecture() + "/" + l.virtualizationType() + (l.instanceStore() ? "/instance-store" : "")
+                    + ": " + TestInstanceTypes.keyFor(l.virtualizationType(), l.instanceStore())));
         }
         List<String> groups = new ArrayList<>(config.securityGroupIds().orElse(List.of()));
         groups.addAll(l.extraSecurityGroups());
@@ -64,7 +76,10 @@ public class TestInstanceLauncher {
                         .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
                         .build())
                 .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
-                .tagSpecifications(Ec2Tags.spec(ResourceType.INSTANCE, l.tags()), Ec2Tags.spec(ResourceType.VOLUME, l.tags()));
+                .tagSpecifications(l.instanceStore()
+                        // an instance-store root makes no volume to tag
+                        ? List.of(Ec2Tags.spec(ResourceType.INSTANCE, l.tags()))
+                        : List.of(Ec2Tags.spec(ResourceType.INSTANCE, l.tags()), Ec2Tags.spec(ResourceType.VOLUME, l.tags())));
         config.subnetId().ifPresent(b::subnetId);
         if (!groups.isEmpty()) {
             b.securityGroupIds(groups);

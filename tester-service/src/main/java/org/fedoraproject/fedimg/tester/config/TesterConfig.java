@@ -34,6 +34,17 @@ public interface TesterConfig {
     /** EC2 architecture (x86_64, arm64) to instance type; application.properties sets t3.small and t4g.small. */
     Map<String, String> instanceTypes();
 
+    /**
+     * The type for paravirtual AMIs (EBS or instance-store): a Xen type that runs paravirtual guests and has an
+     * instance store (TestInstanceTypes). M3 and C3 are the newest such families.
+     */
+    @WithDefault("m3.medium")
+    String paravirtualInstanceType();
+
+    /** The type for HVM instance-store AMIs (issue 22): a Xen type with an instance store. */
+    @WithDefault("m3.medium")
+    String instanceStoreInstanceType();
+
     /** Subnet of the test instance; the default VPC when absent. */
     Optional<String> subnetId();
 

@@ -113,7 +113,7 @@ public class InstanceTest {
                 .chain(() -> transport.prepare(ctx))
                 .call(() -> limiter.awaitRoom(ctx.region(), target.amiId()))
                 .chain(prep -> launcher.launch(new TestInstanceLauncher.Launch(ctx.region(), target.amiId(),
-                        ctx.architecture(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
+                        ctx.architecture(), virtualizationType(event, target), target.instanceStore(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
                         instanceTags(ctx))))
                 .onItemOrFailure().transformToUni((instance, t) -> {
                     if (t == null) {
@@ -210,6 +210,12 @@ public class InstanceTest {
             return id.isEmpty() ? Uni.createFrom().item(Optional.<Instance>empty())
                     : waiters.describe(region, id.get()).map(Optional::ofNullable);
         });
+    }
+
+    /** EC2's word first; an EC2 that does not describe it (moto) leaves the event's. */
+    private static String virtualizationType(AmiRegistered event, AmiFacts target) {
+        return target.virtualizationType() != null ? target.virtualizationType()
+                : event.ami().variant().virtualizationType();
     }
 
     private RunContext context(AmiRegistered event, AmiFacts target, int attempt) {

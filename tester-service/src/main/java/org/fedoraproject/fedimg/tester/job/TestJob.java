@@ -15,6 +15,7 @@ import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.AmiFacts;
 import org.fedoraproject.fedimg.tester.domain.SiblingSelection;
 import org.fedoraproject.fedimg.tester.domain.SiblingSelection.Choice;
+import org.fedoraproject.fedimg.tester.domain.TestInstanceTypes;
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
 import org.fedoraproject.fedimg.tester.metrics.TesterMetrics.Source;
@@ -147,10 +148,14 @@ public class TestJob {
                     "AMI " + e.ami().amiId() + " was registered from an image whose checksum was not verified");
         }
         String arch = e.ami().ec2Architecture() != null ? e.ami().ec2Architecture() : e.image().ec2Architecture();
-        if (!config.instanceTypes().containsKey(arch)) {
+        String virt = e.ami().variant().virtualizationType();
+        boolean instanceStore = e.ami().variant().instanceStore();
+        TestInstanceTypes types = new TestInstanceTypes(config.instanceTypes(), config.paravirtualInstanceType(),
+                config.instanceStoreInstanceType());
+        if (types.choose(arch, virt, instanceStore).isEmpty()) {
             throw new BadInputException(DeadLetterReason.CONFIGURATION_ERROR,
-                    "no test instance type configured for architecture " + arch
-                            + " (fedimg.tester.instance-types)");
+                    "no test instance type for " + arch + "/" + virt + (instanceStore ? "/instance-store" : "") + " ("
+                            + TestInstanceTypes.keyFor(virt, instanceStore) + ")");
         }
     }
 }

@@ -67,6 +67,46 @@ public final class ImageRegistrar {
     }
 
     /**
+     * An instance-store AMI from a bundle's manifest ({@code ImageLocation=bucket/key}, issue 22), found by name
+     * first as every AMI: one of ours is one registered from this manifest or carrying our image key.
+     * RegisterImage has no client token and no tag specifications for this form, so the name is what makes it
+     * idempotent and the tags follow as for EBS AMIs.
+     */
+    public Uni<Image> ensureFromBundle(String region, RegistrationSpec spec, String imageLocation,
+            Map<String, String> tags) {
+        return findByName(region, spec.name()).chain(images -> {
+            Image usable = images.stream()
+                    .filter(i -> i.state() == ImageState.AVAILABLE || i.state() == ImageState.PENDING)
+                    .findFirst().orElse(null);
+            if (usable != null && !imageLocation.equals(usable.imageLocation())
+                    && !tags.get(AwsTags.IMAGE_KEY).equals(Ec2Tags.value(usable.tags(), AwsTags.IMAGE_KEY))) {
+                return Uni.createFrom().failure(nameTaken(spec.name(), usable, region));
+            }
+            Uni<String> id;
+            if (usable != null) {
+                LOG.infof("reusing instance-store AMI %s (%s) in %s", usable.imageId(), spec.name(), region);
+                id = Uni.createFrom().item(usable.imageId());
+            } else {
+                RegisterImageRequest.Builder req = RegisterImageRequest.builder()
+                        .name(spec.name())
+                        .description(spec.description())
+                        .imageLocation(imageLocation)
+                        .architecture(spec.architecture())
+                        .virtualizationType(spec.virtualizationType());
+                spec.kernelId().ifPresent(req::kernelId);
+                RegisterImageRequest request = req.build();
+                id = deregisterBroken(region, images)
+                        .chain(() -> Uni.createFrom().completionStage(() -> aws.ec2(region).registerImage(request)))
+                        .map(r -> r.imageId())
+                        .invoke(i -> LOG.infof("RegisterImage %s from %s -> %s in %s", spec.name(), imageLocation, i,
+                                region));
+            }
+            return id.call(imageId -> tag(region, imageId, tags))
+                    .chain(imageId -> waits.imageAvailable(region, imageId));
+        });
+    }
+
+    /**
      * The EBS-encrypted twin of an unencrypted AMI: CopyImage in the same region with {@code Encrypted} and
      * the KMS key (RegisterImage cannot encrypt an unencrypted snapshot). CopyImage has a client token and
      * the name is looked up first, so a re-run finds the copy; image and new snapshot are tagged at creation.

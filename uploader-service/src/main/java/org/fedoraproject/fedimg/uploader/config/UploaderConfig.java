@@ -49,6 +49,8 @@ public interface UploaderConfig {
 
     Utility utility();
 
+    InstanceStore instanceStore();
+
     enum Method {
         EBS_DIRECT, UTILITY_INSTANCE
     }
@@ -146,6 +148,13 @@ public interface UploaderConfig {
         @WithDefault("gp3,standard")
         List<String> volumeTypes();
 
+        /**
+         * {@code ebs} and/or {@code instance-store}: the latter adds one instance-store AMI per virtualization type,
+         * registered from an S3 bundle (issue 22; needs {@link InstanceStore}). Off by default.
+         */
+        @WithDefault("ebs")
+        List<String> storageTypes();
+
         /** Region → AKI/kernel id for paravirtual AMIs. */
         Map<String, String> paravirtualKernelIds();
 
@@ -196,6 +205,40 @@ public interface UploaderConfig {
         /** Console bytes kept in a failed status. */
         @WithDefault("4096")
         int consoleExcerptChars();
+    }
+
+    /**
+     * Instance-store AMIs (issue 22): the bundle's bucket and how it is made and signed. The files are PEM; the
+     * private key is read from its file and never logged.
+     */
+    interface InstanceStore {
+        /** The 12-digit account the AMIs are registered in (the manifest's {@code image/user}). */
+        Optional<String> accountId();
+
+        /** The EC2 service's certificate of the partition ({@code cert-ec2.pem} of the AMI tools, or the emulator's). */
+        Optional<String> ec2CertificateFile();
+
+        /** The account's X.509 signing certificate, registered with AWS. */
+        Optional<String> certificateFile();
+
+        /** Its RSA private key (PKCS#1 or PKCS#8, unencrypted): a secret, kept in a file only its user reads. */
+        Optional<String> privateKeyFile();
+
+        /** Bundle buckets are {@code <bucket-prefix>-<account>-<region>}, created when missing. */
+        @WithDefault("fedimg-bundles")
+        String bucketPrefix();
+
+        /** Parts uploading at once; memory is (this + 1) × part size. */
+        @WithDefault("4")
+        int partsInFlight();
+
+        /** Bytes per part; the AMI tools cut 10 MiB. */
+        @WithDefault("10485760")
+        int partSize();
+
+        /** Deflate level (the AMI tools use 9; 1 costs a quarter of the CPU for ~5% more data, ami-bundle README). */
+        @WithDefault("1")
+        int gzipLevel();
     }
 
     interface ArchAmis {

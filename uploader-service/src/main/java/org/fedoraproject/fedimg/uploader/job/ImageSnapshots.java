@@ -148,6 +148,12 @@ final class ImageSnapshots {
                 });
     }
 
+    /** The image's uncompressed size from the xz index at the end of the file, when the server tells it. */
+    Uni<java.util.OptionalLong> uncompressedSize(ImageSpec image) {
+        return Uni.createFrom().item(() -> tail.uncompressedSize(URI.create(image.url()), image.sizeBytes()))
+                .runSubscriptionOn(blockingIo);
+    }
+
     /**
      * A crash between tagging a snapshot verified and CompleteSnapshot leaves it pending for good: send
      * CompleteSnapshot again with the arguments kept on it. Snapshots of the utility instance, and ebs-direct
@@ -176,8 +182,8 @@ final class ImageSnapshots {
                 .findFirst().orElse(null);
     }
 
-    /** The download, verified while it streams, decompressed block-parallel. */
-    private EbsDirectEngine.Source source(ImageSpec image, UploadProgress progress) {
+    /** The download, verified while it streams, decompressed block-parallel (also what a bundle is made from). */
+    EbsDirectEngine.Source source(ImageSpec image, UploadProgress progress) {
         UploaderConfig.Download d = config.download();
         VerifiedDownload download = new VerifiedDownload(http, URI.create(image.url()), image.sizeBytes(),
                 image.sha256(), new VerifiedDownload.Settings(d.stallTimeout(), d.maxResumes(), d.resumeBackoff()),

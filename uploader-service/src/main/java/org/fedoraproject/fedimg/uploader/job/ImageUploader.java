@@ -78,6 +78,7 @@ public class ImageUploader {
     private final AmiMatrix matrix;
     private final ImageSnapshots snapshots;
     private final AmiRegistration registration;
+    private final InstanceStoreBundles bundles;
     private final UnfinishedResources unfinished;
     private final ExecutorService blockingIo;
     private final ScheduledExecutorService watchdogs;
@@ -95,7 +96,7 @@ public class ImageUploader {
         this.watchdogs = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "download-watchdog"));
         UploaderConfig.Registration reg = config.registration();
         this.matrix = new AmiMatrix(reg.virtualizationTypes(), reg.volumeTypes(), reg.paravirtualKernelIds(),
-                reg.encryption().kmsKeyId());
+                reg.encryption().kmsKeyId(), reg.storageTypes());
         SnapshotLookup lookup = new SnapshotLookup(aws);
         // redirects are followed by TrustedHttp, each hop checked against the compose sources
         TrustedHttp http = new TrustedHttp(TrustedHttp.client()
@@ -107,8 +108,9 @@ public class ImageUploader {
         UtilityInstanceEngine utility = new UtilityInstanceEngine(aws, waits, config.utility());
         this.snapshots = new ImageSnapshots(config, lookup, waits, ebsDirect, utility, http, blockingIo, watchdogs,
                 new VerifiedSnapshotTags(aws));
-        this.registration = new AmiRegistration(config, matrix,
-                new ImageRegistrar(aws, waits, config.ebs().notFoundWindow()));
+        ImageRegistrar registrar = new ImageRegistrar(aws, waits, config.ebs().notFoundWindow());
+        this.registration = new AmiRegistration(config, matrix, registrar);
+        this.bundles = new InstanceStoreBundles(config, aws, matrix, snapshots, registrar, blockingIo, clock);
         this.unfinished = new UnfinishedResources(aws, lookup, waits);
         logDecoder(config.xz().decoder());
     }
@@ -138,6 +140,7 @@ public class ImageUploader {
         List<AmiVariant> variants;
         try {
             variants = matrix.variants(region, in.image().arch());
+            bundles.requireConfigured(variants);
         } catch (BadInputException e) {
             return fail(in, input, events, List.of(), e).eventually(() -> ended(region, "dead-letter", started));
         }
@@ -170,7 +173,30 @@ public class ImageUploader {
                 .onFailure().invoke(t -> ended(region, "broker-failure", started));
     }
 
+    /**
+     * EBS variants from the verified snapshot, then instance-store variants from their bundle (a second pass over
+     * the download: the two are independent, and each is skipped when a re-run finds it done). The AMIs are
+     * listed in the matrix's order.
+     */
     private Uni<List<AmiRef>> snapshotAndRegister(String region, ImageReady in, List<AmiVariant> variants,
+            UploadProgress progress) {
+        List<AmiVariant> ebs = variants.stream().filter(v -> !v.instanceStore()).toList();
+        List<AmiVariant> instanceStore = variants.stream().filter(AmiVariant::instanceStore).toList();
+        Uni<List<AmiRef>> ebsAmis = ebs.isEmpty() ? Uni.createFrom().item(List.of())
+                : snapshotAndRegisterEbs(region, in, ebs, progress);
+        return ebsAmis.chain(amis -> {
+            Instant t0 = clock.instant();
+            return bundles.registerAll(region, in, instanceStore, progress)
+                    .invoke(b -> {
+                        if (!b.isEmpty()) {
+                            metrics.stage("bundle", region, method(), Duration.between(t0, clock.instant()));
+                        }
+                    })
+                    .map(b -> java.util.stream.Stream.concat(amis.stream(), b.stream()).toList());
+        });
+    }
+
+    private Uni<List<AmiRef>> snapshotAndRegisterEbs(String region, ImageReady in, List<AmiVariant> variants,
             UploadProgress progress) {
         Instant t0 = clock.instant();
         return snapshots.ensure(region, in, progress)

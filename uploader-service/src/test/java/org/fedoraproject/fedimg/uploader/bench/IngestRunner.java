@@ -28,7 +28,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * One ebs-direct ingest in its own JVM, so its peak memory is its own: the production path (verified HTTP
- * download → block-parallel xz → EbsDirectEngine → CompleteSnapshot) against the emulator. Prints one
+ * download → block-parallel xz → EbsDirectEngine → CompleteSnapshot) against the emulator; with
+ * {@code -Dbench.target=bundle} the instance-store path instead ({@link BundleIngest}). Prints one
  * {@code RESULT} line per run. Args: url size sha256 endpoint volumeGib xzThreads blockConcurrency steadyRuns
  * warmupBlocks.
  */
@@ -63,6 +64,9 @@ public final class IngestRunner {
                             URI.create(url).resolve("/").toString().replaceFirst(":\\d+/$", ":*/")),
                             java.util.List.of(URI.create(url).getHost()), 0));
             XzDecoder decoder = XzDecoder.valueOf(System.getProperty("bench.decoder", "AUTO")).resolve();
+            // -Dbench.target=bundle: the instance-store path (BundleIngest) instead of ebs-direct
+            BundleIngest bundles = "bundle".equals(System.getProperty("bench.target", "ebs"))
+                    ? new BundleIngest(aws, http, url, size) : null;
             LiveHeap liveHeap = LiveHeap.watch();
             // the first ingest of a fresh JVM also pays for JIT compilation (~10 s of CPU on 2 cores), and C2
             // compiles the SDK's per-request path only after 5 000-15 000 calls (HotSpot's Tier4 thresholds), so
@@ -93,15 +97,30 @@ public final class IngestRunner {
                     }
                 };
                 long t0 = System.nanoTime();
-                EbsDirectEngine.Written w = engine.write(new EbsDirectEngine.Target("us-east-1",
-                        "bench-" + System.nanoTime(), volumeGib, 60, Map.of("fedimg:created-by", "fedimg-bench"), "bench"),
-                        source, UploadProgress.detached(), written -> Uni.createFrom().voidItem()).await()
-                        .atMost(Duration.ofHours(2));
+                Ingested w;
+                if (bundles != null) {
+                    BundleIngest.Result b;
+                    try (InputStream image = source.image()) {
+                        b = bundles.run(run, image, Integer.getInteger("bench.parts.inflight", 4));
+                    }
+                    source.verifyComplete();
+                    w = new Ingested(b.rawBytes(), b.parts(), 0, "bundle-" + b.bundledBytes() + "-bytes");
+                } else {
+                    EbsDirectEngine.Written e = engine.write(new EbsDirectEngine.Target("us-east-1",
+                            "bench-" + System.nanoTime(), volumeGib, 60, Map.of("fedimg:created-by", "fedimg-bench"),
+                            "bench"), source, UploadProgress.detached(), written -> Uni.createFrom().voidItem()).await()
+                            .atMost(Duration.ofHours(2));
+                    w = new Ingested(e.bytes(), e.blocksWritten(), e.blocksSkipped(), e.snapshotId());
+                }
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                if (bundles != null) {
+                    bundles.delete(run);
+                }
                 if (last) {
                     profile("stop,collapsed,file=", run);
                 }
-                blocksSoFar += w.blocksWritten();
+                // warm-up counts requests: a bundle part is 20 EBS blocks' worth of bytes
+                blocksSoFar += bundles != null ? w.written() * 20 : w.written();
                 if (warming) {
                     warmups++;
                 } else {
@@ -109,14 +128,18 @@ public final class IngestRunner {
                 }
                 String emulatorCpu = emulatorTicks < 0 ? "" : String.format(" emulatorCpuSeconds=%.1f",
                         (emulatorCpuTicks() - emulatorTicks) / 100.0);
-                System.out.printf("RESULT run=%s decoder=%s seconds=%.2f bytes=%d written=%d skipped=%d "
-                        + "liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s%s snapshot=%s%n", run, decoder,
-                        seconds, w.bytes(), w.blocksWritten(), w.blocksSkipped(), liveHeap.maxMiB(), heapPeakMiB(),
-                        vmHwmKib() >> 10, cpu.report(), emulatorCpu, w.snapshotId());
+                System.out.printf("RESULT run=%s target=%s decoder=%s seconds=%.2f bytes=%d written=%d skipped=%d "
+                        + "liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s%s snapshot=%s%n", run,
+                        bundles != null ? "bundle" : "ebs", decoder, seconds, w.bytes(), w.written(), w.skipped(),
+                        liveHeap.maxMiB(), heapPeakMiB(), vmHwmKib() >> 10, cpu.report(), emulatorCpu, w.what());
             }
         }
         watchdogs.shutdownNow();
         System.exit(0);
+    }
+
+    /** What one ingest wrote: EBS blocks (written, skipped) and the snapshot, or bundle parts and their size. */
+    private record Ingested(long bytes, long written, long skipped, String what) {
     }
 
     /**

@@ -65,6 +65,8 @@ public final class UploaderBenchmark {
         int baselineRuns = Integer.getInteger("bench.baseline.runs", 3);
         List<String> kinds = List.of(System.getProperty("bench.kinds", "single,multi").split(","));
         List<String> decoders = List.of(System.getProperty("bench.decoders", "LIBLZMA,JAVA").split(","));
+        // ebs (ebs-direct) and/or bundle (the instance-store path, issue 22), each in the same run as the baselines
+        List<String> targets = List.of(System.getProperty("bench.targets", "ebs").split(","));
         Path jar = Path.of(System.getProperty("bench.emulator.jar", System.getProperty("user.home")
                 + "/.m2/repository/org/fedoraproject/fedimg/aws-emulator/1.0.0-SNAPSHOT/aws-emulator-1.0.0-SNAPSHOT-standalone.jar"));
 
@@ -120,9 +122,10 @@ public final class UploaderBenchmark {
         StringBuilder md = new StringBuilder();
         try {
             awaitPort(port);
-            md.append("| image | xz file | compressed | `xz -dc` | `xz -T0 -dc` | decoder | ingest cold | ingest steady "
-                    + "| steady ÷ `xz -dc` (speed) | steady ÷ `xz -T0 -dc` | blocks written / skipped | live heap max | peak RSS |\n")
-                    .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| image | xz file | compressed | `xz -dc` | `xz -T0 -dc` | path | decoder | ingest cold | ingest steady "
+                    + "| steady ÷ `xz -dc` (speed) | steady ÷ `xz -T0 -dc` | blocks (parts) written / skipped | live heap max "
+                    + "| peak RSS |\n")
+                    .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (String[] f : files) {
                 int gib = Integer.parseInt(f[0]);
                 Path file = Path.of(f[2]);
@@ -132,9 +135,10 @@ public final class UploaderBenchmark {
                 String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/" + file.getFileName();
                 Times xz1 = Times.of(baselineRuns, () -> timed("xz -dc '" + file + "' > /dev/null"));
                 Times xzT0 = Times.of(baselineRuns, () -> timed("xz -T0 -dc '" + file + "' > /dev/null"));
+                for (String target : targets) {
                 for (String decoder : decoders) {
                     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + xmx, "-Dbench.decoder=" + decoder.trim(),
-                            "-Dbench.emulator.pid=" + emulator.pid()));
+                            "-Dbench.emulator.pid=" + emulator.pid(), "-Dbench.target=" + target.trim()));
                     cmd.addAll(trust);
                     cmd.addAll(jvmArgs("bench.ingest.jvmargs"));
                     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestRunner.class.getName(), url,
@@ -152,12 +156,13 @@ public final class UploaderBenchmark {
                     System.out.printf("%d GiB %s %s: xz -dc %s, xz -T0 -dc %s, ingest cold %.1fs steady %s (%s) load %s%n",
                             gib, f[1], decoder, xz1, xzT0, coldS, steady, last, load);
                     md.append(String.format("| %d GiB ext4 | %s | %d MiB | %s (%.0f MiB/s) | %s (%.0f MiB/s) "
-                            + "| %s | %.1f s | %s (%.0f MiB/s) | %.2f× | %.2f× | %s / %s | %s MiB | %s MiB |%n", gib,
+                            + "| %s | %s | %.1f s | %s (%.0f MiB/s) | %.2f× | %.2f× | %s / %s | %s MiB | %s MiB |%n", gib,
                             f[1], len >> 20, xz1, mib(rawBytes) / xz1.median(), xzT0, mib(rawBytes) / xzT0.median(),
-                            decoder.trim().toLowerCase(), coldS, steady, mib(rawBytes) / steady.median(),
+                            target.trim(), decoder.trim().toLowerCase(), coldS, steady, mib(rawBytes) / steady.median(),
                             xz1.median() / steady.median(), xzT0.median() / steady.median(),
                             field(last, "written"), field(last, "skipped"), field(last, "liveHeapMaxMiB"),
                             field(last, "rssPeakMiB")));
+                }
                 }
             }
         } finally {

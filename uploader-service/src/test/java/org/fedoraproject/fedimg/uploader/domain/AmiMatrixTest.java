@@ -51,4 +51,35 @@ class AmiMatrixTest {
         assertThatThrownBy(() -> new AmiMatrix(List.of("hvm"), List.of(), Map.of(), Optional.empty())
                 .variants("us-east-1", "x86_64")).isInstanceOf(BadInputException.class);
     }
+
+    @Test
+    void instanceStoreAddsOneBundleVariantPerVirtualizationTypeAfterTheEbsOnes() {
+        AmiMatrix m = new AmiMatrix(List.of("hvm", "paravirtual"), List.of("gp3"), Map.of("us-east-1", "aki-919dcaf8"),
+                Optional.of("alias/fedimg"), List.of("ebs", "instance-store"));
+        assertThat(m.variants("us-east-1", "x86_64")).containsExactly(
+                new AmiVariant("hvm", "gp3", false), new AmiVariant("hvm", "gp3", true),
+                new AmiVariant("paravirtual", "gp3", false), new AmiVariant("paravirtual", "gp3", true),
+                AmiVariant.instanceStore("hvm"), AmiVariant.instanceStore("paravirtual"));
+    }
+
+    @Test
+    void instanceStoreAloneNeedsNoVolumeTypeAndSkipsArm64() {
+        AmiMatrix m = new AmiMatrix(List.of("hvm"), List.of(), Map.of(), Optional.empty(), List.of("instance-store"));
+        assertThat(m.variants("us-east-1", "x86_64")).containsExactly(AmiVariant.instanceStore("hvm"));
+        assertThatThrownBy(() -> m.variants("us-east-1", "aarch64")).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("only for x86_64");
+        AmiMatrix both = new AmiMatrix(List.of("hvm"), List.of("gp3"), Map.of(), Optional.empty(),
+                List.of("ebs", "instance-store"));
+        assertThat(both.variants("us-east-1", "aarch64")).containsExactly(new AmiVariant("hvm", "gp3", false));
+    }
+
+    @Test
+    void unknownStorageTypesAndInstanceStoreAsVolumeTypeAreConfigurationErrors() {
+        assertThatThrownBy(() -> new AmiMatrix(List.of("hvm"), List.of("gp3"), Map.of(), Optional.empty(),
+                List.of("s3")).variants("us-east-1", "x86_64"))
+                .isInstanceOfSatisfying(BadInputException.class,
+                        e -> assertThat(e.reason()).isEqualTo(DeadLetterReason.CONFIGURATION_ERROR));
+        assertThatThrownBy(() -> new AmiMatrix(List.of("hvm"), List.of("instance-store"), Map.of(), Optional.empty())
+                .variants("us-east-1", "x86_64")).isInstanceOf(BadInputException.class);
+    }
 }
