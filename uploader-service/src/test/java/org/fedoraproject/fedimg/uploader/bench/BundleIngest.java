@@ -3,7 +3,6 @@ package org.fedoraproject.fedimg.uploader.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +14,7 @@ import org.fedoraproject.fedimg.bundle.BundleKeys;
 import org.fedoraproject.fedimg.bundle.BundleSpec;
 import org.fedoraproject.fedimg.bundle.BundleWriter;
 import org.fedoraproject.fedimg.bundle.BundledImage;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
 import org.fedoraproject.fedimg.uploader.aws.BundleBucket;
 import org.fedoraproject.fedimg.uploader.aws.BundlePartUploads;
 import org.fedoraproject.fedimg.uploader.download.ImageTail;
@@ -39,7 +39,7 @@ final class BundleIngest {
     private final AwsClients aws;
     private final long rawBytes;
 
-    BundleIngest(AwsClients aws, HttpClient http, String url, long size) {
+    BundleIngest(AwsClients aws, TrustedHttp http, String url, long size) {
         this.aws = aws;
         OptionalLong raw = new ImageTail(http, Duration.ofSeconds(30)).uncompressedSize(URI.create(url), size);
         this.rawBytes = raw.orElseThrow(() -> new IllegalStateException("no xz index size for " + url));

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.aws.support.AwsConfig;
+import org.fedoraproject.fedimg.sources.TrustedHttp;
+import org.fedoraproject.fedimg.sources.TrustedSources;
 import org.fedoraproject.fedimg.uploader.aws.EbsDirectEngine;
 import org.fedoraproject.fedimg.uploader.download.VerifiedDownload;
 import org.fedoraproject.fedimg.uploader.metrics.UploadProgress;
@@ -58,11 +61,9 @@ public final class IngestRunner {
             EbsDirectEngine engine = new EbsDirectEngine(aws, Executors.newCachedThreadPool(), concurrency,
                     Duration.ofMinutes(2));
             // the benchmark's own image server: trusted by name, whatever it is
-            org.fedoraproject.fedimg.sources.TrustedHttp http = new org.fedoraproject.fedimg.sources.TrustedHttp(
-                    org.fedoraproject.fedimg.sources.TrustedHttp.client().version(HttpClient.Version.HTTP_1_1).build(),
-                    new org.fedoraproject.fedimg.sources.TrustedSources(java.util.List.of(
-                            URI.create(url).resolve("/").toString().replaceFirst(":\\d+/$", ":*/")),
-                            java.util.List.of(URI.create(url).getHost()), 0));
+            TrustedHttp http = new TrustedHttp(TrustedHttp.client().version(HttpClient.Version.HTTP_1_1).build(),
+                    new TrustedSources(List.of(URI.create(url).resolve("/").toString().replaceFirst(":\\d+/$", ":*/")),
+                            List.of(URI.create(url).getHost()), 0));
             XzDecoder decoder = XzDecoder.valueOf(System.getProperty("bench.decoder", "AUTO")).resolve();
             // -Dbench.target=bundle: the instance-store path (BundleIngest) instead of ebs-direct
             BundleIngest bundles = "bundle".equals(System.getProperty("bench.target", "ebs"))
