@@ -164,18 +164,23 @@ class DeadLetterContractTest extends UploaderQuarkusTest {
     }
 
     /**
-     * An xz bomb: 2 MiB of xz that decompresses to more than 1 GiB, more than the largest volume the test profile
-     * allows (fedimg.uploader.ebs.max-volume-size-gib=1). Refused from the xz index, before a snapshot exists.
+     * An xz bomb: a few MiB of xz (one stream of 64 MiB of zeros, concatenated 33 times) that decompresses to
+     * 2.06 GiB, more than the largest volume the test profile allows (fedimg.uploader.ebs.max-volume-size-gib=2).
+     * Refused from the xz index, before a snapshot exists.
      */
     @Test
     void anXzBombIsImageTooLargeBeforeAnySnapshot() throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(out,
+        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        try (org.tukaani.xz.XZOutputStream xz = new org.tukaani.xz.XZOutputStream(stream,
                 new org.tukaani.xz.LZMA2Options(0))) {
             byte[] zeros = new byte[1024 * 1024];
-            for (int i = 0; i < 1025; i++) {
+            for (int i = 0; i < 64; i++) {
                 xz.write(zeros);
             }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 33; i++) {
+            stream.writeTo(out);
         }
         byte[] bomb = out.toByteArray();
         assertThat(bomb.length).isLessThan(4 * 1024 * 1024);
