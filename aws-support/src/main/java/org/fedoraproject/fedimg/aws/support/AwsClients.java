@@ -19,6 +19,7 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ebs.EbsAsyncClient;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
+import software.amazon.awssdk.services.servicequotas.ServiceQuotasAsyncClient;
 
 /**
  * One async EC2 and one EBS direct client per region, all sharing one Netty HTTP client. Throttling, 5xx and
@@ -36,6 +37,7 @@ public final class AwsClients implements AutoCloseable {
     private final ExecutionInterceptor metrics;
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
     private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
+    private final Map<String, ServiceQuotasAsyncClient> quotas = new ConcurrentHashMap<>();
 
     public AwsClients(AwsConfig config, ExecutionInterceptor metrics) {
         this.config = config;
@@ -80,6 +82,11 @@ public final class AwsClients implements AutoCloseable {
         return ebs.computeIfAbsent(region, r -> configure(EbsAsyncClient.builder(), r).build());
     }
 
+    /** Service Quotas in a region (the public AMI quota); the same endpoint override as EC2. */
+    public ServiceQuotasAsyncClient serviceQuotas(String region) {
+        return quotas.computeIfAbsent(region, r -> configure(ServiceQuotasAsyncClient.builder(), r).build());
+    }
+
     /** Applies region, endpoint, credentials, retries, timeouts and metrics to any async client builder. */
     private <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> B configure(B builder, String region) {
         builder.region(Region.of(region))
@@ -100,6 +107,7 @@ public final class AwsClients implements AutoCloseable {
     public void close() {
         ec2.values().forEach(Ec2AsyncClient::close);
         ebs.values().forEach(EbsAsyncClient::close);
+        quotas.values().forEach(ServiceQuotasAsyncClient::close);
         http.close();
     }
 }

@@ -15,6 +15,8 @@ public record ManagedAmi(
         String amiId,
         String region,
         String name,
+        String imageKey,
+        String sha256,
         String composeType,
         String composeId,
         String release,
@@ -41,7 +43,7 @@ public record ManagedAmi(
     }
 
     public ManagedAmi withPublic(boolean isPublic) {
-        return new ManagedAmi(amiId, region, name, composeType, composeId, release, arch, variant, publishedAt, isPublic,
+        return new ManagedAmi(amiId, region, name, imageKey, sha256, composeType, composeId, release, arch, variant, publishedAt, isPublic,
                 disabled, kept, lastLaunched, snapshotIds);
     }
 }

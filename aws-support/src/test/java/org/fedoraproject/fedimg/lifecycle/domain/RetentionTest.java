@@ -24,17 +24,17 @@ class RetentionTest {
             new Stream("release", "production", Optional.empty(), RetentionPolicy.forever())));
 
     static ManagedAmi ami(String id, String type, int day, String arch, boolean isPublic) {
-        return new ManagedAmi(id, "us-east-1", "n-" + id, type, "c-" + day, "41", arch, "hvm-gp3",
+        return new ManagedAmi(id, "us-east-1", "n-" + id, "k-" + id, "0".repeat(64), type, "c-" + day, "41", arch, "hvm-gp3",
                 T0.plus(Duration.ofDays(day)), isPublic, false, false, Optional.empty(), List.of("snap-" + id));
     }
 
     static ManagedAmi kept(ManagedAmi a) {
-        return new ManagedAmi(a.amiId(), a.region(), a.name(), a.composeType(), a.composeId(), a.release(), a.arch(),
+        return new ManagedAmi(a.amiId(), a.region(), a.name(), a.imageKey(), a.sha256(), a.composeType(), a.composeId(), a.release(), a.arch(),
                 a.variant(), a.publishedAt(), a.isPublic(), a.disabled(), true, a.lastLaunched(), a.snapshotIds());
     }
 
     static ManagedAmi launched(ManagedAmi a, Instant at) {
-        return new ManagedAmi(a.amiId(), a.region(), a.name(), a.composeType(), a.composeId(), a.release(), a.arch(),
+        return new ManagedAmi(a.amiId(), a.region(), a.name(), a.imageKey(), a.sha256(), a.composeType(), a.composeId(), a.release(), a.arch(),
                 a.variant(), a.publishedAt(), a.isPublic(), a.disabled(), a.kept(), Optional.of(at), a.snapshotIds());
     }
 
