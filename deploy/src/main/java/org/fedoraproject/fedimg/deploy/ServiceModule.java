@@ -31,9 +31,15 @@ public record ServiceModule(String module, Optional<String> iamPolicy) {
         return root.resolve(module).resolve("src/main/java");
     }
 
-    /** The shared code that runs in this service: {@code common}, and {@code aws-support} where it calls AWS. */
+    /**
+     * The shared code that runs in this service: {@code common}, {@code aws-support} where it calls AWS, and
+     * {@code lifecycle} in the replicator (quota-aware publishing).
+     */
     public List<Path> sharedSources(Path root) {
         Path common = root.resolve("common/src/main/java");
+        if (module.equals("replicator-service")) {
+            return List.of(common, root.resolve("aws-support/src/main/java"), root.resolve("lifecycle/src/main/java"));
+        }
         return callsAws() ? List.of(common, root.resolve("aws-support/src/main/java")) : List.of(common);
     }
 
