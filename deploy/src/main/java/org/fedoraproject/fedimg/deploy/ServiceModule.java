@@ -33,12 +33,14 @@ public record ServiceModule(String module, Optional<String> iamPolicy) {
 
     /**
      * The shared code that runs in this service: {@code common}, {@code aws-support} where it calls AWS, and
-     * {@code lifecycle} in the replicator (quota-aware publishing).
+     * {@code lifecycle}'s decisions and shared steps in the replicator (quota-aware publishing).
      */
     public List<Path> sharedSources(Path root) {
         Path common = root.resolve("common/src/main/java");
         if (module.equals("replicator-service")) {
-            return List.of(common, root.resolve("aws-support/src/main/java"), root.resolve("lifecycle/src/main/java"));
+            Path lifecycle = root.resolve("lifecycle/src/main/java/org/fedoraproject/fedimg/lifecycle");
+            // not lifecycle/job: the lifecycle job (fedimg lifecycle) runs with its own role, lifecycle-policy.json
+            return List.of(common, root.resolve("aws-support/src/main/java"), lifecycle.resolve("domain"), lifecycle.resolve("aws"));
         }
         return callsAws() ? List.of(common, root.resolve("aws-support/src/main/java")) : List.of(common);
     }

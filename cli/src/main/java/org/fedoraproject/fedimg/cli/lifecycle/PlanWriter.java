@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.cli.lifecycle;
 
+import org.fedoraproject.fedimg.lifecycle.job.Lifecycle;
 import java.io.PrintWriter;
 import java.util.List;
 

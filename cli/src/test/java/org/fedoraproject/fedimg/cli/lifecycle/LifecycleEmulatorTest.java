@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.cli.lifecycle;
 
+import org.fedoraproject.fedimg.lifecycle.job.Lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -7,7 +7,7 @@ import java.util.function.Function;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.lifecycle.LifecycleEvents;
+import org.fedoraproject.fedimg.lifecycle.domain.LifecycleEvents;
 import org.fedoraproject.fedimg.lifecycle.aws.MakePrivate;
 import org.fedoraproject.fedimg.lifecycle.aws.ManagedAmis;
 import org.fedoraproject.fedimg.lifecycle.aws.PublicAmiQuota;

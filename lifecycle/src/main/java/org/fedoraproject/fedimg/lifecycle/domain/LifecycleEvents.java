@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.lifecycle;
+package org.fedoraproject.fedimg.lifecycle.domain;
 
 import java.time.Instant;
 
@@ -7,8 +7,6 @@ import org.fedoraproject.fedimg.events.ImageSpec;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.lifecycle.domain.LifecycleAction;
-import org.fedoraproject.fedimg.lifecycle.domain.ManagedAmi;
 import org.fedoraproject.fedimg.messaging.EventIds;
 
 /**

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.cli.lifecycle.aws;
+package org.fedoraproject.fedimg.lifecycle.job.aws;
 
 import org.fedoraproject.fedimg.aws.support.AwsErrors;
 

@@ -1,4 +1,4 @@
-package org.fedoraproject.fedimg.cli.lifecycle;
+package org.fedoraproject.fedimg.lifecycle.job;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,9 +9,9 @@ import java.util.function.Consumer;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.aws.support.AwsErrors;
 import org.fedoraproject.fedimg.events.StageStatus;
-import org.fedoraproject.fedimg.lifecycle.LifecycleEvents;
-import org.fedoraproject.fedimg.cli.lifecycle.aws.DeregisterAmi;
-import org.fedoraproject.fedimg.cli.lifecycle.aws.DisableAmi;
+import org.fedoraproject.fedimg.lifecycle.domain.LifecycleEvents;
+import org.fedoraproject.fedimg.lifecycle.job.aws.DeregisterAmi;
+import org.fedoraproject.fedimg.lifecycle.job.aws.DisableAmi;
 import org.fedoraproject.fedimg.lifecycle.aws.MakePrivate;
 import org.fedoraproject.fedimg.lifecycle.aws.ManagedAmis;
 import org.fedoraproject.fedimg.lifecycle.domain.LifecycleAction;
@@ -32,19 +32,19 @@ import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
  * means the next run announces it again with the same id (receivers see one message) and then makes it: no step
  * happens unannounced. Deregistration deletes the snapshots in the same call, so nothing is left orphaned.
  */
-final class Lifecycle {
+public final class Lifecycle {
 
-    static final String SERVICE = "lifecycle";
+    public static final String SERVICE = "lifecycle";
 
-    record Options(List<String> regions, boolean apply, int maxActionsPerRegion, int parallelRegions, Instant now,
+    public record Options(List<String> regions, boolean apply, int maxActionsPerRegion, int parallelRegions, Instant now,
             Duration regionTimeout) {
     }
 
     /** One planned step: done, deferred (over the per-region bound, or a dry run) or failed with the error. */
-    record Outcome(LifecycleAction action, String result, String error) {
+    public record Outcome(LifecycleAction action, String result, String error) {
     }
 
-    record RegionReport(String region, int amis, List<Outcome> outcomes, String error) {
+    public record RegionReport(String region, int amis, List<Outcome> outcomes, String error) {
     }
 
     private final AwsClients aws;
@@ -52,13 +52,13 @@ final class Lifecycle {
     private final Consumer<StageStatus> announce;
 
     /** @param announce writes a status event durably (Kafka, acks=all) or throws */
-    Lifecycle(AwsClients aws, Streams streams, Consumer<StageStatus> announce) {
+    public Lifecycle(AwsClients aws, Streams streams, Consumer<StageStatus> announce) {
         this.aws = aws;
         this.streams = streams;
         this.announce = announce;
     }
 
-    List<RegionReport> run(Options o) {
+    public List<RegionReport> run(Options o) {
         return Multi.createFrom().iterable(o.regions())
                 .onItem().transformToUni(r -> region(r, o).ifNoItem().after(o.regionTimeout())
                         .recoverWithItem(() -> new RegionReport(r, 0, List.of(), "no answer within " + o.regionTimeout()))
