@@ -237,9 +237,12 @@ class SimulatedYearTest {
         assertThat(releaseAmis.values().stream().flatMap(Set::stream)).doesNotContainAnyElementsOf(announcedPrivate);
         assertThat(keptAmi.values()).doesNotContainAnyElementsOf(announcedPrivate);
         assertThat(metrics.quotaRefusals("eu-west-1")).isZero();
+        long deregistered = announced.stream().filter(s -> s.reason().startsWith("deregistered")).map(StageStatus::amiId)
+                .distinct().count();
+        assertThat(gone).as("a public AMI never vanishes without going private first").isEmpty();
         System.out.printf("simulated year: days=%d regions=%d max public per region=%d made private=%d "
-                + "disabled=%d gone=%d lifecycle steps=%d kills=%d announcements=%d wall=%ds%n", DAYS, REGIONS.size(),
-                maxPublic, madePrivate.size(), disabled.size(), gone.size(), lifecycleSteps, kills, announced.size(),
+                + "disabled=%d deregistered=%d lifecycle steps=%d kills=%d announcements=%d wall=%ds%n", DAYS, REGIONS.size(),
+                maxPublic, madePrivate.size(), disabled.size(), deregistered, lifecycleSteps, kills, announced.size(),
                 Duration.ofNanos(System.nanoTime() - t0).toSeconds());
     }
 
