@@ -1,6 +1,7 @@
 package org.fedoraproject.fedimg.cli;
 
 import org.fedoraproject.fedimg.cli.janitor.JanitorCommand;
+import org.fedoraproject.fedimg.cli.lifecycle.LifecycleCommand;
 import org.fedoraproject.fedimg.cli.local.LocalCommand;
 import org.fedoraproject.fedimg.cli.replay.ReplayCommand;
 import org.fedoraproject.fedimg.cli.replay.ResetOffsetsCommand;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The operator's command line: {@code fedimg local | replay | janitor}. */
 @Command(name = "fedimg", mixinStandardHelpOptions = true,
         description = "Publishes Fedora Cloud images as tested, public AMIs in every EC2 region.",
-        subcommands = {LocalCommand.class, ReplayCommand.class, ResetOffsetsCommand.class, JanitorCommand.class})
+        subcommands = {LocalCommand.class, ReplayCommand.class, ResetOffsetsCommand.class, JanitorCommand.class,
+                LifecycleCommand.class})
 public final class Fedimg {
 
     public static void main(String[] args) {

@@ -26,6 +26,12 @@ public final class AwsTags {
     public static final String TEST_VERDICT = "fedimg:test";
     public static final String SOURCE_AMI = "fedimg:source-ami";
     public static final String NAME = "Name";
+    /** productmd's compose type (nightly, test, production): which retention stream a published AMI is in. */
+    public static final String COMPOSE_TYPE = "fedimg:compose-type";
+    /** When the AMI passed its test (ISO-8601): the age retention counts from, the same in every region. */
+    public static final String TESTED_AT = "fedimg:tested-at";
+    /** Set by an operator (any value): the AMI is never made private, disabled or deregistered by fedimg. */
+    public static final String KEEP = "fedimg:keep";
 
     private AwsTags() {
     }

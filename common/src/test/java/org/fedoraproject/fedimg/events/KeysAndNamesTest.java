@@ -36,12 +36,24 @@ class KeysAndNamesTest {
     @Test
     void namesAreDeterministicAndCarryNoCounter() {
         assertThat(AmiNames.ami(ExampleEvents.IMAGE, ExampleEvents.GP3))
-                .isEqualTo("Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-hvm-gp3");
+                .isEqualTo("Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-hvm-gp3-0");
         ImageSpec respin = new ImageSpec(ExampleEvents.IMAGE.url(), ExampleEvents.IMAGE.fileName(),
                 ExampleEvents.IMAGE.name(), ExampleEvents.IMAGE.sha256(), 1, "x86_64", "41", "production", "Cloud",
                 "Cloud_Base", 2);
         assertThat(AmiNames.ami(respin, new AmiVariant("hvm", "standard", true)))
-                .isEqualTo("Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-respin2-hvm-standard-encrypted");
+                .isEqualTo("Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-hvm-standard-encrypted-2");
+        assertThat(AmiNames.ami(respin, new AmiVariant("hvm", "gp3", false), "{name}_{volume}_{virt}{encrypted}_r{respin}"))
+                .isEqualTo("Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64_gp3_hvm_r2");
+    }
+
+    @Test
+    void aTemplateMustNameEveryVariantAndRespinApart() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AmiNames.validate("{name}-{volume}-{respin}"))
+                .hasMessageContaining("{virt}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AmiNames.validate(AmiNames.DEFAULT_TEMPLATE + "{arch}"))
+                .hasMessageContaining("unknown placeholder");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AmiNames.ami(ExampleEvents.IMAGE, ExampleEvents.GP3,
+                "{name}:{virt}{volume}{encrypted}{respin}")).hasMessageContaining("not a valid EC2 AMI name");
     }
 
     @Test

@@ -130,6 +130,7 @@ public final class AwsSdkCalls {
         Map<String, String> map = new HashMap<>(S3_ACTIONS);
         addOperations(map, Ec2AsyncClient.class, "ec2");
         addOperations(map, EbsAsyncClient.class, "ebs");
+        addOperations(map, software.amazon.awssdk.services.servicequotas.ServiceQuotasAsyncClient.class, "servicequotas");
         for (Method m : Ec2AsyncWaiter.class.getMethods()) {
             Class<?>[] p = m.getParameterTypes();
             if (m.getName().startsWith("waitUntil") && p.length == 1 && p[0].getSimpleName().endsWith("Request")) {

@@ -31,9 +31,17 @@ public record ServiceModule(String module, Optional<String> iamPolicy) {
         return root.resolve(module).resolve("src/main/java");
     }
 
-    /** The shared code that runs in this service: {@code common}, and {@code aws-support} where it calls AWS. */
+    /**
+     * The shared code that runs in this service: {@code common}, {@code aws-support} where it calls AWS, and
+     * {@code lifecycle}'s decisions and shared steps in the replicator (quota-aware publishing).
+     */
     public List<Path> sharedSources(Path root) {
         Path common = root.resolve("common/src/main/java");
+        if (module.equals("replicator-service")) {
+            Path lifecycle = root.resolve("lifecycle/src/main/java/org/fedoraproject/fedimg/lifecycle");
+            // not lifecycle/job: the lifecycle job (fedimg lifecycle) runs with its own role, lifecycle-policy.json
+            return List.of(common, root.resolve("aws-support/src/main/java"), lifecycle.resolve("domain"), lifecycle.resolve("aws"));
+        }
         return callsAws() ? List.of(common, root.resolve("aws-support/src/main/java")) : List.of(common);
     }
 

@@ -445,6 +445,7 @@ final class Audit {
             case TEST -> s.state() == StageState.PROGRESS ? null : "image.test";
             case COPY -> s.state() == StageState.COMPLETED ? "image.copy" : null;
             case PUBLISH -> s.state() == StageState.COMPLETED && !encrypted ? "image.publish" : null;
+            case LIFECYCLE -> s.state() == StageState.COMPLETED ? "image.lifecycle" : null;
         };
     }
 
@@ -454,7 +455,7 @@ final class Audit {
         String topic = m.routingKey().substring(prefix.length());
         if (topic.startsWith("fedimg.")) {
             topic = topic.substring("fedimg.".length());
-            String status = b.has("status") ? b.get("status").asText() : "completed";
+            String status = b.has("status") ? b.get("status").asText() : b.has("action") ? b.get("action").asText() : "completed";
             JsonNode extra = b.path("extra");
             String variant = extra.has("virt_type") ? extra.get("virt_type").asText() + "-" + extra.get("vol_type").asText() : "-";
             return topic + " " + status + " " + b.path("image_name").asText() + " " + b.path("destination").asText()

@@ -104,8 +104,9 @@ class ReplicationServiceTest {
     /**
      * A quota increase, as a publisher asks AWS for: AWS allows 5 public AMIs per region by default, and the tests of
      * this class share one emulator (reset only when the application starts) while each publishes its own compose
-     * (one or two images) in every region, up to nine public AMIs per region in all. Nothing demotes the older
-     * ones yet (issue 17), so without it the sixth publication in a region fails with ResourceLimitExceeded.
+     * (one or two images) in every region, up to nine public AMIs per region in all, mostly releases, which are
+     * never demoted; without it the sixth publication in a region fails on the quota. Demotion under AWS's default
+     * quota is PublicAmiQuotaTest's.
      */
     @BeforeEach
     void publicAmiQuotaIncrease() {

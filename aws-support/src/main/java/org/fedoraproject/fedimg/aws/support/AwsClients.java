@@ -20,6 +20,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ebs.EbsAsyncClient;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.servicequotas.ServiceQuotasAsyncClient;
 
 /**
  * One async EC2, one EBS direct and one S3 client per region, all sharing one Netty HTTP client. Throttling, 5xx and
@@ -38,6 +39,7 @@ public final class AwsClients implements AutoCloseable {
     private final Map<String, Ec2AsyncClient> ec2 = new ConcurrentHashMap<>();
     private final Map<String, EbsAsyncClient> ebs = new ConcurrentHashMap<>();
     private final Map<String, S3AsyncClient> s3 = new ConcurrentHashMap<>();
+    private final Map<String, ServiceQuotasAsyncClient> quotas = new ConcurrentHashMap<>();
 
     public AwsClients(AwsConfig config, ExecutionInterceptor metrics) {
         this.config = config;
@@ -91,6 +93,11 @@ public final class AwsClients implements AutoCloseable {
                 .forcePathStyle(config.endpointOverride().isPresent()).build());
     }
 
+    /** Service Quotas in a region (the public AMI quota); the same endpoint override as EC2. */
+    public ServiceQuotasAsyncClient serviceQuotas(String region) {
+        return quotas.computeIfAbsent(region, r -> configure(ServiceQuotasAsyncClient.builder(), r).build());
+    }
+
     /** Applies region, endpoint, credentials, retries, timeouts and metrics to any async client builder. */
     private <B extends AwsClientBuilder<B, ?> & AwsAsyncClientBuilder<B, ?>> B configure(B builder, String region) {
         builder.region(Region.of(region))
@@ -112,6 +119,7 @@ public final class AwsClients implements AutoCloseable {
         ec2.values().forEach(Ec2AsyncClient::close);
         ebs.values().forEach(EbsAsyncClient::close);
         s3.values().forEach(S3AsyncClient::close);
+        quotas.values().forEach(ServiceQuotasAsyncClient::close);
         http.close();
     }
 }

@@ -21,7 +21,8 @@ import org.fedoraproject.fedimg.messaging.EventIds;
  * <li>UPLOAD and TEST: STARTED, COMPLETED, FAILED as {@code status} started/completed/failed;</li>
  * <li>COPY and PUBLISH: COMPLETED only (fedimg sent them once the copy / publication was done);</li>
  * <li>PROGRESS: never, unless {@code publishProgress} (then image.upload with status "progress");</li>
- * <li>PUBLISH of an encrypted variant: never, it is shared with accounts, not public.</li>
+ * <li>PUBLISH of an encrypted variant: never, it is shared with accounts, not public;</li>
+ * <li>LIFECYCLE: COMPLETED, as {@code image.lifecycle} (new: an AMI made private, disabled or deregistered).</li>
  * </ul>
  */
 public final class FedimgBusMessages {
@@ -51,6 +52,7 @@ public final class FedimgBusMessages {
             case COPY -> s.state() == StageState.COMPLETED ? Optional.of(copy(s)) : Optional.empty();
             case PUBLISH -> s.state() == StageState.COMPLETED && !encrypted(s.variant()) ? Optional.of(publish(s))
                     : Optional.empty();
+            case LIFECYCLE -> s.state() == StageState.COMPLETED ? Optional.of(lifecycle(s)) : Optional.empty();
         };
     }
 
@@ -100,6 +102,25 @@ public final class FedimgBusMessages {
         body.put("compose", s.composeId());
         body.put("extra", extra(s, false));
         return message(s, "image.publish", body, BusMessage.INFO);
+    }
+
+    /**
+     * New with this rewrite (fedimg never demoted anything): an AMI made private, disabled or deregistered, with
+     * {@code action} (made-private, disabled, deregistered) and the policy's reason.
+     */
+    private BusMessage lifecycle(StageStatus s) {
+        String reason = s.reason() == null ? "" : s.reason();
+        int colon = reason.indexOf(": ");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("image_name", s.image().name());
+        body.put("architecture", s.image().ec2Architecture());
+        body.put("destination", s.region());
+        body.put("service", "EC2");
+        body.put("compose", s.composeId());
+        body.put("action", colon < 0 ? reason : reason.substring(0, colon));
+        body.put("reason", colon < 0 ? null : reason.substring(colon + 2));
+        body.put("extra", extra(s, false));
+        return message(s, "image.lifecycle", body, BusMessage.INFO);
     }
 
     private static Map<String, Object> extra(StageStatus s, boolean withSource) {

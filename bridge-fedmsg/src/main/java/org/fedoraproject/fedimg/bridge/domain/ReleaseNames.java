@@ -9,7 +9,9 @@ public final class ReleaseNames {
     // <short>-<version>-<yyyymmdd>.<type letter>.<n> where the type letter is absent for production composes
     private static final Pattern COMPOSE_ID = Pattern.compile("^(?<short>.+)-(?<version>[^-]+)-(?<date>\\d{8})"
             + "(?<type>\\.[nt])?\\.(?<respin>\\d+)$");
-    private static final Pattern FILE_ARCH = Pattern.compile("\\.(x86_64|aarch64|ppc64le|ppc64|s390x|armhfp)\\.");
+    // ".x86_64." before Fedora 40 (Fedora-Cloud-Base-39-1.5.x86_64.raw.xz), ".x86_64-" since
+    // (Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4.raw.xz)
+    private static final Pattern FILE_ARCH = Pattern.compile("\\.(x86_64|aarch64|ppc64le|ppc64|s390x|armhfp)[.-]");
     private static final Pattern FILE_RELEASE = Pattern.compile("-(\\d+|[Rr]awhide)-[^-]+\\.[^.]+\\.raw\\.xz$");
 
     private ReleaseNames() {
@@ -35,7 +37,10 @@ public final class ReleaseNames {
         return s != null && COMPOSE_ID.matcher(s).matches();
     }
 
-    /** Arch from an image file name ({@code Fedora-Cloud-Base-41-1.4.x86_64.raw.xz}), or null. */
+    /**
+     * Arch from an image file name, old ({@code Fedora-Cloud-Base-39-1.5.x86_64.raw.xz}) or Fedora 40+
+     * ({@code Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4.raw.xz}), or null.
+     */
     public static String archFromFileName(String fileName) {
         Matcher m = FILE_ARCH.matcher(fileName);
         String arch = null;

@@ -148,6 +148,22 @@ class BusMessagesTest {
     }
 
     @Test
+    void aLifecycleStepIsAnnouncedWithItsAction() {
+        ImageSpec image = spec("", "Fedora-Cloud-Base-AmazonEC2.x86_64-Rawhide-20260101.n.0", "x86_64");
+        StageStatus s = new StageStatus("ev-l", "key", "Fedora-Rawhide-20260101.n.0", "trace", Instant.EPOCH,
+                Stage.LIFECYCLE, StageState.COMPLETED, "replicator", image, "eu-west-1", "ami-old", null,
+                new AmiVariant("hvm", "gp3", false), "made-private: no longer kept public by stream nightly", null, null);
+        BusMessage m = STG.of(s).orElseThrow();
+        assertThat(m.topic()).isEqualTo("org.fedoraproject.stg.fedimg.image.lifecycle");
+        JsonNode body = body(m);
+        assertThat(body.get("action").asText()).isEqualTo("made-private");
+        assertThat(body.get("reason").asText()).isEqualTo("no longer kept public by stream nightly");
+        assertThat(body.get("destination").asText()).isEqualTo("eu-west-1");
+        assertThat(body.get("extra").get("id").asText()).isEqualTo("ami-old");
+        assertThat(body.get("extra").get("vol_type").asText()).isEqualTo("gp3");
+    }
+
+    @Test
     void idsAreStablePerEvent() {
         ImageSpec image = spec("u", "n", "x86_64");
         StageStatus s = status(Stage.UPLOAD, StageState.COMPLETED, "c", image, "us-east-1", "ami-1", null, GP2);

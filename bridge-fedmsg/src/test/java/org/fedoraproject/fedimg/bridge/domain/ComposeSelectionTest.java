@@ -126,6 +126,12 @@ class ComposeSelectionTest {
         assertThat(ReleaseNames.composeTypeFromId("Fedora-28-20180425.0")).isEqualTo("production");
         assertThat(ReleaseNames.fromComposeId("not a compose")).isNull();
         assertThat(ReleaseNames.archFromFileName("Fedora-Cloud-Base-AmazonEC2-41-1.4.aarch64.raw.xz")).isEqualTo("aarch64");
+        // Fedora 40+ names put the arch after the image name: the single-image trigger needs no --arch for them
+        assertThat(ReleaseNames.archFromFileName("Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4.raw.xz")).isEqualTo("x86_64");
+        assertThat(ReleaseNames.archFromFileName("Fedora-Cloud-Base-AmazonEC2.aarch64-Rawhide-20241027.n.0.raw.xz"))
+                .isEqualTo("aarch64");
+        assertThat(ReleaseNames.releaseFromFileName("Fedora-Cloud-Base-AmazonEC2.x86_64-41-1.4.raw.xz")).isEqualTo("41");
+        assertThat(ReleaseNames.archFromFileName("Fedora-Cloud-Base-AmazonEC2-41-1.4.raw.xz")).isNull();
         assertThat(ReleaseNames.releaseFromFileName("Fedora-Cloud-Base-AmazonEC2-41-1.4.aarch64.raw.xz")).isEqualTo("41");
         assertThat(ReleaseNames.releaseFromFileName("Fedora-Cloud-Base-Rawhide-20241027.n.0.x86_64.raw.xz")).isEqualTo("Rawhide");
         assertThat(ReleaseNames.releaseFromFileName("something.raw.xz")).isNull();

@@ -66,7 +66,9 @@ public final class LocalCompose implements ComposeSource {
      */
     public static LocalCompose generate(Path dir, String release, int imageMiB) {
         String date = LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE);
-        String composeId = "Fedora-Cloud-" + release + "-" + date + ".0";
+        // a nightly: its stream keeps the newest public and lets the replicator demote the older ones, so run after
+        // run stays within AWS's default public AMI quota of 5 (a generated "release" would never be demoted)
+        String composeId = "Fedora-Cloud-" + release + "-" + date + ".n.0";
         Path composeDir = dir.toAbsolutePath().normalize().resolve("compose");
         List<Image> images = new ArrayList<>();
         try {
@@ -86,7 +88,7 @@ public final class LocalCompose implements ComposeSource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new LocalCompose(new ComposeMetadata(composeId, date, "production", 0, "Fedora-Cloud", release),
+        return new LocalCompose(new ComposeMetadata(composeId, date, "nightly", 0, "Fedora-Cloud", release),
                 composeDir, images, true);
     }
 
@@ -283,7 +285,7 @@ public final class LocalCompose implements ComposeSource {
         compose.put("date", date);
         compose.put("id", composeId);
         compose.put("respin", 0);
-        compose.put("type", "production");
+        compose.put("type", "nightly");
         return Map.of(
                 "header", Map.of("type", "productmd.images", "version", "1.2"),
                 "payload", Map.of("compose", compose, "images", Map.of("Cloud", byArch)));

@@ -1,12 +1,15 @@
 package org.fedoraproject.fedimg.replicator.aws;
 
 import org.fedoraproject.fedimg.aws.support.AwsErrors;
+import org.fedoraproject.fedimg.errors.EC2ServiceException;
 
 /**
- * A region that cannot be completed, with the sentence an operator reads in the aggregate. Thrown by the
+ * A region that cannot be completed (an {@link EC2ServiceException}, as any AWS failure of a stage is, beside the
+ * uploader's EC2UtilityException and the tester's EC2TestException), with the sentence an operator reads in the
+ * aggregate. Thrown by the
  * steps; the region pipeline turns it into a FAILED per-region result. Never retried by the service.
  */
-public class RegionFailure extends RuntimeException {
+public class RegionFailure extends EC2ServiceException {
 
     /** Where it failed: the copy (image.copy) or the publication (image.publish). */
     public enum Phase { COPY, PUBLISH }

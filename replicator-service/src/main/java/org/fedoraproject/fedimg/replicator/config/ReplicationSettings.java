@@ -1,10 +1,16 @@
 package org.fedoraproject.fedimg.replicator.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
 
 import org.fedoraproject.fedimg.aws.support.Waiter;
+import org.fedoraproject.fedimg.lifecycle.domain.RetentionPolicy;
+import org.fedoraproject.fedimg.lifecycle.domain.Stream;
+import org.fedoraproject.fedimg.lifecycle.domain.Streams;
 
 /**
  * The replication settings as plain values, so the engine can be built without CDI (benchmarks, tests).
@@ -21,7 +27,29 @@ public record ReplicationSettings(
         boolean disableBlockPublicAccess,
         Waiter.Limits unblockWait,
         Map<String, Duration> deprecation,
-        boolean checkBlockPublicAccess) {
+        boolean checkBlockPublicAccess,
+        Streams streams,
+        QuotaSettings publicAmiQuota) {
+
+    /**
+     * The public AMI quota: configured for every region or per region, else read from Service Quotas
+     * ({@code fallback} when that fails); {@code retry} rides out the count's eventual consistency after demotions.
+     */
+    public record QuotaSettings(OptionalLong value, Map<String, Long> regions, long fallback, Waiter.Limits retry) {
+        public QuotaSettings {
+            regions = Map.copyOf(regions);
+        }
+
+        public OptionalLong configured(String region) {
+            Long r = regions.get(region);
+            return r != null ? OptionalLong.of(r) : value;
+        }
+
+        /** AWS's default, read from Service Quotas, and the tests' fast retries. */
+        public static QuotaSettings fromServiceQuotas() {
+            return new QuotaSettings(OptionalLong.empty(), Map.of(), 5, Waiter.Limits.of(5, Duration.ofMillis(200)));
+        }
+    }
 
     public ReplicationSettings {
         allow = List.copyOf(allow);
@@ -46,13 +74,31 @@ public record ReplicationSettings(
                 c.blockPublicAccess().disableWhenOn(),
                 Waiter.Limits.of(c.blockPublicAccess().maxAttempts(), c.blockPublicAccess().pollDelay()),
                 c.deprecation(),
-                c.blockPublicAccess().check());
+                c.blockPublicAccess().check(),
+                streams(c.streams()),
+                new QuotaSettings(c.publicAmiQuota().value(), c.publicAmiQuota().regions(), c.publicAmiQuota().fallback(),
+                        Waiter.Limits.of(Math.max(1, c.publicAmiQuota().attempts()), c.publicAmiQuota().retryDelay())));
+    }
+
+    /** The configured streams as the lifecycle domain's; releases (production) are never demoted unless said. */
+    public static Streams streams(Map<String, ReplicatorConfig.StreamConfig> config) {
+        List<Stream> all = new ArrayList<>();
+        new TreeMap<>(config).forEach((name, s) -> all.add(new Stream(name, s.composeType(), s.release(),
+                new RetentionPolicy(s.keepPublic(), s.publicFor(), s.privateAfter(), s.disableAfter(), s.deregisterAfter(),
+                        s.unlaunchedFor(), s.demote().orElse(!"production".equalsIgnoreCase(s.composeType()))))));
+        return new Streams(all);
     }
 
     /** A copy with another parallelism (the benchmark's sequential baseline). */
     public ReplicationSettings withParallelism(int p) {
         return new ReplicationSettings(allow, deny, p, regionDeadline, copyWait, kmsKeys, shareWithAccounts,
-                disableBlockPublicAccess, unblockWait, deprecation, checkBlockPublicAccess);
+                disableBlockPublicAccess, unblockWait, deprecation, checkBlockPublicAccess, streams, publicAmiQuota);
+    }
+
+    /** A copy with other streams and quota settings (tests, the simulated year). */
+    public ReplicationSettings withLifecycle(Streams s, QuotaSettings q) {
+        return new ReplicationSettings(allow, deny, parallelism, regionDeadline, copyWait, kmsKeys, shareWithAccounts,
+                disableBlockPublicAccess, unblockWait, deprecation, checkBlockPublicAccess, s, q);
     }
 
     private static Waiter.Limits copyWait(ReplicatorConfig.Wait w) {

@@ -27,6 +27,15 @@ public interface ReplicatorConfig {
 
     Jobs jobs();
 
+    /**
+     * Retention streams by name (docs/lifecycle.md): which published AMIs stay public, and when the others are made
+     * private, disabled and deregistered. An AMI of no stream is never demoted.
+     */
+    Map<String, StreamConfig> streams();
+
+    @WithName("public-ami-quota")
+    PublicAmiQuota publicAmiQuota();
+
     @WithName("published-topic")
     PublishedTopic publishedTopic();
 
@@ -100,6 +109,57 @@ public interface ReplicatorConfig {
         /** AmiTested events (one per AMI variant) replicated at the same time by one instance. */
         @WithDefault("4")
         int maxConcurrent();
+    }
+
+    interface StreamConfig {
+        /** productmd compose type: nightly, test or production. */
+        String composeType();
+
+        /** Only composes of this release (e.g. Rawhide, 41); a stream with one wins over one without. */
+        Optional<String> release();
+
+        /** The newest this many AMIs per (release, arch, variant) stay public. */
+        @WithDefault("1")
+        int keepPublic();
+
+        /** An AMI older than this is no longer kept public, even if among the newest. */
+        Optional<Duration> publicFor();
+
+        /** An AMI no longer kept public is made private once at least this old (from its test). */
+        @WithDefault("P0D")
+        Duration privateAfter();
+
+        /** A private AMI is disabled once this old (none: never). */
+        Optional<Duration> disableAfter();
+
+        /** A private or disabled AMI is deregistered, with its snapshots, once this old (none: never). */
+        Optional<Duration> deregisterAfter();
+
+        /** Nothing happens to an AMI launched less than this long ago (LastLaunchedTime). */
+        @WithDefault("P14D")
+        Duration unlaunchedFor();
+
+        /** Whether the stream's AMIs are ever demoted; default: every compose type but production (releases). */
+        Optional<Boolean> demote();
+    }
+
+    interface PublicAmiQuota {
+        /** The public AMI quota in every region; unset: read from the Service Quotas API per region. */
+        java.util.OptionalLong value();
+
+        /** Per region, over {@code value} and the Service Quotas API. */
+        Map<String, Long> regions();
+
+        /** Service Quotas cannot be read and nothing is configured: this (AWS's default) is assumed. */
+        @WithDefault("5")
+        long fallback();
+
+        /** Demoted AMIs may still count for a while (EC2 is eventually consistent): attempts to make the new one public. */
+        @WithDefault("5")
+        int attempts();
+
+        @WithDefault("PT2S")
+        Duration retryDelay();
     }
 
     interface PublishedTopic {

@@ -61,6 +61,8 @@ public final class ReplicationEngine {
     private final ReplicatorMetrics metrics;
     private final Clock clock;
     private final BooleanSupplier stopping;
+    private final QuotaGate quotaGate;
+    private final RegionLocks regionLocks = new RegionLocks();
 
     /**
      * @param stopping true once the service shuts down: a region interrupted then is not a real failure, so it
@@ -73,6 +75,7 @@ public final class ReplicationEngine {
         this.metrics = metrics;
         this.clock = clock;
         this.stopping = stopping;
+        this.quotaGate = new QuotaGate(aws, settings, metrics, clock);
     }
 
     public ReplicationSettings settings() {
@@ -81,10 +84,19 @@ public final class ReplicationEngine {
 
     public Uni<List<RegionDone>> replicate(AmiTested tested, Permit permit, Collection<String> regions,
             Function<RegionDone, Uni<Void>> onRegion) {
+        return replicate(tested, permit, regions, onRegion, s -> Uni.createFrom().voidItem());
+    }
+
+    /**
+     * @param announce writes the status event of an AMI made private to make room under the public AMI quota,
+     *                 right after it was made private
+     */
+    public Uni<List<RegionDone>> replicate(AmiTested tested, Permit permit, Collection<String> regions,
+            Function<RegionDone, Uni<Void>> onRegion, Function<StageStatus, Uni<Void>> announce) {
         String base = aws.baseRegion();
         return SourceImages.describe(aws.ec2(base), base, permit.sourceAmiId())
                 .onItem().transformToMulti(source -> Multi.createFrom().iterable(regions)
-                        .onItem().transformToUni(region -> region(tested, permit, source, region)
+                        .onItem().transformToUni(region -> region(tested, permit, source, region, announce)
                                 .flatMap(done -> onRegion.apply(done).replaceWith(done)))
                         .merge(settings.parallelism()))
                 .collect().asList()
@@ -100,7 +112,8 @@ public final class ReplicationEngine {
                 });
     }
 
-    private Uni<RegionDone> region(AmiTested tested, Permit permit, Image source, String region) {
+    private Uni<RegionDone> region(AmiTested tested, Permit permit, Image source, String region,
+            Function<StageStatus, Uni<Void>> announce) {
         AtomicReference<Phase> phase = new AtomicReference<>(Phase.COPY);
         AtomicReference<String> amiId = new AtomicReference<>();
         Duration deadline = settings.regionDeadline();
@@ -108,9 +121,9 @@ public final class ReplicationEngine {
         return Uni.createFrom().voidItem()
                 .invoke(metrics::regionStarted)
                 .chain(() -> isBase
-                        ? publish(tested, permit, source, region, source, phase)
+                        ? publish(tested, permit, source, region, source, phase, announce)
                         : copy(tested, permit, source, region, amiId)
-                                .flatMap(copy -> publish(tested, permit, source, region, copy, phase)))
+                                .flatMap(copy -> publish(tested, permit, source, region, copy, phase, announce)))
                 .ifNoItem().after(deadline).failWith(() -> new RegionFailure(phase.get(), "no result in " + region
                         + " within the region deadline of " + deadline + " (fedimg.replicator.copy.region-deadline) during "
                         + phase.get().name().toLowerCase()))
@@ -132,7 +145,7 @@ public final class ReplicationEngine {
             return Uni.createFrom().failure(new RegionFailure(Phase.COPY, "no KMS key configured for encrypted copies in "
                     + region + " (fedimg.replicator.encrypted.kms-keys.\"" + region + "\")"));
         }
-        Map<String, String> tags = copyTags(source);
+        Map<String, String> tags = copyTags(tested, source);
         long start = System.nanoTime();
         return CopyStep.findOrCopy(ec2, permit, aws.baseRegion(), source, region, tags, kms)
                 .invoke(c -> amiId.set(c.amiId()))
@@ -146,7 +159,7 @@ public final class ReplicationEngine {
     }
 
     private Uni<RegionDone> publish(AmiTested tested, Permit permit, Image source, String region, Image image,
-            AtomicReference<Phase> phase) {
+            AtomicReference<Phase> phase, Function<StageStatus, Uni<Void>> announce) {
         phase.set(Phase.PUBLISH);
         Ec2AsyncClient ec2 = aws.ec2(region);
         List<String> snapshots = SourceImages.snapshotIds(image);
@@ -155,18 +168,46 @@ public final class ReplicationEngine {
         Uni<Void> visible = encrypted
                 ? ShareStep.share(ec2, permit, source.imageId(), region, image.imageId(), snapshots, accounts)
                 : sharingAllowed(ec2, region)
-                        .chain(() -> MakePublicStep.makePublic(ec2, permit, source.imageId(), region, image.imageId(), snapshots,
-                                image.rootDeviceType() == DeviceType.INSTANCE_STORE));
+                        .chain(() -> regionLocks.inRegion(region, () -> quotaGate.makeRoom(tested, region, image, announce)
+                                .flatMap(demoted -> makePublic(permit, source, region, image, snapshots, demoted > 0))));
         Optional<Instant> deprecateAt = DeprecationPolicy.deprecateAt(tested.image().composeType(), tested.time(),
                 clock.instant(), settings.deprecation());
         Uni<Void> verdictTag = region.equals(aws.baseRegion())
-                ? TagStep.ensure(ec2, region, image.imageId(), List.of(), Map.of(AwsTags.TEST_VERDICT, "passed"))
+                ? TagStep.ensure(ec2, region, image.imageId(), List.of(), lifecycleTags(tested, Map.of(AwsTags.TEST_VERDICT, "passed")))
                 : Uni.createFrom().voidItem();
         return verdictTag
                 .chain(() -> visible)
                 .chain(() -> deprecateAt.map(at -> DeprecationStep.deprecate(ec2, region, image.imageId(), at))
                         .orElseGet(() -> Uni.createFrom().voidItem()))
                 .map(x -> succeeded(tested, region, image, snapshots, encrypted, accounts, deprecateAt.orElse(null)));
+    }
+
+    /**
+     * Right after AMIs were made private to make room, EC2 may still count them for a moment (eventually
+     * consistent): a quota refusal then is retried, a bounded number of times.
+     */
+    private Uni<Void> makePublic(Permit permit, Image source, String region, Image image, List<String> snapshots,
+            boolean afterDemotion) {
+        Uni<Void> call = MakePublicStep.makePublic(aws.ec2(region), permit, source.imageId(), region, image.imageId(),
+                snapshots, image.rootDeviceType() == DeviceType.INSTANCE_STORE);
+        if (!afterDemotion) {
+            return call;
+        }
+        var retry = settings.publicAmiQuota().retry();
+        return call.onFailure(t -> t.getMessage() != null && t.getMessage().startsWith("public AMI quota"))
+                .retry().withBackOff(retry.delay(), retry.delay()).atMost(Math.max(0, retry.maxAttempts() - 1));
+    }
+
+    /** What the lifecycle decisions read: the stream (compose type) and the age's start (the test). */
+    private static Map<String, String> lifecycleTags(AmiTested tested, Map<String, String> tags) {
+        Map<String, String> all = new LinkedHashMap<>(tags);
+        if (tested.image().composeType() != null) {
+            all.put(AwsTags.COMPOSE_TYPE, tested.image().composeType());
+        }
+        if (tested.time() != null) {
+            all.put(AwsTags.TESTED_AT, tested.time().toString());
+        }
+        return all;
     }
 
     private Uni<Void> sharingAllowed(Ec2AsyncClient ec2, String region) {
@@ -176,7 +217,7 @@ public final class ReplicationEngine {
                 : Uni.createFrom().voidItem();
     }
 
-    private Map<String, String> copyTags(Image source) {
+    private Map<String, String> copyTags(AmiTested tested, Image source) {
         Map<String, String> tags = new LinkedHashMap<>();
         Ec2Tags.map(source.tags()).forEach((k, v) -> {
             if (!k.startsWith("aws:")) {
@@ -186,7 +227,7 @@ public final class ReplicationEngine {
         tags.put(AwsTags.SOURCE_AMI, source.imageId());
         tags.put(AwsTags.TEST_VERDICT, "passed");
         tags.putIfAbsent(AwsTags.NAME, source.name());
-        return tags;
+        return lifecycleTags(tested, tags);
     }
 
     private List<String> shareAccounts(AmiTested tested) {

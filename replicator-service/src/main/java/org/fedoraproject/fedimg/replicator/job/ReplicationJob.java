@@ -116,7 +116,8 @@ public class ReplicationJob {
         return Multi.createFrom().iterable(refusals).onItem().transformToUniAndConcatenate(done -> outbox.region(done, stage))
                 .collect().last()
                 .chain(() -> todo.isEmpty() ? Uni.createFrom().voidItem()
-                        : engine.replicate(tested, permit, todo, done -> outbox.region(done, stage)).replaceWithVoid());
+                        : engine.replicate(tested, permit, todo, done -> outbox.region(done, stage),
+                                demoted -> outbox.status(demoted, stage)).replaceWithVoid());
     }
 
     private Uni<Void> reject(AmiTested tested, DeadLetters.Input input, Refusal refusal, StageSpan stage) {

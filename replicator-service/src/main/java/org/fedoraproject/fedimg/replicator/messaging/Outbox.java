@@ -5,6 +5,7 @@ import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.FedimgEvent;
 import org.fedoraproject.fedimg.events.ImagePublished;
+import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
@@ -51,6 +52,11 @@ public class Outbox {
                 .collect().last()
                 .chain(() -> send(published, done.result(), stage))
                 .invoke(() -> store.put(done.result()));
+    }
+
+    /** A status event of its own: an AMI made private to make room under the public AMI quota. */
+    public Uni<Void> status(StageStatus s, StageSpan stage) {
+        return send(status, s, stage);
     }
 
     public Uni<Void> image(ImagePublished p, StageSpan stage) {

@@ -20,6 +20,10 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code fedimg.replicator.images} (counter; outcome): image aggregates written</li>
  * <li>{@code fedimg.replicator.jobs} (counter; result replicated|rejected|resumed-complete): jobs started</li>
  * <li>{@code fedimg.replicator.jobs.finished} (counter; result acked|dead-lettered|nacked): jobs ended</li>
+ * <li>{@code fedimg.replicator.public-ami-quota.refused} (counter; region): a region failed for want of room
+ * under its public AMI quota (alert FedimgPublicAmiQuotaFull)</li>
+ * <li>{@code fedimg.replicator.public-amis.demoted} (counter; region): AMIs made private to make room</li>
+ * <li>{@code fedimg.replicator.public-amis.used} / {@code .quota} (gauges; region): the last count and quota seen</li>
  * </ul>
  */
 public final class ReplicatorMetrics {
@@ -66,6 +70,35 @@ public final class ReplicatorMetrics {
     public double jobsFinished(String result) {
         var c = registry.find("fedimg.replicator.jobs.finished").tag("result", result).counter();
         return c == null ? 0 : c.count();
+    }
+
+    public void quotaRefused(String region) {
+        registry.counter("fedimg.replicator.public-ami-quota.refused", "region", region).increment();
+    }
+
+    public double quotaRefusals(String region) {
+        var c = registry.find("fedimg.replicator.public-ami-quota.refused").tag("region", region).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    public void demoted(String region) {
+        registry.counter("fedimg.replicator.public-amis.demoted", "region", region).increment();
+    }
+
+    public void publicAmis(String region, long used, long quota) {
+        gauge("fedimg.replicator.public-amis.used", region).set(used);
+        gauge("fedimg.replicator.public-amis.quota", region).set(quota);
+    }
+
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> gauges = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private java.util.concurrent.atomic.AtomicLong gauge(String name, String region) {
+        return gauges.computeIfAbsent(name + "|" + region, k -> {
+            var v = new java.util.concurrent.atomic.AtomicLong();
+            Gauge.builder(name, v, java.util.concurrent.atomic.AtomicLong::get).tag("region", region).strongReference(true)
+                    .register(registry);
+            return v;
+        });
     }
 
     public void job(String result) {

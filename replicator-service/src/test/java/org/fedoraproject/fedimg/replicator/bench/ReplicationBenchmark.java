@@ -56,7 +56,9 @@ class ReplicationBenchmark {
             // Polling at L/20: production polls a 10-30 min copy every 15 s (L/40 to L/120).
             Duration poll = latency.dividedBy(20);
             ReplicationSettings parallel = new ReplicationSettings(List.of(), List.of(), 40, Duration.ofMinutes(30),
-                    Waiter.Limits.of(10_000, poll), Map.of(), List.of(), false, Waiter.Limits.of(10, poll), Map.of(), true);
+                    Waiter.Limits.of(10_000, poll), Map.of(), List.of(), false, Waiter.Limits.of(10, poll), Map.of(), true,
+                    new org.fedoraproject.fedimg.lifecycle.domain.Streams(List.of()),
+                    ReplicationSettings.QuotaSettings.fromServiceQuotas());
             // A quota increase: the warm-up, each timed run and the sequential baseline publish one AMI in every
             // region of this emulator, more than AWS's default of 5 public AMIs once -Dbench.runs is above 3.
             try (AwsEmulator emulator = AwsEmulator.builder().port(0).regions(regions).delays(Delays.builder()

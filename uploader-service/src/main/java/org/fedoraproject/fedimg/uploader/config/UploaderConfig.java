@@ -158,6 +158,13 @@ public interface UploaderConfig {
         /** Region → AKI/kernel id for paravirtual AMIs. */
         Map<String, String> paravirtualKernelIds();
 
+        /**
+         * AMI names ({@code AmiNames}): {name} {virt} {volume} {encrypted} {respin}, each once. The default is found by
+         * the filters consumers use (docs/lifecycle.md, "Names").
+         */
+        @WithDefault(org.fedoraproject.fedimg.aws.AmiNames.DEFAULT_TEMPLATE)
+        String amiNameTemplate();
+
         @WithDefault("/dev/sda1")
         String rootDeviceName();
 

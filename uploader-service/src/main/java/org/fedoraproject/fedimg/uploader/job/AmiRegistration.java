@@ -48,7 +48,7 @@ final class AmiRegistration {
         Map<AmiVariant, String> plainIds = new ConcurrentHashMap<>();
         return Multi.createFrom().iterable(variants)
                 .onItem().transformToUniAndConcatenate(variant -> {
-                    String name = AmiNames.ami(in.image(), variant);
+                    String name = AmiNames.ami(in.image(), variant, reg.amiNameTemplate());
                     RegistrationSpec spec = RegistrationSpec.of(in.image(), variant, name, snapshot.volumeSizeGib(),
                             matrix.kernelId(region, variant), options);
                     Map<String, String> tags = AwsTags.forAmi(in.imageKey(), in.composeId(), in.image(), variant, "image");
