@@ -26,6 +26,7 @@ public final class Faults {
     private final Set<String> publicAmiQuotaExceeded = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> blockPublicAccess = new ConcurrentHashMap<>();
     private final Set<String> bucketsOwnedElsewhere = ConcurrentHashMap.newKeySet();
+    private final CallSignals signals = new CallSignals();
 
     /** A fraction (0..1) of all calls fails with RequestLimitExceeded (EC2) or SlowDown (EBS direct). */
     public Faults throttle(double rate) {
@@ -103,7 +104,22 @@ public final class Faults {
         return this;
     }
 
-    /** Removes every fault. */
+    /**
+     * Signals once at the {@code nth} call (counted from now) of {@code action} made with {@code accessKey} (null:
+     * any), before or after it takes effect: see {@link CallSignals}. For crash tests.
+     */
+    public Faults signalAt(String action, String accessKey, int nth, CallSignals.When when,
+            java.util.function.Consumer<CallSignals.Call> signal) {
+        signals.at(action, accessKey, nth, when, signal);
+        return this;
+    }
+
+    /** The call signals, and the calls counted per access key. */
+    public CallSignals signals() {
+        return signals;
+    }
+
+    /** Removes every fault (armed call signals included). */
     public Faults clear() {
         throttleRate = 0;
         internalErrorRate = 0;
@@ -115,6 +131,7 @@ public final class Faults {
         publicAmiQuotaExceeded.clear();
         blockPublicAccess.clear();
         bucketsOwnedElsewhere.clear();
+        signals.clear();
         return this;
     }
 
