@@ -1,5 +1,8 @@
 package org.fedoraproject.fedimg.bridge.metrics;
 
+import java.util.Map;
+
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -38,6 +41,11 @@ public class BridgeMetrics {
     public void busPublish(String transport, String topic, String outcome) {
         registry.counter("fedimg.bridge.bus.publishes", "transport", transport, "topic", topic, "outcome", outcome)
                 .increment();
+    }
+
+    /** Bus messages not yet confirmed by every transport (the bus is down or refuses them). */
+    public void busWaiting(Map<?, ?> waiting) {
+        Gauge.builder("fedimg.bridge.bus.waiting", waiting, Map::size).strongReference(true).register(registry);
     }
 
     public void signature(String outcome) {
