@@ -77,6 +77,11 @@ public final class CallSignals {
         armed.clear();
     }
 
+    /** Disarms the signals not fired yet that watch calls made with this access key. */
+    public void disarm(String accessKey) {
+        armed.removeIf(a -> Objects.equals(a.accessKey(), accessKey));
+    }
+
     /** Calls received per access key and operation since the start (or the last reset), failed ones included. */
     public SortedMap<String, SortedMap<String, Long>> callsByAccessKey() {
         SortedMap<String, SortedMap<String, Long>> out = new TreeMap<>();

@@ -27,6 +27,7 @@ public final class Faults {
     private final Map<String, Boolean> blockPublicAccess = new ConcurrentHashMap<>();
     private final Set<String> bucketsOwnedElsewhere = ConcurrentHashMap.newKeySet();
     private final CallSignals signals = new CallSignals();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> injected = new ConcurrentHashMap<>();
 
     /** A fraction (0..1) of all calls fails with RequestLimitExceeded (EC2) or SlowDown (EBS direct). */
     public Faults throttle(double rate) {
@@ -119,6 +120,28 @@ public final class Faults {
         return signals;
     }
 
+    /**
+     * How many faults were injected, by kind ({@code throttled}, {@code internal error}, {@code failCall <code>},
+     * {@code CopyImage made to fail}, {@code EBS direct snapshot not found}), since the start or the last reset:
+     * {@link #clear()} keeps them, so a test can read what it injected after it stopped injecting.
+     */
+    public java.util.SortedMap<String, Long> injectedCounts() {
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        injected.forEach((k, n) -> out.put(k, n.get()));
+        return out;
+    }
+
+    /** The emulator counts a fault it injected (used by the emulator). */
+    public void countInjected(String kind) {
+        injected.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+    }
+
+    /** Forgets the injected-fault and per-access-key call counts (the emulator's reset). */
+    public void resetCounts() {
+        injected.clear();
+        signals.resetCounts();
+    }
+
     /** Removes every fault (armed call signals included). */
     public Faults clear() {
         throttleRate = 0;
@@ -183,14 +206,17 @@ public final class Faults {
                 if (left == 1) {
                     failingCalls.remove(action, failing);
                 }
+                countInjected("failCall " + failing.errorCode());
                 return Optional.of(failing.errorCode());
             }
         }
         double rolled = ThreadLocalRandom.current().nextDouble();
         if (rolled < throttleRate) {
+            countInjected("throttled");
             return Optional.of(THROTTLE);
         }
         if (ThreadLocalRandom.current().nextDouble() < internalErrorRate) {
+            countInjected("internal error");
             return Optional.of(INTERNAL);
         }
         return Optional.empty();

@@ -35,13 +35,18 @@ final class RabbitBus implements AutoCloseable {
     private final Connection connection;
     private final Channel channel;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final String queue;
 
     RabbitBus(String url, List<String> bindings) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(url);
         connection = factory.newConnection("fedimg-e2e");
         channel = connection.createChannel();
-        String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+        channel.confirmSelect();
+        // durable and named: it keeps what the bridge publishes while this client reconnects after a restart of the
+        // broker (the connection recovers by itself), and the run deletes it at the end
+        queue = "fedimg-e2e-observer-" + UUID.randomUUID();
+        channel.queueDeclare(queue, true, false, false, null);
         for (String binding : bindings) {
             channel.queueBind(queue, "amq.topic", binding);
         }
@@ -80,6 +85,11 @@ final class RabbitBus implements AutoCloseable {
                         "sent-at", sentAt, "priority", 0))
                 .build();
         channel.basicPublish("amq.topic", routingKey, props, EventJson.writeString(body).getBytes(StandardCharsets.UTF_8));
+        try {
+            channel.waitForConfirmsOrDie(30_000); // the broker has it (a restart right after keeps it)
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IOException("no publisher confirm for " + routingKey + ": " + e, e);
+        }
         return id;
     }
 
@@ -112,6 +122,10 @@ final class RabbitBus implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        connection.close();
+        try {
+            channel.queueDelete(queue);
+        } finally {
+            connection.close();
+        }
     }
 }
