@@ -79,6 +79,7 @@ final class CrashPoints {
     private final long seed;
     private final List<Hit> hits = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<Hit>> armedOutputs = new ConcurrentHashMap<>();
+    private Map<String, Set<String>> operations = Map.of();
 
     CrashPoints(ReliabilityRun run, long seed) {
         this.run = run;
@@ -96,6 +97,8 @@ final class CrashPoints {
         run.pipeline().emulator().inspect().callsByAccessKey().forEach((key, calls) -> run.replicaByAccessKey(key)
                 .ifPresent(r -> ops.computeIfAbsent(r.service(), s -> new TreeSet<>()).addAll(calls.keySet().stream()
                         .filter(MUTATING_OR_LISTED).toList())));
+        operations = ops;
+        System.out.println("[reliability] operations per service: " + ops);
         List<Point> plan = new ArrayList<>();
         ops.forEach((service, operations) -> {
             List<Point> mine = new ArrayList<>();
@@ -301,6 +304,12 @@ final class CrashPoints {
         long problems = findings.stream().filter(f -> h.composesInFlight().stream().anyMatch(f::contains)).count();
         return (problems == 0 ? "invariants hold" : "**" + problems + " problem(s)**") + " (call " + h.nth() + ", "
                 + h.process() + ", ready again in " + h.restart().toSeconds() + " s)";
+    }
+
+    /** The operations (Describe and List polling left out) each service made for the first compose: the plan's source. */
+    String operations() {
+        return operations.entrySet().stream().map(e -> e.getKey() + ": " + String.join(", ", e.getValue()))
+                .collect(Collectors.joining("; "));
     }
 
     long reached() {

@@ -117,6 +117,7 @@ class ReliabilitySuiteIT {
                     .note("")
                     .note(points.table(findings))
                     .figure("seed", seed)
+                    .figure("operations each service made (the plan's source)", points.operations())
                     .figure("points planned / reached", plan.size() + " / " + points.reached())
                     .figure("points not reached", missed.isEmpty() ? "none" : missed.stream().map(h -> h.point().toString())
                             .collect(java.util.stream.Collectors.joining(", ")))
