@@ -288,20 +288,27 @@ final class CrashPoints {
         return md.toString();
     }
 
-    /** Findings that name a compose in flight at one of the kills. */
+    /** Findings that name a compose in flight at one of the kills (or one of its images). */
     List<String> attributed(List<String> findings) {
         Set<String> composes = hits.stream().flatMap(h -> h.composesInFlight().stream()).collect(Collectors.toSet());
-        return findings.stream().filter(f -> composes.stream().anyMatch(f::contains)).toList();
+        return findings.stream().filter(f -> names(f, composes)).toList();
     }
 
-    private static String cell(Hit h, List<String> findings) {
+    /** Whether a finding names one of these composes: its id, or one of its images by file name, name or key. */
+    private boolean names(String finding, Set<String> composeIds) {
+        return run.composes().stream().filter(c -> composeIds.contains(c.composeId())).anyMatch(c -> finding.contains(
+                c.composeId()) || c.images().stream().anyMatch(i -> finding.contains(i.fileName().replaceFirst(
+                        "\\.raw\\.xz$", ""))));
+    }
+
+    private String cell(Hit h, List<String> findings) {
         if (h == null) {
             return "not planned";
         }
         if (!h.reached()) {
             return "**not reached** (" + h.note() + ")";
         }
-        long problems = findings.stream().filter(f -> h.composesInFlight().stream().anyMatch(f::contains)).count();
+        long problems = findings.stream().filter(f -> names(f, h.composesInFlight())).count();
         return (problems == 0 ? "invariants hold" : "**" + problems + " problem(s)**") + " (call " + h.nth() + ", "
                 + h.process() + ", ready again in " + h.restart().toSeconds() + " s)";
     }

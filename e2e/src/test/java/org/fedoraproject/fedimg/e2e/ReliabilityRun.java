@@ -112,6 +112,12 @@ final class ReliabilityRun implements AutoCloseable {
      *                      dies and more AMIs wait than the tester's limit lets run
      */
     ReliabilityRun(Map<String, Integer> replicaCounts, String amqpUrl, Duration testTakes) throws Exception {
+        this(replicaCounts, amqpUrl, testTakes, Map.of());
+    }
+
+    /** @param extra configuration keys per service, over the run's own (e.g. a deprecation policy) */
+    ReliabilityRun(Map<String, Integer> replicaCounts, String amqpUrl, Duration testTakes,
+            Map<String, Map<String, String>> extra) throws Exception {
         this.replicaCounts = Map.copyOf(replicaCounts);
         this.amqpUrl = amqpUrl;
         work = Files.createTempDirectory("fedimg-reliability-");
@@ -139,6 +145,7 @@ final class ReliabilityRun implements AutoCloseable {
             Files.writeString(script, "#!/bin/bash\nsleep " + testTakes.toSeconds() + "\necho 'fedimg e2e test: ok'\n");
             tester.put("fedimg.tester.script-path", script.toString());
         }
+        extra.forEach((service, keys) -> perService.get(service).putAll(keys));
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
                 Map.of(), perService));
     }

@@ -81,7 +81,11 @@ class ReliabilitySuiteIT {
         int perService = Attacks.intProperty("fedimg.reliability.crash-points.per-service", 0);
         Duration perPoint = Duration.ofMinutes(Attacks.intProperty("fedimg.reliability.crash-points.minutes", 4));
         Fragment fragment = new Fragment("15-crash-points.md", "Crashes at every AWS call boundary");
-        try (ReliabilityRun run = new ReliabilityRun(Map.of(), E2eConfig.amqpUrl(), Duration.ZERO).start()) {
+        // the generated composes are of type production, which Fedora never deprecates: deprecate them (in a
+        // year), so that EnableImageDeprecation is one of the replicator's calls
+        Map<String, Map<String, String>> deprecate = Map.of("replicator-service",
+                Map.of("fedimg.replicator.deprecation.production", "P365D"));
+        try (ReliabilityRun run = new ReliabilityRun(Map.of(), E2eConfig.amqpUrl(), Duration.ZERO, deprecate).start()) {
             CrashPoints points = new CrashPoints(run, seed);
             AtomicInteger next = new AtomicInteger();
             run.publishCompose(next.getAndIncrement());
@@ -90,8 +94,11 @@ class ReliabilitySuiteIT {
             List<CrashPoints.Point> plan = points.plan(perService);
             Instant[] last = {Instant.EPOCH};
             points.hitAll(plan, perPoint, () -> {
-                // keep every service busy without piling work up: a compose whenever fewer than two are in flight
-                if (run.composesInFlight().size() < 2 && Duration.between(last[0], Instant.now()).toSeconds() >= 10) {
+                // keep every service busy without piling work up: a compose whenever fewer than two are in flight,
+                // and one a minute while fewer than three are (the uploader's calls come only at a compose's start)
+                int inFlight = run.composesInFlight().size();
+                long since = Duration.between(last[0], Instant.now()).toSeconds();
+                if (inFlight < 2 && since >= 10 || inFlight < 3 && since >= 60) {
                     last[0] = Instant.now();
                     run.publishCompose(next.getAndIncrement());
                 }
@@ -101,7 +108,10 @@ class ReliabilitySuiteIT {
             Audit audit = Audit.of(run, Set.of());
             List<String> findings = audit.findings();
             List<CrashPoints.Hit> missed = points.hits().stream().filter(h -> !h.reached()).toList();
-            fragment.note("One process per service, each signing its AWS calls with an access key of its own. The first "
+            fragment.note("One process per service, each signing its AWS calls with an access key of its own; the replicator "
+                    + "deprecates the AMIs (in a year) so that EnableImageDeprecation is among its calls; the tester runs "
+                    + "its script as user-data (its ssh transport, which imports a key pair and creates a security group, is "
+                    + "not used here). The first "
                     + "compose goes through unharmed; the operations each service made for it (read from the emulator, per "
                     + "access key; Describe and List polling left out) are the plan: for each, the emulator signals right "
                     + "before the " + "call (the call then has no effect: the process died before its request reached AWS) "
@@ -112,7 +122,8 @@ class ReliabilitySuiteIT {
                     + "A point not reached in half its time (" + perPoint.toMinutes() + " min) gets a graceful restart of the "
                     + "service, to reach operations made at start-up. The services go through their points side by side, "
                     + "the killed process restarted and ready before its next point, while a compose of two images (2 AMI "
-                    + "variants, 8 regions) arrives whenever fewer than two are in flight. The audit runs once, at the end; a "
+                    + "variants, 8 regions) arrives whenever fewer than two are in flight (and once a minute while fewer "
+                    + "than three are). The audit runs once, at the end; a "
                     + "point's cell counts the findings about the composes in flight when it was hit.")
                     .note("")
                     .note(points.table(findings))
