@@ -50,10 +50,13 @@ final class RabbitBus implements AutoCloseable {
         for (String binding : bindings) {
             channel.queueBind(queue, "amq.topic", binding);
         }
-        channel.basicConsume(queue, true, (tag, delivery) -> received.add(new Received(
-                delivery.getEnvelope().getRoutingKey(), delivery.getProperties().getHeaders(),
-                EventJson.MAPPER.readTree(delivery.getBody()), delivery.getProperties().getMessageId())), tag -> {
-                });
+        // acked once recorded: a message in flight when the broker dies is delivered again, not lost to the audit
+        channel.basicConsume(queue, false, (tag, delivery) -> {
+            received.add(new Received(delivery.getEnvelope().getRoutingKey(), delivery.getProperties().getHeaders(),
+                    EventJson.MAPPER.readTree(delivery.getBody()), delivery.getProperties().getMessageId()));
+            channel.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
+        }, tag -> {
+        });
     }
 
     static boolean reachable(String url) {
