@@ -40,6 +40,7 @@ final class RabbitBus implements AutoCloseable {
     RabbitBus(String url, List<String> bindings) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(url);
+        factory.setNetworkRecoveryInterval(1000); // back soon after a restart of the broker
         connection = factory.newConnection("fedimg-e2e");
         channel = connection.createChannel();
         channel.confirmSelect();
@@ -87,6 +88,7 @@ final class RabbitBus implements AutoCloseable {
                 .headers(Map.of("fedora_messaging_schema", "base.message", "fedora_messaging_severity", 20,
                         "sent-at", sentAt, "priority", 0))
                 .build();
+        awaitOpen(Duration.ofSeconds(90));
         channel.basicPublish("amq.topic", routingKey, props, EventJson.writeString(body).getBytes(StandardCharsets.UTF_8));
         try {
             channel.waitForConfirmsOrDie(30_000); // the broker has it (a restart right after keeps it)
@@ -94,6 +96,25 @@ final class RabbitBus implements AutoCloseable {
             throw new IOException("no publisher confirm for " + routingKey + ": " + e, e);
         }
         return id;
+    }
+
+    /**
+     * After a restart of the broker the connection recovers by itself, a moment after the broker is back: a
+     * publish waits for it rather than fail (nothing was sent while the channel was closed).
+     */
+    private void awaitOpen(Duration timeout) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!channel.isOpen()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IOException("the AMQP channel did not recover in " + timeout);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
     }
 
     /** Publishes bytes as they are (bad input): the given headers, no content type. */
