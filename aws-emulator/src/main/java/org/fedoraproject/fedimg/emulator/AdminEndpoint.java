@@ -28,7 +28,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * <li>{@code POST /_emulator/faults} with a JSON object (see README), {@code DELETE /_emulator/faults}</li>
  * <li>{@code POST /_emulator/reset}</li>
  * <li>{@code POST /_emulator/delays} with {@code {"profile":"fast"}}</li>
- * <li>{@code GET /_emulator/live}, {@code GET /_emulator/calls?action=X[&region=R]}</li>
+ * <li>{@code GET /_emulator/live}, {@code GET /_emulator/calls?action=X[&region=R]},
+ * {@code GET /_emulator/calls-by-access-key}</li>
  * <li>{@code GET /_emulator/regions/{region}/{images|snapshots|instances|volumes|key-pairs|security-groups}}</li>
  * <li>{@code GET /_emulator/regions/{region}/snapshots/{id}/sha256}, {@code .../images/{id}/sha256} (an
  * instance-store image)</li>
@@ -113,6 +114,8 @@ final class AdminEndpoint implements HttpFront.Admin {
             }
             case "GET live":
                 return ok(inspect.liveResources());
+            case "GET calls-by-access-key":
+                return ok(emulator.faults().signals().callsByAccessKey());
             case "GET calls": {
                 String action = query.get("action");
                 if (action == null) {
@@ -170,7 +173,9 @@ final class AdminEndpoint implements HttpFront.Admin {
      * {@code {"throttle":0.1,"internalErrors":0.05,"latency":"PT0.2S","snapshotNotFoundFor":"PT3S",
      * "instanceNeverPassesStatusChecks":true,"failCopyImageInto":["eu-west-1"],"publicAmiQuotaExceeded":["us-east-1"],
      * "blockPublicAccess":{"us-east-2":true},"bucketOwnedElsewhere":["taken"],
-     * "failCall":[{"action":"CopyImage","times":2,"errorCode":"InternalError"}],"clear":true}}
+     * "failCall":[{"action":"CopyImage","times":2,"errorCode":"InternalError"}],
+     * "signal":[{"action":"CopyImage","accessKey":"replicator-1","nth":1,"when":"after","file":"/tmp/sig","hold":"PT10S"}],
+     * "clear":true}}
      */
     private void apply(JsonNode doc) {
         Faults f = emulator.faults();
@@ -207,6 +212,15 @@ final class AdminEndpoint implements HttpFront.Admin {
         }
         for (JsonNode call : doc.path("failCall")) {
             f.failCall(call.path("action").asText(), call.path("times").asInt(1), call.path("errorCode").asText());
+        }
+        for (JsonNode sig : doc.path("signal")) {
+            if (!sig.hasNonNull("action") || !sig.hasNonNull("file")) {
+                throw new IllegalArgumentException("a signal needs an action and a file: " + sig);
+            }
+            f.signals().atFile(sig.get("action").asText(), sig.hasNonNull("accessKey") ? sig.get("accessKey").asText() : null,
+                    sig.path("nth").asInt(1), CallSignals.When.valueOf(sig.path("when").asText("before").toUpperCase(
+                            java.util.Locale.ROOT)), java.nio.file.Path.of(sig.get("file").asText()),
+                    Duration.parse(sig.path("hold").asText("PT10S")));
         }
     }
 

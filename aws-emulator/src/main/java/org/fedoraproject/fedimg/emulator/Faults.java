@@ -26,6 +26,8 @@ public final class Faults {
     private final Set<String> publicAmiQuotaExceeded = ConcurrentHashMap.newKeySet();
     private final Map<String, Boolean> blockPublicAccess = new ConcurrentHashMap<>();
     private final Set<String> bucketsOwnedElsewhere = ConcurrentHashMap.newKeySet();
+    private final CallSignals signals = new CallSignals();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> injected = new ConcurrentHashMap<>();
 
     /** A fraction (0..1) of all calls fails with RequestLimitExceeded (EC2) or SlowDown (EBS direct). */
     public Faults throttle(double rate) {
@@ -103,7 +105,44 @@ public final class Faults {
         return this;
     }
 
-    /** Removes every fault. */
+    /**
+     * Signals once at the {@code nth} call (counted from now) of {@code action} made with {@code accessKey} (null:
+     * any), before or after it takes effect: see {@link CallSignals}. For crash tests.
+     */
+    public Faults signalAt(String action, String accessKey, int nth, CallSignals.When when,
+            java.util.function.Consumer<CallSignals.Call> signal) {
+        signals.at(action, accessKey, nth, when, signal);
+        return this;
+    }
+
+    /** The call signals, and the calls counted per access key. */
+    public CallSignals signals() {
+        return signals;
+    }
+
+    /**
+     * How many faults were injected, by kind ({@code throttled}, {@code internal error}, {@code failCall <code>},
+     * {@code CopyImage made to fail}, {@code EBS direct snapshot not found}), since the start or the last reset:
+     * {@link #clear()} keeps them, so a test can read what it injected after it stopped injecting.
+     */
+    public java.util.SortedMap<String, Long> injectedCounts() {
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        injected.forEach((k, n) -> out.put(k, n.get()));
+        return out;
+    }
+
+    /** The emulator counts a fault it injected (used by the emulator). */
+    public void countInjected(String kind) {
+        injected.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+    }
+
+    /** Forgets the injected-fault and per-access-key call counts (the emulator's reset). */
+    public void resetCounts() {
+        injected.clear();
+        signals.resetCounts();
+    }
+
+    /** Removes every fault (armed call signals included). */
     public Faults clear() {
         throttleRate = 0;
         internalErrorRate = 0;
@@ -115,6 +154,7 @@ public final class Faults {
         publicAmiQuotaExceeded.clear();
         blockPublicAccess.clear();
         bucketsOwnedElsewhere.clear();
+        signals.clear();
         return this;
     }
 
@@ -166,14 +206,17 @@ public final class Faults {
                 if (left == 1) {
                     failingCalls.remove(action, failing);
                 }
+                countInjected("failCall " + failing.errorCode());
                 return Optional.of(failing.errorCode());
             }
         }
         double rolled = ThreadLocalRandom.current().nextDouble();
         if (rolled < throttleRate) {
+            countInjected("throttled");
             return Optional.of(THROTTLE);
         }
         if (ThreadLocalRandom.current().nextDouble() < internalErrorRate) {
+            countInjected("internal error");
             return Optional.of(INTERNAL);
         }
         return Optional.empty();

@@ -180,6 +180,11 @@ public final class Inspector {
         return engine.callCounts();
     }
 
+    /** Calls per access key and operation (EC2 and EBS direct; S3 under "anonymous"): which process made what. */
+    public java.util.SortedMap<String, java.util.SortedMap<String, Long>> callsByAccessKey() {
+        return engine.faults().signals().callsByAccessKey();
+    }
+
     public long callCount(String action, String region) {
         return engine.callCount(action, region);
     }

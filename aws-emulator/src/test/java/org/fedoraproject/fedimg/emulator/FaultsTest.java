@@ -51,6 +51,8 @@ class FaultsTest extends EmulatorTest {
         assertThat(ec2(EU_WEST_1).copyImage(b -> b.sourceRegion(US_EAST_1).sourceImageId(ami).name("Fedora-flaky"))
                 .join().imageId()).startsWith("ami-");
         assertThat(aws.inspect().callCount("CopyImage")).isEqualTo(3);
+        assertThat(aws.faults().clear().injectedCounts()).as("counted, and kept by clear()")
+                .containsEntry("failCall InvalidAMIID.Unavailable", 2L);
         aws.faults().failCall("PutSnapshotBlock", 1, "InternalServerException");
         assertAwsError(() -> sdk.uploadSnapshot(US_EAST_1, 1, Map.of(0, Sdk.block(0)), Map.of()),
                 "InternalServerException");

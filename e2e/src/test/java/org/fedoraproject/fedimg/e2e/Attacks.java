@@ -151,6 +151,10 @@ final class Attacks {
         return out.toString().replaceAll("[{}]", "").replace("=", ": ");
     }
 
+    int totalKills() {
+        return kills.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     int fewestKills() {
         return run.replicas().stream().mapToInt(r -> kills.getOrDefault(r.label(), 0)).min().orElse(0);
     }

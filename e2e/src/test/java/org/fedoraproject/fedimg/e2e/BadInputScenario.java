@@ -246,7 +246,8 @@ abstract class BadInputScenario {
                 .append(r.publicSnapshots()).append(", ").append(r.violations().size()).append(" violations |\n");
         md.append("\nCommand: part of `./mvnw -B -ntp -Preliability -pl e2e -am verify` (`HostileSuiteIT`; ")
                 .append("`-Dfedimg.badinput.count`, default 2000). Every build runs one input per class (`HostileIT`).\n");
-        ReportFragment.write("40-bad-input.md", md.toString());
+        ReportFragment.injected(ReportFragment.write("40-bad-input.md", md.toString()),
+                Map.of("bad input (a dead letter expected)", (long) inputs.size()));
     }
 
     private static String seconds(Duration d) {

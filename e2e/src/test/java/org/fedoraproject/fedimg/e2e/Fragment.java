@@ -27,6 +27,7 @@ final class Fragment {
     private final String loadAtStart = loadAverage();
     private final Map<String, Object> figures = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, Long> injected = new LinkedHashMap<>();
 
     Fragment(String file, String title) {
         this.file = file;
@@ -35,6 +36,13 @@ final class Fragment {
 
     Fragment figure(String name, Object value) {
         figures.put(name, value);
+        return this;
+    }
+
+    /** Something this section injected (a kind of kill, restart or fault) and how often: a figure, and counted by the report. */
+    Fragment injected(String kind, long count) {
+        injected.merge(kind, count, Long::sum);
+        figures.put("injected: " + kind, count);
         return this;
     }
 
@@ -88,6 +96,7 @@ final class Fragment {
             Path dir = Files.createDirectories(dir());
             Path out = dir.resolve(file);
             Files.writeString(out, md.append("\n").toString());
+            ReportFragment.injected(out, injected);
             System.out.println("[reliability] wrote " + out + ":\n" + md);
             return out;
         } catch (IOException e) {

@@ -248,7 +248,10 @@ abstract class InvariantScenario {
         md.append("Command: every build (`./mvnw -B -ntp -pl e2e verify -Dit.test=HostileIT`) and `-Preliability` "
                 + "(`HostileSuiteIT`). `InvariantCheck` (e2e test sources) is reusable by any suite with a "
                 + "`PipelineWatcher` and the emulator.\n");
-        ReportFragment.write("50-invariant.md", md.toString());
+        ReportFragment.injected(ReportFragment.write("50-invariant.md", md.toString()), java.util.Map.of(
+                "compose whose AMI test fails", 1L, "compose whose image does not match its checksum", 1L,
+                "forged PASSED record without a verified checksum", 1L,
+                "AMI made public behind the pipeline's back (self-test)", caught == null ? 0L : 1L));
     }
 
     private long publicCount(Set<String> amis) {

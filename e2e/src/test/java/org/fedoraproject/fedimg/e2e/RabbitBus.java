@@ -35,20 +35,29 @@ final class RabbitBus implements AutoCloseable {
     private final Connection connection;
     private final Channel channel;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final String queue;
 
     RabbitBus(String url, List<String> bindings) throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(url);
+        factory.setNetworkRecoveryInterval(1000); // back soon after a restart of the broker
         connection = factory.newConnection("fedimg-e2e");
         channel = connection.createChannel();
-        String queue = channel.queueDeclare("", false, true, true, null).getQueue();
+        channel.confirmSelect();
+        // durable and named: it keeps what the bridge publishes while this client reconnects after a restart of the
+        // broker (the connection recovers by itself), and the run deletes it at the end
+        queue = "fedimg-e2e-observer-" + UUID.randomUUID();
+        channel.queueDeclare(queue, true, false, false, null);
         for (String binding : bindings) {
             channel.queueBind(queue, "amq.topic", binding);
         }
-        channel.basicConsume(queue, true, (tag, delivery) -> received.add(new Received(
-                delivery.getEnvelope().getRoutingKey(), delivery.getProperties().getHeaders(),
-                EventJson.MAPPER.readTree(delivery.getBody()), delivery.getProperties().getMessageId())), tag -> {
-                });
+        // acked once recorded: a message in flight when the broker dies is delivered again, not lost to the audit
+        channel.basicConsume(queue, false, (tag, delivery) -> {
+            received.add(new Received(delivery.getEnvelope().getRoutingKey(), delivery.getProperties().getHeaders(),
+                    EventJson.MAPPER.readTree(delivery.getBody()), delivery.getProperties().getMessageId()));
+            channel.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
+        }, tag -> {
+        });
     }
 
     static boolean reachable(String url) {
@@ -79,8 +88,33 @@ final class RabbitBus implements AutoCloseable {
                 .headers(Map.of("fedora_messaging_schema", "base.message", "fedora_messaging_severity", 20,
                         "sent-at", sentAt, "priority", 0))
                 .build();
+        awaitOpen(Duration.ofSeconds(90));
         channel.basicPublish("amq.topic", routingKey, props, EventJson.writeString(body).getBytes(StandardCharsets.UTF_8));
+        try {
+            channel.waitForConfirmsOrDie(30_000); // the broker has it (a restart right after keeps it)
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IOException("no publisher confirm for " + routingKey + ": " + e, e);
+        }
         return id;
+    }
+
+    /**
+     * After a restart of the broker the connection recovers by itself, a moment after the broker is back: a
+     * publish waits for it rather than fail (nothing was sent while the channel was closed).
+     */
+    private void awaitOpen(Duration timeout) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!channel.isOpen()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IOException("the AMQP channel did not recover in " + timeout);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
     }
 
     /** Publishes bytes as they are (bad input): the given headers, no content type. */
@@ -112,6 +146,10 @@ final class RabbitBus implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        connection.close();
+        try {
+            channel.queueDelete(queue);
+        } finally {
+            connection.close();
+        }
     }
 }

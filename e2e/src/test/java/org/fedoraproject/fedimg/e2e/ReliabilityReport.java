@@ -32,8 +32,8 @@ class ReliabilityReport {
 
     /** The sections each suite writes, by test method where one method writes one section. */
     static final Map<String, Map<String, String>> SECTIONS = Map.of(
-            "ReliabilitySuiteIT", Map.of("crashes", "10-crashes.md", "brokerRestart", "20-broker-restart.md",
-                    "awsFaults", "30-aws-faults.md"),
+            "ReliabilitySuiteIT", Map.of("crashes", "10-crashes.md", "crashPoints", "15-crash-points.md",
+                    "brokerRestart", "20-broker-restart.md", "busRestart", "25-bus-restart.md", "awsFaults", "30-aws-faults.md"),
             "HostileSuiteIT", Map.of("", "40-bad-input.md 50-invariant.md"),
             "MotoPipelineSuiteIT", Map.of("", "60-moto.md"));
 
@@ -64,6 +64,7 @@ class ReliabilityReport {
                 .append("`-Dfedimg.reliability.seed=N` replays a run's schedules, `-Dfedimg.reliability.kills=N` ")
                 .append("changes the kills per service). The normal build runs the short version, `ReliabilityIT`.\n\n");
         md.append("| run | value |\n| --- | --- |\n");
+        md.append("| commit | ").append(commit()).append(" |\n");
         md.append("| date (UTC) | ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(" |\n");
         md.append("| machine | ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
                 .append(cpuModel()).append(", ").append(System.getProperty("os.name")).append(' ')
@@ -86,6 +87,7 @@ class ReliabilityReport {
                 + "id docs/events.md derives from its event, and no message under two ids (re-sending one under its own "
                 + "id is allowed: that is how the bridge is designed to be at-least-once, and receivers deduplicate on "
                 + "the id).\n\n");
+        md.append(injected(sections));
         for (Path section : sections) {
             md.append(Files.readString(section).trim()).append("\n\n");
         }
@@ -118,6 +120,63 @@ class ReliabilityReport {
             });
         }
         return expected;
+    }
+
+    /**
+     * What the joined sections injected, summed by kind over the {@code .injected} files next to them
+     * ({@link ReportFragment#injected}): kills, restarts, AWS faults, bad inputs.
+     */
+    static String injected(List<Path> sections) throws java.io.IOException {
+        Map<String, Long> total = new java.util.TreeMap<>();
+        Map<String, Set<String>> where = new java.util.TreeMap<>();
+        for (Path section : sections) {
+            Path file = ReportFragment.injectedFile(section);
+            if (!Files.exists(file)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(file)) {
+                String[] f = line.split("\t");
+                if (f.length == 2) {
+                    total.merge(f[0], Long.parseLong(f[1].trim()), Long::sum);
+                    where.computeIfAbsent(f[0], k -> new TreeSet<>()).add(section.getFileName().toString()
+                            .replaceFirst("\\.md$", ""));
+                }
+            }
+        }
+        if (total.isEmpty()) {
+            return "Injected: nothing was recorded by the sections of this run.\n\n";
+        }
+        StringBuilder md = new StringBuilder("What this run injected (counted as it happened, not as planned):\n\n"
+                + "| injected | count | sections |\n| --- | --- | --- |\n");
+        total.forEach((kind, n) -> md.append("| ").append(kind).append(" | ").append(n).append(" | ")
+                .append(String.join(", ", where.get(kind))).append(" |\n"));
+        return md.append("\n").toString();
+    }
+
+    /** The commit the run tested, and whether the tree had changes on top of it. */
+    static String commit() {
+        String head = git("rev-parse", "HEAD");
+        String dirty = git("status", "--porcelain", "--untracked-files=no");
+        if (head.isEmpty()) {
+            return "unknown (no git)";
+        }
+        return head + " (" + git("log", "-1", "--format=%cI %s", "HEAD").replace("|", "\\|") + ")"
+                + (dirty.isEmpty() ? "" : " **with uncommitted changes**");
+    }
+
+    private static String git(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", E2eConfig.projectDir().toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 ? out : "";
+        } catch (java.io.IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     private static String written(Path section) {

@@ -53,6 +53,7 @@ final class ReliabilityRun implements AutoCloseable {
      * Partitions of every topic, as deploy/k8s/kafka/topics.yaml creates them. With the test broker's 4, a second
      * replica of a service running 4 consumers (channel concurrency) gets no partition until the first one dies.
      */
+    private static final String ACCESS_KEY = "fedimg.aws.static-credentials.access-key-id";
     private static final KafkaBroker.Settings BROKER = new KafkaBroker.Settings(Duration.ZERO, 12);
 
     /**
@@ -64,10 +65,22 @@ final class ReliabilityRun implements AutoCloseable {
             "uploader-service", List.of("images"), "tester-service", List.of("amis-registered"),
             "replicator-service", List.of("tested"));
 
-    /** A process of the run: service name and replica number (1, 2, ...), e.g. {@code tester-service#2}. */
+    /**
+     * A process of the run: service name and replica number (1, 2, ...), e.g. {@code tester-service#2}. Each signs
+     * its AWS calls with an access key of its own ({@link #accessKey}), so the emulator can tell which process made
+     * a call ({@link CrashPoints}).
+     */
     record Replica(String service, int number, ServiceProcess process) {
         String label() {
             return service + "#" + number;
+        }
+
+        String accessKey() {
+            return accessKey(service, number);
+        }
+
+        static String accessKey(String service, int number) {
+            return "AKIDE2E" + service.replace("-service", "").replace("-", "").toUpperCase(java.util.Locale.ROOT) + number;
         }
     }
 
@@ -83,6 +96,9 @@ final class ReliabilityRun implements AutoCloseable {
     private RabbitBus bus;
     private PipelineWatcher watcher;
     private TestInstanceSampler sampler;
+    /** Also told of every event the watcher decodes (a crash point waiting for a service's output). */
+    private volatile java.util.function.Consumer<org.fedoraproject.fedimg.events.FedimgEvent> onEvent = e -> {
+    };
 
     /** One process per service, on the e2e suite's AMQP broker, tests of a moment. */
     ReliabilityRun() throws Exception {
@@ -96,6 +112,12 @@ final class ReliabilityRun implements AutoCloseable {
      *                      dies and more AMIs wait than the tester's limit lets run
      */
     ReliabilityRun(Map<String, Integer> replicaCounts, String amqpUrl, Duration testTakes) throws Exception {
+        this(replicaCounts, amqpUrl, testTakes, Map.of());
+    }
+
+    /** @param extra configuration keys per service, over the run's own (e.g. a deprecation policy) */
+    ReliabilityRun(Map<String, Integer> replicaCounts, String amqpUrl, Duration testTakes,
+            Map<String, Map<String, String>> extra) throws Exception {
         this.replicaCounts = Map.copyOf(replicaCounts);
         this.amqpUrl = amqpUrl;
         work = Files.createTempDirectory("fedimg-reliability-");
@@ -106,6 +128,7 @@ final class ReliabilityRun implements AutoCloseable {
                 c.put("mp.messaging.incoming." + channel + ".session.timeout.ms", "10000");
                 c.put("mp.messaging.incoming." + channel + ".heartbeat.interval.ms", "2000");
             });
+            c.put(ACCESS_KEY, Replica.accessKey(service, 1));
             perService.put(service, c);
         });
         Map<String, String> bridge = perService.get("bridge-fedmsg");
@@ -122,6 +145,7 @@ final class ReliabilityRun implements AutoCloseable {
             Files.writeString(script, "#!/bin/bash\nsleep " + testTakes.toSeconds() + "\necho 'fedimg e2e test: ok'\n");
             tester.put("fedimg.tester.script-path", script.toString());
         }
+        extra.forEach((service, keys) -> perService.get(service).putAll(keys));
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
                 Map.of(), perService));
     }
@@ -139,14 +163,13 @@ final class ReliabilityRun implements AutoCloseable {
             for (String name : Pipeline.SERVICES) {
                 replicas.add(new Replica(name, 1, pipeline.service(name)));
                 for (int n = 2; n <= replicaCounts.getOrDefault(name, 1); n++) {
-                    replicas.add(new Replica(name, n, pipeline.replica(name, Map.of())));
+                    replicas.add(new Replica(name, n, pipeline.replica(name, Map.of(ACCESS_KEY, Replica.accessKey(name, n)))));
                 }
             }
             for (Replica r : replicas) {
                 r.process().start(READY_TIMEOUT);
             }
-            watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
-            });
+            watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> onEvent.accept(e));
             sampler = new TestInstanceSampler(pipeline.emulator().inspect(), E2eConfig.REGIONS);
             return this;
         } catch (Exception | AssertionError e) {
@@ -183,6 +206,23 @@ final class ReliabilityRun implements AutoCloseable {
     String replicaSummary() {
         return replicas.stream().collect(Collectors.groupingBy(Replica::service, java.util.TreeMap::new,
                 Collectors.counting())).toString().replaceAll("[{}]", "").replace("=", ": ");
+    }
+
+    /** The process signing its AWS calls with this access key, if it is one of the run's. */
+    Optional<Replica> replicaByAccessKey(String accessKey) {
+        return replicas.stream().filter(r -> r.accessKey().equals(accessKey)).findFirst();
+    }
+
+    /** Sets what is told of every event the watcher decodes, in the watcher's thread. */
+    void onEvent(java.util.function.Consumer<org.fedoraproject.fedimg.events.FedimgEvent> listener) {
+        onEvent = listener;
+    }
+
+    /** Compose ids published whose images do not all have their aggregate yet. */
+    Set<String> composesInFlight() {
+        Set<String> done = aggregates().keySet();
+        return composes.stream().filter(c -> !c.images().stream().allMatch(i -> done.contains(ImageKeys.of(c.composeId(),
+                i.fileName())))).map(LocalCompose::composeId).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     RabbitBus bus() {

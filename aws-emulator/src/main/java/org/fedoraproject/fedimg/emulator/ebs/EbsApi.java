@@ -75,6 +75,7 @@ public final class EbsApi {
         }
         Duration window = engine.faults().snapshotNotFoundWindow();
         if (snap.ebsDirect && !window.isZero() && Instant.now().isBefore(snap.created.plus(window))) {
+            engine.faults().countInjected("EBS direct snapshot not found");
             throw EbsException.notFound("The snapshot '" + snapshotId + "' does not exist.");
         }
         return snap;

@@ -88,6 +88,9 @@ final class ImageCopies extends ResourceHandlers {
         copy.sourceRegion = source.name;
         copy.availableAfter = delay;
         copy.failAfterDelay = engine.faults().copyImageFailsInto(dest.name);
+        if (copy.failAfterDelay) {
+            engine.faults().countInjected("CopyImage made to fail");
+        }
         if (src.instanceStoreRoot != null) {
             bundles.copyBundle(src, copy);
         }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.fedoraproject.fedimg.emulator.CallSignals;
 import org.fedoraproject.fedimg.emulator.Faults;
 import org.fedoraproject.fedimg.emulator.ebs.EbsApi;
 import org.fedoraproject.fedimg.emulator.ebs.EbsException;
@@ -32,6 +33,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ApiCalls {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The answer to a call a BEFORE signal held: nobody should read it, its caller having been killed. */
+    private static final String REFUSED = "Refused: a call signal fired before this call (the caller was to be stopped)";
 
     private final Engine engine;
     private final Ec2Api ec2;
@@ -64,11 +67,19 @@ final class ApiCalls {
             }
             String region = scope.region();
             engine.countCall(action, region);
-            Optional<String> fault = engine.faults().injectedError(action);
-            if (fault.isPresent()) {
-                throw ec2Fault(fault.get());
+            CallSignals.Arrival arrival = engine.faults().signals().arrive(action, region, scope.accessKey());
+            try {
+                if (arrival.refuse()) {
+                    throw new Ec2Exception(500, "InternalError", REFUSED);
+                }
+                Optional<String> fault = engine.faults().injectedError(action);
+                if (fault.isPresent()) {
+                    throw ec2Fault(fault.get());
+                }
+                return HttpReply.xml(200, ec2.handle(action, region, scope.accessKey(), form, requestId));
+            } finally {
+                arrival.handled();
             }
-            return HttpReply.xml(200, ec2.handle(action, region, scope.accessKey(), form, requestId));
         } catch (Ec2Exception e) {
             return HttpReply.xml(e.status(), Ec2Xml.error(e.code(), e.getMessage(), requestId));
         }
@@ -92,11 +103,19 @@ final class ApiCalls {
             }
             String region = scope.region();
             engine.countCall(operation, region);
-            Optional<String> fault = engine.faults().injectedError(operation);
-            if (fault.isPresent()) {
-                throw ebsFault(fault.get());
+            CallSignals.Arrival arrival = engine.faults().signals().arrive(operation, region, scope.accessKey());
+            try {
+                if (arrival.refuse()) {
+                    throw new EbsException(500, "InternalServerException", null, REFUSED);
+                }
+                Optional<String> fault = engine.faults().injectedError(operation);
+                if (fault.isPresent()) {
+                    throw ebsFault(fault.get());
+                }
+                return ebs.handle(operation, region, path, query, headers, body).header("x-amzn-RequestId", requestId);
+            } finally {
+                arrival.handled();
             }
-            return ebs.handle(operation, region, path, query, headers, body).header("x-amzn-RequestId", requestId);
         } catch (EbsException e) {
             return ebsError(e.status(), e.type(), e.reason(), e.getMessage(), requestId);
         } catch (Ec2Exception e) {

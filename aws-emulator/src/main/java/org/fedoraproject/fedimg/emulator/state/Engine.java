@@ -197,6 +197,7 @@ public final class Engine {
         createRegions();
         calls.clear();
         faults.clear();
+        faults.resetCounts();
         quotas.reset();
         store.clear();
         s3.reset();

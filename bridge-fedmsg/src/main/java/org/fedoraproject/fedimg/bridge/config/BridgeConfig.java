@@ -302,9 +302,13 @@ public interface BridgeConfig {
         @WithDefault("fedimg")
         String modname();
 
-        /** How long one bus publish is retried before it is given up (logged and counted). */
-        @WithDefault("2m")
-        Duration retryDeadline();
+        /**
+         * The longest pause between two attempts of a bus publish. A publish is never given up: while the bus is
+         * down the message waits (readiness and {@code fedimg.bridge.bus.waiting} show it) and the Kafka record
+         * behind it stays unacked.
+         */
+        @WithDefault("30s")
+        Duration retryMaxBackoff();
 
         Successor successor();
 

@@ -5,10 +5,15 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.fedoraproject.fedimg.bridge.amqp.AmqpConsumer;
 import org.fedoraproject.fedimg.bridge.config.BridgeConfig;
+import org.fedoraproject.fedimg.bridge.outbound.OutboundPublisher;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Ready once the dedup store is loaded and, when AMQP consumption is on, the consumer is connected. */
+/**
+ * Ready once the dedup store is loaded and, when AMQP consumption is on, the consumer is connected. Outbound
+ * messages waiting for a bus are shown ({@code outbound-waiting}, the oldest one's topic, age and last error) but
+ * leave the status alone: the bridge is doing its job by holding them, and a restart would not help.
+ */
 @Readiness
 @ApplicationScoped
 public class BusHealth implements HealthCheck {
@@ -16,11 +21,13 @@ public class BusHealth implements HealthCheck {
     private final BridgeConfig config;
     private final AmqpConsumer amqp;
     private final SeenStore seen;
+    private final OutboundPublisher outbound;
 
-    public BusHealth(BridgeConfig config, AmqpConsumer amqp, SeenStore seen) {
+    public BusHealth(BridgeConfig config, AmqpConsumer amqp, SeenStore seen, OutboundPublisher outbound) {
         this.config = config;
         this.amqp = amqp;
         this.seen = seen;
+        this.outbound = outbound;
     }
 
     @Override
@@ -30,7 +37,11 @@ public class BusHealth implements HealthCheck {
                 .status(amqpOk)
                 .withData("amqp-consumer", config.amqp().consume() ? (amqp.connected() ? "connected" : "down") : "off")
                 .withData("amqp-queue", String.valueOf(amqp.queue()))
-                .withData("dedup-keys", seen.size());
+                .withData("dedup-keys", seen.size())
+                .withData("outbound-waiting", outbound.waiting().size());
+        outbound.oldestWaiting().ifPresent(w -> response
+                .withData("outbound-oldest", w.topic() + " since " + w.since() + ", " + w.failures() + " attempt(s) failed")
+                .withData("outbound-error", w.lastError()));
         if (!amqpOk) {
             amqp.lastError().ifPresent(e -> response.withData("amqp-error", e));
         }

@@ -1,5 +1,7 @@
 package org.fedoraproject.fedimg.bridge.metrics;
 
+import java.util.Map;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,6 +57,11 @@ public class BridgeMetrics {
     /** A trigger request refused: {@code disabled}, {@code unauthorized} or {@code rate-limited}. */
     public void triggerRefused(String reason) {
         registry.counter("fedimg.bridge.trigger.refused", "reason", reason).increment();
+    }
+
+    /** Bus messages not yet confirmed by every transport (the bus is down or refuses them). */
+    public void busWaiting(Map<?, ?> waiting) {
+        Gauge.builder("fedimg.bridge.bus.waiting", waiting, Map::size).strongReference(true).register(registry);
     }
 
     public void signature(String outcome) {

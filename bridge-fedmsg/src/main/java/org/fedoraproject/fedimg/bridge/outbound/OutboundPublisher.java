@@ -1,9 +1,12 @@
 package org.fedoraproject.fedimg.bridge.outbound;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,21 +22,31 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Publishes a bus message on every enabled transport. Each transport is retried with back-off up to
- * {@code fedimg.bridge.outbound.retry-deadline}; after that the message is given up on that transport
- * (logged at ERROR and counted as outcome=failed) so one dead bus cannot stall the pipeline's status topic.
+ * Publishes a bus message on every enabled transport and never gives up on one: a transport that fails (the bus
+ * is down, a publisher confirm is missing or negative) is retried with back-off up to
+ * {@code fedimg.bridge.outbound.retry-max-backoff} between attempts for as long as it takes. Meanwhile the Kafka
+ * record that caused the message is not acked, so a crash while the bus is down re-sends it after the restart,
+ * and the channel waits behind it (Kafka keeps what comes next). The message id is recorded as sent (dedup key
+ * {@code bus:<id>}) only once every transport has confirmed it. While a message waits, readiness ({@link #waiting})
+ * and the meters {@code fedimg.bridge.bus.waiting} and {@code fedimg.bridge.bus.publishes{outcome=retried}} show it.
  */
 @ApplicationScoped
 public class OutboundPublisher {
 
     private static final Logger LOG = Logger.getLogger(OutboundPublisher.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+
+    /** A message not yet confirmed by every transport: since when, how many failed attempts, the last error. */
+    public record Waiting(String topic, Instant since, int failures, String lastError) {
+    }
 
     private final List<BusTransport> transports = new ArrayList<>();
     private final BridgeMetrics metrics;
-    private final Duration deadline;
+    private final Duration maxBackoff;
     private final String topicPrefix;
     private final SeenStore seen;
     private final Set<String> unroutableTopics = ConcurrentHashMap.newKeySet();
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
 
     public OutboundPublisher(BridgeConfig config, AmqpPublisher amqp, FedmsgPubSocket fedmsg, BridgeMetrics metrics,
             SeenStore seen) {
@@ -45,13 +58,15 @@ public class OutboundPublisher {
             transports.add(fedmsg);
         }
         this.metrics = metrics;
-        this.deadline = config.outbound().retryDeadline();
+        this.maxBackoff = config.outbound().retryMaxBackoff();
         this.topicPrefix = config.topicPrefix() + "." + config.environment() + ".";
+        metrics.busWaiting(waiting);
     }
 
     /**
      * Publishes once per message id: the id is derived from the event id, so a status that a replay or a
-     * crash-restart re-emits is recognised and not sent to the bus a second time.
+     * crash-restart re-emits is recognised and not sent to the bus a second time. Completes only when every
+     * transport confirmed the message; it never fails.
      */
     public Uni<Void> publish(BusMessage message) {
         if (transports.isEmpty()) {
@@ -64,26 +79,49 @@ public class OutboundPublisher {
             metrics.busPublish("all", shortTopic(message.topic()), "duplicate");
             return Uni.createFrom().voidItem();
         }
-        return publishEverywhere(message).chain(() -> seen.remember(java.util.Set.of(key), "outbound"));
+        return publishEverywhere(message).chain(() -> seen.remember(Set.of(key), "outbound"));
+    }
+
+    /** The messages waiting for a bus now, oldest first: empty when every bus confirms. */
+    public List<Waiting> waiting() {
+        return waiting.values().stream().sorted(java.util.Comparator.comparing(Waiting::since)).toList();
+    }
+
+    /** The oldest waiting message, if any. */
+    public Optional<Waiting> oldestWaiting() {
+        return waiting().stream().findFirst();
     }
 
     private Uni<Void> publishEverywhere(BusMessage message) {
         String shortTopic = shortTopic(message.topic());
-        List<Uni<Void>> all = transports.stream().map(t -> t.publish(message)
-                .onFailure().invoke(e -> LOG.warnf("publishing %s on %s failed, retrying: %s", message.topic(),
-                        t.name(), e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(15)).expireIn(deadline.toMillis())
-                .onItem().invoke(d -> {
-                    metrics.busPublish(t.name(), shortTopic, d.name().toLowerCase(Locale.ROOT));
-                    logDelivery(t, message, shortTopic, d);
-                })
-                .onFailure().recoverWithItem(e -> {
-                    metrics.busPublish(t.name(), shortTopic, "failed");
-                    LOG.errorf("giving up publishing %s (id %s) on %s after %s: %s", message.topic(), message.id(),
-                            t.name(), deadline, e.getMessage());
-                    return null;
-                }).replaceWithVoid()).toList();
-        return Uni.join().all(all).andCollectFailures().replaceWithVoid();
+        List<Uni<Void>> all = transports.stream().map(t -> {
+            String id = t.name() + " " + message.id();
+            return Uni.createFrom().deferred(() -> t.publish(message))
+                    .onFailure().invoke(e -> failed(id, t, message, shortTopic, e))
+                    .onFailure().retry().withBackOff(FIRST_BACKOFF, maxBackoff).indefinitely()
+                    .onItem().invoke(d -> {
+                        if (waiting.remove(id) != null) {
+                            LOG.infof("published %s (id %s) on %s after the bus came back", message.topic(),
+                                    message.id(), t.name());
+                        }
+                        metrics.busPublish(t.name(), shortTopic, d.name().toLowerCase(Locale.ROOT));
+                        logDelivery(t, message, shortTopic, d);
+                    }).replaceWithVoid();
+        }).toList();
+        return Uni.join().all(all).andFailFast().replaceWithVoid();
+    }
+
+    private void failed(String id, BusTransport t, BusMessage message, String shortTopic, Throwable e) {
+        metrics.busPublish(t.name(), shortTopic, "retried");
+        Waiting before = waiting.get(id);
+        Waiting now = new Waiting(message.topic(), before == null ? Instant.now() : before.since(),
+                before == null ? 1 : before.failures() + 1, String.valueOf(e.getMessage()));
+        waiting.put(id, now);
+        // WARN at the first failure and then about once a minute (at the longest back-off), not every attempt
+        if (now.failures() == 1 || now.failures() % 10 == 0) {
+            LOG.warnf("publishing %s (id %s) on %s failed %d time(s) since %s; retrying until the bus takes it: %s",
+                    message.topic(), message.id(), t.name(), now.failures(), now.since(), e.getMessage());
+        }
     }
 
     /**

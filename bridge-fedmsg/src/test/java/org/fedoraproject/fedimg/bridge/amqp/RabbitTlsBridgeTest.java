@@ -79,6 +79,8 @@ class RabbitTlsBridgeTest {
     @Inject
     SeenStore seen;
     @Inject
+    org.fedoraproject.fedimg.bridge.outbound.OutboundPublisher outbound;
+    @Inject
     MeterRegistry registry;
 
     @BeforeAll
@@ -222,7 +224,7 @@ class RabbitTlsBridgeTest {
             consumer.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> consumer.lastError().isPresent());
             assertThat(consumer.connected()).isFalse();
-            HealthCheckResponse health = new BusHealth(refused, consumer, seen).call();
+            HealthCheckResponse health = new BusHealth(refused, consumer, seen, outbound).call();
             assertThat(health.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
             assertThat(health.getData().orElseThrow()).containsEntry("amqp-consumer", "down")
                     .containsEntry("amqp-error", consumer.lastError().get());

@@ -73,8 +73,6 @@ public class RabbitTlsTestResource implements QuarkusTestResourceLifecycleManage
             c.put("fedimg.bridge.amqp.queue-durable", "true");
             c.put("fedimg.bridge.amqp.queue-auto-delete", "false");
             c.put("fedimg.bridge.amqp.queue-exclusive", "false");
-            // production's: a bus outage shorter than this loses no outbound message
-            c.put("fedimg.bridge.outbound.retry-deadline", "2m");
             // the restart test holds a message unacked with a metadata server that answers late, not never
             c.put("fedimg.bridge.compose.http-timeout", "60s");
             return c;

@@ -31,10 +31,15 @@ public final class TesterEvents {
                 o.reason(), o.testedAmiId());
     }
 
+    /**
+     * The start of the AMI's test, one id whatever the attempt: a tester killed before its instance was up starts a
+     * new attempt after the restart and announces the start again, which must be the same message (the bridge sends
+     * it once), not a second "image.test started" under another id. The attempt is in the note.
+     */
     public static StageStatus started(AmiRegistered in, String testedAmiId, int attempt) {
         String note = testedAmiId.equals(in.ami().amiId()) ? "test instance launching (attempt " + attempt + ")"
                 : "testing sibling " + testedAmiId + " (attempt " + attempt + ")";
-        return status(in, StageState.STARTED, "attempt-" + attempt, note, null);
+        return status(in, StageState.STARTED, "started", note, null);
     }
 
     public static StageStatus finished(AmiRegistered in, TestOutcome o, int excerptMax) {
