@@ -26,7 +26,7 @@ class AmiVariantTest {
         assertThat(EventJson.read(EventJson.write(bundle), AmiVariant.class)).isEqualTo(bundle);
         assertThat(bundle.slug()).isEqualTo("paravirtual-instance-store");
         assertThat(AmiNames.ami(ExampleEvents.IMAGE, bundle))
-                .isEqualTo("Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-paravirtual-instance-store");
+                .isEqualTo("Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-paravirtual-instance-store-0");
     }
 
     @Test
@@ -47,7 +47,7 @@ class AmiVariantTest {
                 + "Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64.bundle-plan");
         assertThat(BundleNames.manifest(image, AmiVariant.instanceStore("hvm"))).isEqualTo(
                 "fedimg/Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64/Fedora-Cloud-Base-AmazonEC2-41-1.4.x86_64-hvm-instance-store"
-                        + ".manifest.xml");
+                        + "-0.manifest.xml");
         assertThat(BundleNames.part(image, "x.part.00")).startsWith(BundleNames.KEY_PREFIX).endsWith("/x.part.00");
         assertThatThrownBy(() -> BundleNames.bucket("Fedimg", "123456789012", "us-east-1"))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -1,19 +1,19 @@
 package org.fedoraproject.fedimg.cli.janitor;
 
 import java.io.PrintWriter;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import org.fedoraproject.fedimg.aws.support.AwsClients;
+import org.fedoraproject.fedimg.cli.aws.AccountOptions;
 import org.fedoraproject.fedimg.aws.support.AwsConfig;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,16 +40,15 @@ public final class JanitorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    AccountOptions account = new AccountOptions();
+
     @Option(names = "--delete", description = "Delete the leaks. Default: dry run, nothing is changed.")
     boolean delete;
 
     @Option(names = "--grace", defaultValue = "PT6H", paramLabel = "DURATION",
             description = "Leave anything younger than this alone (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration grace;
-
-    @Option(names = "--region", split = ",", paramLabel = "REGION",
-            description = "Regions to sweep (repeatable or comma-separated). Default: every region enabled for the account.")
-    List<String> regions = List.of();
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "Kafka to consult for images in flight, test verdicts and published AMIs. "
@@ -67,14 +66,6 @@ public final class JanitorCommand implements Callable<Integer> {
     @Option(names = "--show-kept", description = "Also list fedimg resources that are kept, with the reason.")
     boolean showKept;
 
-    @Option(names = "--endpoint", paramLabel = "URI",
-            description = "EC2 endpoint override for every region (the emulator, moto or a VPC endpoint).")
-    URI endpoint;
-
-    @Option(names = "--base-region", defaultValue = "us-east-1", paramLabel = "REGION",
-            description = "Region asked for the list of enabled regions (default ${DEFAULT-VALUE}).")
-    String baseRegion;
-
     @Option(names = "--parallel-regions", defaultValue = "8", paramLabel = "N",
             description = "Regions read and cleaned at the same time (default ${DEFAULT-VALUE}).")
     int parallelRegions;
@@ -90,10 +81,6 @@ public final class JanitorCommand implements Callable<Integer> {
     @Option(names = "--retry-interval", defaultValue = "PT2S", hidden = true,
             description = "First pause before retrying an 'in use' answer after a termination or deregistration.")
     Duration retryInterval;
-
-    @Option(names = "--now", hidden = true, paramLabel = "INSTANT",
-            description = "Pretend the current time is this instant (tests, and what-if runs).")
-    Instant now;
 
     private final Clock clock;
 
@@ -113,15 +100,15 @@ public final class JanitorCommand implements Callable<Integer> {
             err.println("--grace and --stuck-after must not be negative, --parallel-regions must be at least 1");
             return 2;
         }
-        Instant at = now != null ? now : clock.instant();
-        AwsConfig config = AwsConfig.of(baseRegion, endpoint);
+        Instant at = account.now(clock);
+        AwsConfig config = account.awsConfig();
         try (AwsClients clients = new AwsClients(config, new ExecutionInterceptor() { })) {
             Optional<Supplier<PipelineState>> kafka = Optional.ofNullable(bootstrapServers)
                     .filter(s -> !s.isBlank())
                     .map(s -> () -> new KafkaHistory(s, kafkaTimeout).read());
             Ec2Deleter deleter = new Ec2Deleter(clients, new Ec2Deleter.Settings(terminationTimeout, retryInterval, 6), at);
             Report report = new Janitor(new Ec2Inventory(clients), kafka, deleter)
-                    .run(new Janitor.Options(regions, grace, stuckAfter, delete, parallelRegions, at));
+                    .run(new Janitor.Options(account.regions, grace, stuckAfter, delete, parallelRegions, at));
             if (json) {
                 ReportWriter.json(report, out);
             } else {

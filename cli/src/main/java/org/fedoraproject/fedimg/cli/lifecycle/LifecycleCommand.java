@@ -1,8 +1,6 @@
 package org.fedoraproject.fedimg.cli.lifecycle;
 
-import org.fedoraproject.fedimg.lifecycle.job.Lifecycle;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,14 +16,16 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
-import org.fedoraproject.fedimg.aws.support.AwsConfig;
+import org.fedoraproject.fedimg.cli.aws.AccountOptions;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.lifecycle.domain.Streams;
+import org.fedoraproject.fedimg.lifecycle.job.Lifecycle;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
 import org.fedoraproject.fedimg.messaging.TraceContext;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,16 +52,15 @@ public final class LifecycleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    AccountOptions account = new AccountOptions();
+
     @Option(names = "--apply", description = "Carry out the plan. Default: dry run, nothing is changed.")
     boolean apply;
 
     @Option(names = "--policy", paramLabel = "FILE",
             description = "Properties file with the replicator's fedimg.replicator.streams.* keys. Default: the replicator's defaults.")
     Path policy;
-
-    @Option(names = "--region", split = ",", paramLabel = "REGION",
-            description = "Regions (repeatable or comma-separated). Default: every region enabled for the account.")
-    List<String> regions = List.of();
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "Kafka: each step is announced on fedimg.status before it is made. Required with --apply "
@@ -83,18 +82,6 @@ public final class LifecycleCommand implements Callable<Integer> {
     @Option(names = "--region-timeout", defaultValue = "PT15M", paramLabel = "DURATION",
             description = "Time allowed per region (default ${DEFAULT-VALUE}).")
     Duration regionTimeout;
-
-    @Option(names = "--endpoint", paramLabel = "URI",
-            description = "EC2 endpoint override for every region (the emulator, moto or a VPC endpoint).")
-    URI endpoint;
-
-    @Option(names = "--base-region", defaultValue = "us-east-1", paramLabel = "REGION",
-            description = "Region asked for the list of enabled regions (default ${DEFAULT-VALUE}).")
-    String baseRegion;
-
-    @Option(names = "--now", hidden = true, paramLabel = "INSTANT",
-            description = "Pretend the current time is this instant (tests, and what-if runs).")
-    Instant now;
 
     private final Clock clock;
 
@@ -126,13 +113,14 @@ public final class LifecycleCommand implements Callable<Integer> {
             err.println("bad policy: " + e.getMessage());
             return 2;
         }
-        Instant at = now != null ? now : clock.instant();
-        try (AwsClients aws = new AwsClients(AwsConfig.of(baseRegion, endpoint), new ExecutionInterceptor() { });
+        Instant at = account.now(clock);
+        try (AwsClients aws = new AwsClients(account.awsConfig(), new ExecutionInterceptor() { });
                 KafkaProducer<String, byte[]> producer = bus ? producer() : null) {
             Consumer<StageStatus> announce = producer == null ? s -> { } : s -> send(producer, s);
-            List<String> targets = regions.isEmpty()
-                    ? aws.ec2(baseRegion).describeRegions().join().regions().stream().map(r -> r.regionName()).sorted().toList()
-                    : regions;
+            List<String> targets = account.regions.isEmpty()
+                    ? aws.ec2(account.baseRegion).describeRegions().join().regions().stream().map(r -> r.regionName())
+                            .sorted().toList()
+                    : account.regions;
             var reports = new Lifecycle(aws, streams, announce)
                     .run(new Lifecycle.Options(targets, apply, maxActions, parallelRegions, at, regionTimeout));
             return PlanWriter.table(reports, apply, out);
