@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,8 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -42,10 +41,6 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(QemuBootTest.Qemu.class)
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = AwsEmulatorTestResource.class, initArgs = @ResourceArg(name = "backend", value = "qemu"))
-@QuarkusTestResource(TesterTestResource.class)
-@QuarkusTestResource(OtlpStandIn.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QemuBootTest {
 
@@ -54,6 +49,23 @@ class QemuBootTest {
      * EC2) fails after 100 s; a few VMs at once.
      */
     public static class Qemu implements QuarkusTestProfile {
+
+        /**
+         * The profile's own resources, and only these: a {@code @QuarkusTestResource} on a test class applies to
+         * every test of the module, so a qemu emulator declared that way made the other tests boot in QEMU too.
+         */
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(KafkaTestResource.class),
+                    new TestResourceEntry(AwsEmulatorTestResource.class, Map.of("backend", "qemu")),
+                    new TestResourceEntry(TesterTestResource.class), new TestResourceEntry(OtlpStandIn.class));
+        }
+
+        @Override
+        public boolean disableGlobalTestResources() {
+            return true;
+        }
+
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("fedimg.tester.timeouts.running", "PT2M", "fedimg.tester.timeouts.status-ok", "PT100S",
