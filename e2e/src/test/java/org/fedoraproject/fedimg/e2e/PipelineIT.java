@@ -317,7 +317,9 @@ class PipelineIT {
     void everyMetricTheDashboardsAndRulesQueryIsExported() throws Exception {
         Map<String, String> onlyOnRareEvents = Map.of(
                 "fedimg_bridge_fedmsg_signatures_total", "counts checks of inbound fedmsg signatures; this bus is AMQP",
-                "fedimg_tester_leftovers_removed_total", "counts what the sweeper removes after a crashed tester");
+                "fedimg_tester_leftovers_removed_total", "counts what the sweeper removes after a crashed tester",
+                "fedimg_replicator_public_ami_quota_refused_total",
+                "counts regions refused for a full public AMI quota; the run's quota has room");
         String pungi = "org.fedoraproject." + environment + ".pungi.compose.status.change";
         bus.publish(pungi, Map.of("not", "a pungi message")); // a bridge dead letter
         bus.publish(pungi, compose.finishedMessageBody()); // a new message id for a compose already done: a duplicate

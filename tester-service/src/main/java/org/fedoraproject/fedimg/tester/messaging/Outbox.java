@@ -8,6 +8,7 @@ import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.messaging.CloudEvents;
+import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.domain.TestOutcome;
 import org.fedoraproject.fedimg.tester.domain.TesterEvents;
@@ -23,7 +24,7 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
  * output is durable.
  */
 @ApplicationScoped
-public class Outbox implements Publisher {
+public class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class);
 
@@ -41,27 +42,37 @@ public class Outbox implements Publisher {
         this.deadLetters = deadLetters;
     }
 
-    @Override
-    public Uni<Void> started(AmiRegistered event, String testedAmiId, int attempt) {
-        return status.sendMessage(CloudEvents.message(TesterEvents.started(event, testedAmiId, attempt),
-                TesterEvents.SERVICE));
-    }
+    /**
+     * The writes of one job, naming its stage span as the parent of what it writes: the variants of one image are
+     * tested at the same time, so "the image's open span" would be either one's (null: none).
+     */
+    public Publisher within(StageSpan stage) {
+        return new Publisher() {
+            @Override
+            public Uni<Void> started(AmiRegistered event, String testedAmiId, int attempt) {
+                return status.sendMessage(CloudEvents.message(TesterEvents.started(event, testedAmiId, attempt),
+                        TesterEvents.SERVICE, stage));
+            }
 
-    @Override
-    public Uni<Void> verdict(AmiRegistered event, TestOutcome outcome) {
-        int max = config.excerptMaxChars();
-        LOG.infof("%s in %s: %s (%s)", event.ami().amiId(), event.ami().region(), outcome.verdict(), outcome.reason());
-        return tested.sendMessage(CloudEvents.message(TesterEvents.tested(event, outcome, max), TesterEvents.SERVICE))
-                .chain(() -> status.sendMessage(CloudEvents.message(TesterEvents.finished(event, outcome, max),
-                        TesterEvents.SERVICE)));
+            @Override
+            public Uni<Void> verdict(AmiRegistered event, TestOutcome outcome) {
+                int max = config.excerptMaxChars();
+                LOG.infof("%s in %s: %s (%s)", event.ami().amiId(), event.ami().region(), outcome.verdict(),
+                        outcome.reason());
+                return tested.sendMessage(CloudEvents.message(TesterEvents.tested(event, outcome, max),
+                        TesterEvents.SERVICE, stage))
+                        .chain(() -> status.sendMessage(CloudEvents.message(TesterEvents.finished(event, outcome, max),
+                                TesterEvents.SERVICE, stage)));
+            }
+        };
     }
 
     /** The dead letter, then a FAILED status when the input was understood well enough to name its AMI. */
-    public Uni<Void> deadLetter(DeadLetter letter, AmiRegistered event) {
-        Uni<Void> send = deadLetters.sendMessage(CloudEvents.message(letter, TesterEvents.SERVICE));
+    public Uni<Void> deadLetter(DeadLetter letter, AmiRegistered event, StageSpan stage) {
+        Uni<Void> send = deadLetters.sendMessage(CloudEvents.message(letter, TesterEvents.SERVICE, stage));
         if (event != null && event.ami() != null && event.ami().amiId() != null && event.image() != null) {
             send = send.chain(() -> status.sendMessage(CloudEvents.message(TesterEvents.rejected(event, letter.reason()),
-                    TesterEvents.SERVICE)));
+                    TesterEvents.SERVICE, stage)));
         }
         return send;
     }

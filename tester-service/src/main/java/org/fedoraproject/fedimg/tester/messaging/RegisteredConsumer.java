@@ -58,7 +58,7 @@ public class RegisteredConsumer {
         try {
             event = EventJson.read(message.getPayload(), AmiRegistered.class);
         } catch (MalformedEventException e) {
-            return deadLetter(message, null, DeadLetterReason.MALFORMED_MESSAGE, e.getMessage());
+            return deadLetter(message, null, DeadLetterReason.MALFORMED_MESSAGE, e.getMessage(), null);
         }
         // started before the wait for a job slot, which is part of the stage's time
         StageSpan stage = spans.consuming(message, event).ami(event.ami());
@@ -70,13 +70,13 @@ public class RegisteredConsumer {
     /** The job and the settling of its record; a failure to write its output nacks the record. */
     private Uni<Void> test(Message<byte[]> message, AmiRegistered in, StageSpan stage) {
         // the span ends once the verdict, or the dead letter, is written: a FAILED status or dead letter fails it
-        return stage.covering(Uni.createFrom().deferred(() -> job.handle(in, outbox))
+        return stage.covering(Uni.createFrom().deferred(() -> job.handle(in, outbox.within(stage)))
                 .onItemOrFailure().transformToUni((outcome, failure) -> {
                     if (failure == null) {
                         return Uni.createFrom().completionStage(message.ack());
                     }
                     if (failure instanceof BadInputException bad) {
-                        return deadLetter(message, in, bad.reason(), bad.getMessage());
+                        return deadLetter(message, in, bad.reason(), bad.getMessage(), stage);
                     }
                     LOG.errorf(failure, "testing %s failed without a verdict; not acknowledging it",
                             in.ami() == null ? in.eventId() : in.ami().amiId());
@@ -86,11 +86,12 @@ public class RegisteredConsumer {
                 .onFailure().call(t -> Uni.createFrom().completionStage(message.nack(t)));
     }
 
-    private Uni<Void> deadLetter(Message<byte[]> message, AmiRegistered event, DeadLetterReason reason, String why) {
+    private Uni<Void> deadLetter(Message<byte[]> message, AmiRegistered event, DeadLetterReason reason, String why,
+            StageSpan stage) {
         LOG.warnf("dead letter (%s): %s", reason, why);
         metrics.deadLetter(reason.name());
         DeadLetter letter = DeadLetters.of(TesterEvents.SERVICE, DeadLetters.Input.kafka(message)).about(event)
                 .refused(reason, why);
-        return outbox.deadLetter(letter, event).chain(() -> Uni.createFrom().completionStage(message.ack()));
+        return outbox.deadLetter(letter, event, stage).chain(() -> Uni.createFrom().completionStage(message.ack()));
     }
 }
