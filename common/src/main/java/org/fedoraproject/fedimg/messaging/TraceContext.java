@@ -51,8 +51,8 @@ public final class TraceContext {
 
     /**
      * The work of one image → its open, recording stage span. A service runs one stage of an image at a time,
-     * except the replicator's variants, which name their span when they write ({@link CloudEvents#message(
-     * FedimgEvent, String, StageSpan)}).
+     * except the tester's and the replicator's variants, which name their span when they write
+     * ({@link CloudEvents#message(FedimgEvent, String, StageSpan)}).
      */
     private static final Map<String, StageSpan> STAGES = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
