@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,7 @@ import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.tester.domain.TestAttempts;
+import org.fedoraproject.fedimg.tester.domain.UserDataScript;
 import org.fedoraproject.fedimg.tester.job.LeftoverSweeper;
 import org.fedoraproject.fedimg.tester.support.Scripts;
 import org.fedoraproject.fedimg.tester.support.TestAmis;
@@ -162,6 +166,42 @@ class TesterServiceTest extends TesterQuarkusTest {
         awaitNoTestResources();
     }
 
+    /**
+     * Two testers on the same AMI after a rebalance: the other one marked attempt 1 and launched it, and EC2 does not
+     * list its instance yet. This tester sends attempt 1's launch again, learns from the token that it exists, and
+     * watches that instance: one instance, one verdict of attempt 1, never an attempt 2 beside it.
+     */
+    @Test
+    void anAttemptAnotherTesterLaunchedIsJoinedNotRepeated() throws Exception {
+        Scripts.use("#!/bin/bash\necho joined\nexit 0\n");
+        AmiRegistered event = registerAmi();
+        String ami = event.ami().amiId();
+        amis.ec2().createTags(b -> b.resources(ami).tags(Tag.builder().key("fedimg:test-attempt").value("1").build()))
+                .join();
+        emulator.delays(Delays.builder().eventualConsistencyNotFound(3).build());
+        String script = UserDataScript.wrap(Files.readString(Scripts.CURRENT), TestAttempts.runId(ami, 1));
+        String theirs = amis.ec2().runInstances(b -> b.imageId(ami).instanceType("t3.small").minCount(1).maxCount(1)
+                .clientToken(TestAttempts.clientToken(TestAmis.REGION, ami, 1))
+                .userData(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)))
+                .tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", "1",
+                        Instant.now().plus(Duration.ofHours(1)).toString(), "user-data")))
+                .join().instances().get(0).instanceId();
+        emulator.delays(Delays.zero());
+        long launches = emulator.inspect().callCount("RunInstances");
+
+        topics.send(event);
+
+        AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
+        assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
+        assertThat(tested.outputExcerpt()).contains("joined");
+        assertThat(emulator.inspect().callCount("RunInstances") - launches).as("attempt 1's launch, sent again")
+                .isEqualTo(1);
+        assertThat(emulator.inspect().instances(TestAmis.REGION)).filteredOn(i -> ami.equals(i.imageId()))
+                .extracting(Views.Instance::instanceId).containsExactly(theirs);
+        assertThat(amis.amiTags(ami)).containsEntry("fedimg:test-attempt", "1");
+        awaitNoTestResources();
+    }
+
     @Test
     void badInputGoesToTheDeadLetterTopicAndTheServiceKeepsRunning() {
         topics.sendRaw("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
@@ -254,8 +294,16 @@ class TesterServiceTest extends TesterQuarkusTest {
     /** Tags as the tester puts them on its resources. */
     private static TagSpecification spec(ResourceType type, AmiRegistered event, String purpose, String attempt,
             String expires) {
+        return spec(type, event, purpose, attempt, expires, null);
+    }
+
+    private static TagSpecification spec(ResourceType type, AmiRegistered event, String purpose, String attempt,
+            String expires, String transport) {
         Map<String, String> tags = new HashMap<>(AwsTags.forAmi(event.imageKey(), event.composeId(), event.image(),
                 event.ami().variant(), purpose));
+        if (transport != null) {
+            tags.put("fedimg:test-transport", transport);
+        }
         tags.put("fedimg:test-ami", event.ami().amiId());
         tags.put("fedimg:test-attempt", attempt);
         tags.put("fedimg:test-expires-at", expires);

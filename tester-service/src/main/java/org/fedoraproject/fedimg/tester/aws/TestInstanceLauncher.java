@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,6 +35,9 @@ import software.amazon.awssdk.services.ec2.model.ShutdownBehavior;
 @ApplicationScoped
 public class TestInstanceLauncher {
 
+    /** How often to look for an instance a mismatch proved: EC2 lists new instances within seconds. */
+    private static final int LISTING_LOOKS = 10;
+
     private final AwsClients aws;
     private final TesterConfig config;
 
@@ -54,6 +58,29 @@ public class TestInstanceLauncher {
     public TestInstanceTypes types() {
         return new TestInstanceTypes(config.instanceTypes(), config.paravirtualInstanceType(),
                 config.instanceStoreInstanceType());
+    }
+
+    /**
+     * The instance an attempt's RunInstances made, whoever sent it: after IdempotentParameterMismatch (another
+     * tester launched the attempt with its own expiry tag, or the configuration changed) it tells which.
+     */
+    public Uni<Optional<Instance>> launchedBy(String region, String amiId, int attempt) {
+        String token = TestAttempts.clientToken(region, amiId, attempt);
+        // the mismatch proves the instance exists: until EC2's listings show it (eventual consistency), look again
+        return Uni.createFrom().completionStage(() -> aws.ec2(region).describeInstances(b -> b.filters(
+                        Ec2Tags.filter("client-token", token))))
+                .map(r -> r.reservations().stream().flatMap(res -> res.instances().stream()).findFirst()
+                        .orElseThrow(NotListedYet::new))
+                .onFailure(NotListedYet.class).retry().withBackOff(config.timeouts().pollInterval())
+                .atMost(LISTING_LOOKS)
+                .map(Optional::of)
+                .onFailure(NotListedYet.class).recoverWithItem(Optional.empty());
+    }
+
+    private static final class NotListedYet extends RuntimeException {
+        NotListedYet() {
+            super("not listed yet", null, false, false);
+        }
     }
 
     public Uni<Instance> launch(Launch l) {
@@ -97,6 +124,7 @@ public class TestInstanceLauncher {
                 .onFailure(t -> AwsErrors.hasCode(t, "InsufficientInstanceCapacity"))
                 .retry().withBackOff(config.timeouts().pollInterval(), Duration.ofMinutes(1)).withJitter(0.2)
                 .expireIn(config.timeouts().running().toMillis())
-                .map(r -> r.instances().get(0));
+                // a token sent again long after its instance was terminated: EC2 no longer lists it (null, gone)
+                .map(r -> r.instances().isEmpty() ? null : r.instances().get(0));
     }
 }

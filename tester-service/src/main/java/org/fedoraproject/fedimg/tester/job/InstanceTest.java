@@ -92,12 +92,17 @@ public class InstanceTest {
                 : liveInstance(region, target.amiId(), current);
         return live.chain(found -> {
             RunContext ctx = context(event, target, current);
-            if (found.isPresent() && transport.name().equals(tag(found.get(), TestTags.TRANSPORT))
-                    && transport.canResume(ctx)) {
-                LOG.infof("resuming test of %s: attempt %d on %s", target.amiId(), current, found.get().instanceId());
-                return tracked.apply(current).chain(() -> proceed(ctx, found.get()));
+            if (found.isPresent()) {
+                if (resumable(ctx, found.get())) {
+                    LOG.infof("resuming test of %s: attempt %d on %s", target.amiId(), current,
+                            found.get().instanceId());
+                    return tracked.apply(current).chain(() -> proceed(ctx, found.get()));
+                }
+                return fresh(event, target, current + 1, tracked, 0);
             }
-            return fresh(event, target, current + 1, tracked, 0);
+            // nothing alive of the current attempt: another tester may be launching it right now, or a crash came
+            // between marking and launching; its launch is sent again, and only a gone instance moves the attempt on
+            return fresh(event, target, current > 0 && transport.canResume(ctx) ? current : current + 1, tracked, 0);
         }).ifNoItem().after(config.timeouts().job()).recoverWithItem(() -> VerdictRules.failed(
                 new TestFailure(FailureKind.SCRIPT_TIMEOUT, "test job exceeded its deadline of "
                         + config.timeouts().job(), null, null, null),
@@ -116,6 +121,12 @@ public class InstanceTest {
                         ctx.architecture(), virtualizationType(event, target), target.instanceStore(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
                         instanceTags(ctx))))
                 .onItemOrFailure().transformToUni((instance, t) -> {
+                    if (t == null && (instance == null || !alive(instance))) {
+                        LOG.infof("attempt %d of %s: its instance is gone (%s); starting attempt %d", attempt,
+                                target.amiId(), instance == null ? "no longer listed"
+                                        : instance.instanceId() + " " + instance.state().nameAsString(), attempt + 1);
+                        return fresh(event, target, attempt + 1, started, mismatches);
+                    }
                     if (t == null) {
                         return limiter.mayProceed(ctx.region(), target.amiId(), instance.instanceId(), instance.launchTime())
                                 .chain(within -> within ? proceed(ctx, instance)
@@ -123,9 +134,16 @@ public class InstanceTest {
                                                 mismatches)));
                     }
                     if (AwsErrors.hasCode(t, "IdempotentParameterMismatch") && mismatches < 2) {
-                        LOG.warnf("attempt %d of %s was launched with other parameters (config changed); "
-                                + "starting attempt %d", attempt, target.amiId(), attempt + 1);
-                        return fresh(event, target, attempt + 1, started, mismatches + 1);
+                        return launcher.launchedBy(ctx.region(), target.amiId(), attempt).chain(other -> {
+                            if (other.isPresent() && alive(other.get()) && resumable(ctx, other.get())) {
+                                LOG.infof("attempt %d of %s was launched by another tester as %s; joining it",
+                                        attempt, target.amiId(), other.get().instanceId());
+                                return proceed(ctx, other.get());
+                            }
+                            LOG.warnf("attempt %d of %s was launched with other parameters (config changed); "
+                                    + "starting attempt %d", attempt, target.amiId(), attempt + 1);
+                            return fresh(event, target, attempt + 1, started, mismatches + 1);
+                        });
                     }
                     if (AwsErrors.unwrap(t) instanceof AwsServiceException e && !e.isThrottlingException()
                             && e.statusCode() < 500) {
@@ -178,6 +196,15 @@ public class InstanceTest {
                             ctx.amiId(), ctx.attempt()));
                 })
                 .eventually(metrics::instanceEnded);
+    }
+
+    private boolean resumable(RunContext ctx, Instance instance) {
+        return transport.name().equals(tag(instance, TestTags.TRANSPORT)) && transport.canResume(ctx);
+    }
+
+    private static boolean alive(Instance i) {
+        String state = i.state() == null ? null : i.state().nameAsString();
+        return state == null || "pending".equals(state) || "running".equals(state);
     }
 
     /** For a verdict re-emitted from tags: the output and console, while the test instance still exists. */

@@ -60,13 +60,9 @@ public class TestJob {
         validate(event);
         String region = event.ami().region();
         String amiId = event.ami().amiId();
-        return Uni.createFrom().deferred(() -> {
-            active.start(amiId);
-            return lookup.require(region, amiId)
-                    .chain(self -> choose(event, self))
-                    .chain(choice -> run(event, choice, publisher))
-                    .eventually(() -> active.end(amiId));
-        });
+        return active.exclusive(amiId, () -> lookup.require(region, amiId)
+                .chain(self -> choose(event, self))
+                .chain(choice -> run(event, choice, publisher)));
     }
 
     private Uni<Choice> choose(AmiRegistered event, AmiFacts self) {
@@ -98,7 +94,7 @@ public class TestJob {
             case TEST -> limiter.withSlot(region, () -> instanceTest.test(event, choice.target(),
                     attempt -> publisher.started(event, target, attempt))
                     .invoke(o -> metrics.verdict(region, o, Source.BOOTED))
-                    .call(o -> resultTags.recordVerdict(region, List.of(target), o))
+                    .chain(o -> firstVerdict(region, target, o))
                     .map(o -> target.equals(self) ? o : applied(choice.target(), o))
                     .call(o -> target.equals(self) ? Uni.createFrom().voidItem()
                             : resultTags.recordVerdict(region, List.of(self), o))
@@ -108,6 +104,23 @@ public class TestJob {
 
     private Uni<Void> publishAndClean(AmiRegistered event, TestOutcome o, Publisher publisher, String target) {
         return publisher.verdict(event, o).chain(() -> cleanup(event.ami().region(), o, event.ami().amiId(), target));
+    }
+
+    /**
+     * Records the verdict unless another tester recorded one for the AMI meanwhile (after a rebalance both may have
+     * watched the same instance): the first recorded stands, so every delivery publishes the same verdict.
+     */
+    private Uni<TestOutcome> firstVerdict(String region, String amiId, TestOutcome o) {
+        return lookup.require(region, amiId).chain(facts -> facts.verdict()
+                .map(recorded -> {
+                    boolean same = recorded.verdict() == o.verdict() && recorded.attempt() == o.attempt();
+                    if (!same) {
+                        LOG.infof("%s in %s: another tester recorded a verdict meanwhile; it stands", amiId, region);
+                    }
+                    // ours carries the output and console the tags cannot
+                    return Uni.createFrom().item(same ? o : recorded);
+                })
+                .orElseGet(() -> resultTags.recordVerdict(region, List.of(amiId), o).replaceWith(o)));
     }
 
     /** The verdict as it applies to a sibling: same result, the reason says whose boot it was. */
