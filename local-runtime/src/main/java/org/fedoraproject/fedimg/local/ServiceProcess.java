@@ -26,13 +26,19 @@ public final class ServiceProcess implements AutoCloseable {
     /** The heap and JIT flags every service JVM gets; the start-up and RSS baselines of the bench use them too. */
     public static final List<String> JVM_FLAGS = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1");
 
+    /** Starts that lose their picked port to another process before binding it, before giving up. */
+    private static final int PORT_TRIES = 3;
+    private static final int LOG_TAIL_LINES = 20;
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Path jar;
     private final Map<String, String> config;
     private final Path logDir;
-    private final int httpPort;
+    /** Whether the HTTP port was picked here (and may be picked again), not given by the caller. */
+    private final boolean portPicked;
+    private int httpPort;
     private Process process;
     private int starts;
 
@@ -41,8 +47,8 @@ public final class ServiceProcess implements AutoCloseable {
         this.jar = jar;
         this.logDir = logDir;
         this.config = new LinkedHashMap<>(config);
-        this.httpPort = this.config.containsKey("quarkus.http.port")
-                ? Integer.parseInt(this.config.get("quarkus.http.port")) : KafkaBroker.freePort();
+        this.portPicked = !this.config.containsKey("quarkus.http.port");
+        this.httpPort = portPicked ? KafkaBroker.freePort() : Integer.parseInt(this.config.get("quarkus.http.port"));
         this.config.put("quarkus.http.port", String.valueOf(httpPort));
     }
 
@@ -89,6 +95,21 @@ public final class ServiceProcess implements AutoCloseable {
         if (isAlive()) {
             return this;
         }
+        for (int tries = 1;; tries++) {
+            try {
+                return startOnce(readyTimeout);
+            } catch (PortTaken e) {
+                // a free port is only free until someone binds it: another JVM of a busy machine took it meanwhile
+                if (!portPicked || tries == PORT_TRIES) {
+                    throw new IllegalStateException(e.getMessage());
+                }
+                httpPort = KafkaBroker.freePort();
+                config.put("quarkus.http.port", String.valueOf(httpPort));
+            }
+        }
+    }
+
+    private ServiceProcess startOnce(Duration readyTimeout) {
         starts++;
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -144,7 +165,11 @@ public final class ServiceProcess implements AutoCloseable {
         HttpRequest ready = HttpRequest.newBuilder(baseUri().resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " at start; log: " + log());
+                String tail = logTail();
+                String message = name + " exited with " + process.exitValue() + " at start; log: " + log() + "\n"
+                        + tail;
+                throw tail.contains("BindException") || tail.contains("already in use") ? new PortTaken(message)
+                        : new IllegalStateException(message);
             }
             try {
                 if (HTTP.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -165,6 +190,22 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException(name + " not ready after " + timeout + "; log: " + log());
+    }
+
+    /** The log's last lines, for the error: a CI run keeps the test's output, not the process logs. */
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static final class PortTaken extends RuntimeException {
+        PortTaken(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static void deleteQuietly(Path file) {

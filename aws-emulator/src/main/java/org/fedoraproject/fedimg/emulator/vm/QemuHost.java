@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -158,7 +159,7 @@ public final class QemuHost {
     }
 
     /**
-     * Boots SeaBIOS (x86_64) or AAVMF (arm64) under KVM with the serial console in a file; KVM when the firmware's
+     * Boots OVMF (x86_64; SeaBIOS without it) or AAVMF (arm64) under KVM with the serial console in a file; KVM when the firmware's
      * first line shows within the bound, else TCG. The probe is killed by pid either way.
      */
     private String probeKvm(Path scratch) {
@@ -174,15 +175,23 @@ public final class QemuHost {
         Path console = scratch.resolve("kvm-probe.log");
         List<String> cmd = new ArrayList<>(List.of(qemuSystem(arch).toString(), "-accel", "kvm", "-cpu", "host",
                 "-m", "64", "-nodefaults", "-display", "none", "-no-reboot", "-serial", "file:" + console));
-        if (arch.equals("arm64")) {
-            cmd.addAll(List.of("-machine", "virt", "-bios", String.valueOf(aavmf == null ? "" : aavmf.code())));
-        } else {
-            cmd.addAll(List.of("-machine", "q35,graphics=off"));
-        }
         long start = System.nanoTime();
         Process p = null;
         try {
             Files.createDirectories(scratch);
+            if (arch.equals("arm64")) {
+                cmd.addAll(List.of("-machine", "virt", "-bios", String.valueOf(aavmf == null ? "" : aavmf.code())));
+            } else {
+                cmd.addAll(List.of("-machine", "q35,graphics=off"));
+                if (ovmf != null) {
+                    // the firmware the guests boot: here SeaBIOS ran under KVM while OVMF stopped at once with
+                    // "KVM internal error ... emulation failure" and every UEFI guest hung without output
+                    Path vars = Files.copy(ovmf.vars(), scratch.resolve("kvm-probe-vars.fd"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                    cmd.addAll(List.of("-drive", "if=pflash,format=raw,readonly=on,file=" + ovmf.code(),
+                            "-drive", "if=pflash,format=raw,file=" + vars));
+                }
+            }
             p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(scratch.resolve("kvm-probe.err").toFile()).start();
             while (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(PROBE_MILLIS)) {
