@@ -59,8 +59,10 @@ abstract class TriggerProbes {
         refusedBefore = refused("unauthorized");
         String token = HostilePipeline.TRIGGER_TOKEN;
         send("no Authorization header", null);
+        // not "Bearer <token> ": HTTP strips whitespace around a field value (RFC 9110 5.5), so that is the token
+        
         for (String a : List.of("", "Bearer", "Bearer ", "Basic " + java.util.Base64.getEncoder().encodeToString(
-                ("fedimg:" + token).getBytes()), "bearer " + token, "Bearer  " + token, "Bearer " + token + " ",
+                ("fedimg:" + token).getBytes()), "bearer " + token, "Bearer  " + token,
                 "Bearer " + token + "\u0000", "Bearer " + token.toUpperCase(), "Bearer \"" + token + "\"",
                 "Bearer " + token.substring(0, token.length() - 1), "Bearer " + token + "x", token)) {
             send("malformed or near-miss header", a);
