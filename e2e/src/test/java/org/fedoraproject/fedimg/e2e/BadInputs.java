@@ -453,6 +453,24 @@ final class BadInputs {
             noise[0] = (byte) 0xfe;
             return noise;
         });
+        metadata(cases, "images.json nested 5000 levels deep", INVALID, (g, r) -> {
+            // past Jackson's nesting limit (1000), inside an otherwise good document
+            String doc = new String(json(g.imagesJson(g.goodEntry())), StandardCharsets.UTF_8);
+            return (doc.substring(0, doc.length() - 1) + ",\"deep\":" + "[".repeat(5000) + "]".repeat(5000) + "}")
+                    .getBytes(StandardCharsets.UTF_8);
+        });
+        metadata(cases, "images.json with a key given twice", INVALID, (g, r) -> {
+            String doc = new String(json(g.imagesJson(g.goodEntry())), StandardCharsets.UTF_8);
+            String[] twice = {"\"payload\":{},", "\"header\":{\"type\":\"productmd.images\",\"version\":\"1.2\"},"};
+            return ("{" + twice[r.nextInt(twice.length)] + doc.substring(1)).getBytes(StandardCharsets.UTF_8);
+        });
+        metadata(cases, "images.json with invalid UTF-8", INVALID, (g, r) -> {
+            byte[] doc = json(g.imagesJson(g.goodEntry()));
+            byte[] path = "Cloud/x86_64/images/".getBytes(StandardCharsets.UTF_8);
+            int at = indexOf(doc, path) + path.length;
+            byte[][] broken = {{(byte) 0xc3, (byte) 0x28}, {(byte) 0xff}, {(byte) 0xe2, (byte) 0x82}};
+            return concat(Arrays.copyOf(doc, at), broken[r.nextInt(broken.length)], Arrays.copyOfRange(doc, at, doc.length));
+        });
         metadata(cases, "images.json not a JSON object", INVALID,
                 (g, r) -> (r.nextBoolean() ? "[]" : "\"" + g.marker + "\"").getBytes(StandardCharsets.UTF_8));
         metadata(cases, "images.json not productmd", INVALID, (g, r) -> {
