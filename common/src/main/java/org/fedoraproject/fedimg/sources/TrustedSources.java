@@ -22,8 +22,10 @@ import org.fedoraproject.fedimg.events.DeadLetterReason;
  * address, unless the entry names that address itself or the host is listed in {@code private-hosts}.
  * A refusal is a {@link BadInputException} with {@link DeadLetterReason#UNTRUSTED_SOURCE} carrying the URL.
  * <p>
- * The address check happens before each connection; a DNS answer that changes between the check and the
- * connection (rebinding) is not caught here: the allow-list names hosts whose DNS we trust.
+ * The address check happens before each connection, and the connection resolves the host again. A DNS answer
+ * that changes in between (rebinding) cannot reach an internal service: plain-http entries must name an address,
+ * {@code localhost} or a private host (a DNS name is refused as an entry), and over https the certificate check
+ * ties the connection to the name.
  */
 public final class TrustedSources {
 
@@ -35,11 +37,40 @@ public final class TrustedSources {
     private final Set<String> privateHosts;
     private final int maxRedirects;
 
+    /**
+     * @throws IllegalArgumentException for an entry that is not an http(s) prefix, or a plain-http entry naming a
+     *                                  host by DNS name that is not in {@code privateHosts} (see {@link #rebindable})
+     */
     public TrustedSources(List<String> allowed, List<String> privateHosts, int maxRedirects) {
-        this.prefixes = allowed.stream().map(String::trim).filter(s -> !s.isEmpty()).map(Prefix::parse).toList();
         this.privateHosts = privateHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
+        this.prefixes = allowed.stream().map(String::trim).filter(s -> !s.isEmpty()).map(Prefix::parse).toList();
+        for (Prefix p : prefixes) {
+            if (rebindable(p)) {
+                throw new IllegalArgumentException("fedimg.sources.allowed: the plain-http entry " + p + " names its "
+                        + "host by DNS name: nothing ties the connection to the address checked, so a DNS answer "
+                        + "changed in between (rebinding) could reach an internal service. Use https (the certificate "
+                        + "check binds the connection to the name), the host's IP address, or, if you control its "
+                        + "DNS, list it in fedimg.sources.private-hosts (docs/security.md)");
+            }
+        }
         this.maxRedirects = maxRedirects;
+    }
+
+    /**
+     * DNS rebinding: the address check resolves the host, then the HTTP client resolves it again to connect (the
+     * JVM's address cache usually answers the same, but not across its expiry). Over https the certificate must
+     * name the host, so a changed answer reaches only a server that proves to be that host; an IP literal or
+     * {@code localhost} is not looked up in DNS; a name in {@code private-hosts} is one whose DNS the operator
+     * vouches for. Left: plain http to a DNS name, refused as an entry.
+     */
+    private boolean rebindable(Prefix p) {
+        return p.scheme().equals("http") && !literal(p.host()) && !privateHosts.contains(p.host());
+    }
+
+    /** An IP address or {@code localhost}: no DNS answer to change. */
+    private static boolean literal(String host) {
+        return "localhost".equals(host) || host.matches("[0-9.]+") || host.contains(":");
     }
 
     /** For tests and tools: these entries, no private host names, 5 redirects. */
@@ -170,8 +201,7 @@ public final class TrustedSources {
             return true;
         }
         // an entry that names the address (or localhost) itself is an explicit choice
-        boolean literal = "localhost".equals(host) || host.matches("[0-9.]+") || host.contains(":");
-        return literal && prefixes.stream().anyMatch(p -> p.host.equals(host));
+        return literal(host) && prefixes.stream().anyMatch(p -> p.host.equals(host));
     }
 
     /** Loopback, link-local, site-local, unique-local, CGNAT, multicast, wildcard, IPv4-mapped internal. */

@@ -80,11 +80,28 @@ class TrustedSourcesTest {
 
     @Test
     void aListedLoopbackAddressIsExplicitAndAnUnresolvableHostIsSaidSo() throws Exception {
-        TrustedSources s = TrustedSources.of("http://127.0.0.1:*/", "http://nowhere.invalid:*/");
+        TrustedSources s = TrustedSources.of("http://127.0.0.1:*/", "https://nowhere.invalid:*/");
         URI literal = s.check("http://127.0.0.1:8080/x");
         assertThat(s.checkResolved(literal)).isEqualTo(literal);
-        assertThatThrownBy(() -> s.checkResolved(s.check("http://nowhere.invalid:1/")))
+        assertThatThrownBy(() -> s.checkResolved(s.check("https://nowhere.invalid:1/")))
                 .isInstanceOf(UnknownHostException.class).hasMessage("host nowhere.invalid does not resolve");
+    }
+
+    @Test
+    void aPlainHttpEntryNamingADnsHostIsRefusedAsRebindable() {
+        // nothing ties a plain-http connection to the address checked before it: a rebinding DNS answer would win
+        for (String entry : List.of("http://mirror.example.org/pub/", "http://kojipkgs.fedoraproject.org:*/",
+                "http://compose.invalid/")) {
+            assertThatThrownBy(() -> TrustedSources.of(entry)).as(entry).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("rebinding").hasMessageContaining("private-hosts");
+        }
+        // https (the certificate names the host), addresses and localhost (no DNS answer to change)
+        assertThat(TrustedSources.of("https://mirror.example.org/pub/", "mirror.example.org", "http://127.0.0.1:*/",
+                "http://[::1]:8080/", "http://localhost:*/", "http://10.0.0.5/mirror/").allowed()).hasSize(6);
+        // a name whose DNS the operator vouches for (an internal mirror)
+        TrustedSources vouched = new TrustedSources(List.of("http://mirror.internal.test/"),
+                List.of("mirror.internal.test"), 5);
+        assertThat(vouched.check("http://mirror.internal.test/compose/")).isNotNull();
     }
 
     @Test

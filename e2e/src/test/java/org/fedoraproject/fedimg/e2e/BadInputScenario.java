@@ -61,13 +61,16 @@ abstract class BadInputScenario {
         p = HostilePipeline.get();
         seed = Long.getLong("fedimg.badinput.seed", Long.getLong("fedimg.reliability.seed", 20261201L));
         BadInputs generator = new BadInputs(new BadInputs.Target(p.topic(), p.served(), p.baseUrl(), p.signedEnvelopes,
-                p.fedmsgValidated()), seed);
+                p.fedmsgValidated(), p.redirector, HostilePipeline.BOUNDS), seed);
         inputs = generator.generate(count(generator.classes()));
         awaitFedmsgSubscriber();
         Instant start = Instant.now();
         for (BadInput in : inputs) {
             if (in.channel() == Channel.AMQP) {
-                p.bus.publishRaw(p.topic(), in.frames().get(0), Map.of("fedimg_e2e_input", in.marker()));
+                Map<String, Object> headers = new LinkedHashMap<>(in.amqp().headers());
+                headers.put("fedimg_e2e_input", in.marker());
+                p.bus.publishRaw(p.topic(), in.frames().get(0), in.amqp().contentType(), in.amqp().contentEncoding(),
+                        headers);
             } else {
                 p.fedmsg.send(in.frames());
             }
@@ -193,6 +196,60 @@ abstract class BadInputScenario {
         assertThat(p.watcher.seen(AmiPublished.class)).isNotEmpty();
     }
 
+    /**
+     * No AWS call for a compose the bridge refused: only the uploader calls AWS, and only for an ImageReady, so
+     * an input dead-lettered by the bridge alone must have emitted none. Inputs the uploader refuses (the image
+     * itself is bad) may have started a snapshot; they must leave no volume, instance or snapshot behind.
+     */
+    @Test
+    void aComposeTheBridgeRefusedNeverReachesAws() {
+        Set<String> readyComposes = p.watcher.seen(org.fedoraproject.fedimg.events.ImageReady.class).stream()
+                .map(FedimgEvent::composeId).collect(Collectors.toSet());
+        List<String> reached = refusedByTheBridge().stream().filter(in -> readyComposes.contains(in.marker()))
+                .map(in -> in.marker() + " (" + in.inputClass() + ")").toList();
+        assertThat(refusedByTheBridge()).isNotEmpty();
+        assertThat(reached).as("inputs refused by the bridge that still emitted an ImageReady").isEmpty();
+        Set<String> bad = inputs.stream().map(BadInput::marker).collect(Collectors.toSet());
+        var ec2 = p.pipeline.emulator().inspect();
+        List<String> left = new ArrayList<>();
+        for (String region : HostilePipeline.REGIONS) {
+            ec2.volumes(region).stream().filter(v -> bad.contains(v.tags().get(AwsTags.COMPOSE_ID)))
+                    .forEach(v -> left.add("volume " + v.volumeId() + " in " + region));
+            ec2.instances(region).stream().filter(i -> bad.contains(i.tags().get(AwsTags.COMPOSE_ID)))
+                    .filter(i -> !i.state().equals("terminated"))
+                    .forEach(i -> left.add("instance " + i.instanceId() + " (" + i.state() + ") in " + region));
+        }
+        assertThat(left).as("AWS resources a bad input left").isEmpty();
+    }
+
+    /** The inputs none of whose dead letters came from the uploader. */
+    private List<BadInput> refusedByTheBridge() {
+        List<DeadLetter> letters = p.watcher.seen(DeadLetter.class);
+        List<String> payloads = letters.stream().map(BadInputScenario::payload).toList();
+        List<BadInput> out = new ArrayList<>();
+        for (BadInput in : inputs) {
+            boolean any = false;
+            boolean uploader = false;
+            for (int i = 0; i < letters.size(); i++) {
+                if (matches(letters.get(i), payloads.get(i), in.marker())) {
+                    any = true;
+                    uploader |= "uploader".equals(letters.get(i).service());
+                }
+            }
+            if (any && !uploader) {
+                out.add(in);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void nothingIsFetchedFromOutsideTheAllowList() {
+        // the hostile host saw the inputs that name it, and nothing reached its not-allowed name (localhost)
+        assertThat(p.redirector.requests()).as("requests to the hostile host").isNotEmpty();
+        assertThat(p.redirector.leaks()).as("requests that followed a redirect out of the allow-list").isEmpty();
+    }
+
     @Test
     void everyServiceStaysUpAndHealthy() throws Exception {
         assertThat(p.health()).as("service health after %d bad inputs", inputs.size())
@@ -240,12 +297,17 @@ abstract class BadInputScenario {
         md.append("| bad inputs dead-lettered with their reason | ").append(ok).append(" / ").append(inputs.size()).append(" |\n");
         md.append("| time until every bad input was dead-lettered | ").append(seconds(deadLettered)).append(" |\n");
         md.append("| good compose published, after the last bad input was sent | ").append(seconds(goodAfterBad)).append(" |\n");
+        md.append("| inputs refused by the bridge (no ImageReady, so no AWS call) | ").append(refusedByTheBridge().size())
+                .append(" / ").append(inputs.size()).append(" |\n");
+        md.append("| requests to the hostile host / to its not-allowed name (must be 0) | ")
+                .append(p.redirector.requests().size()).append(" / ").append(p.redirector.leaks().size()).append(" |\n");
         md.append("| services after the run | ").append(health).append(" |\n");
         InvariantCheck.Result r = p.invariant(List.of());
         md.append("| public AMIs / snapshots checked by the invariant check | ").append(r.publicAmis()).append(" / ")
                 .append(r.publicSnapshots()).append(", ").append(r.violations().size()).append(" violations |\n");
         md.append("\nCommand: part of `./mvnw -B -ntp -Preliability -pl e2e -am verify` (`HostileSuiteIT`; ")
-                .append("`-Dfedimg.badinput.count`, default 2000). Every build runs one input per class (`HostileIT`).\n");
+                .append("`-Dfedimg.badinput.count`, default 2000; alone: `-Dfedimg.reliability.full=true -Dit.test=HostileSuiteIT`). ")
+                .append("Every build runs one input per class (`HostileIT`).\n");
         ReportFragment.injected(ReportFragment.write("40-bad-input.md", md.toString()),
                 Map.of("bad input (a dead letter expected)", (long) inputs.size()));
     }

@@ -43,7 +43,17 @@ final class BadInputs {
      * @param frames   fedmsg frames (topic, envelope, ...); for AMQP the single body
      */
     record BadInput(int n, String category, String inputClass, Channel channel, DeadLetterReason expected,
-            String marker, List<byte[]> frames) {
+            String marker, List<byte[]> frames, AmqpProperties amqp) {
+
+        BadInput(int n, String category, String inputClass, Channel channel, DeadLetterReason expected, String marker,
+                List<byte[]> frames) {
+            this(n, category, inputClass, channel, expected, marker, frames, AmqpProperties.FEDORA_MESSAGING);
+        }
+    }
+
+    /** The AMQP properties an input is published with (fedora-messaging's, or hostile ones). */
+    record AmqpProperties(String contentType, String contentEncoding, Map<String, Object> headers) {
+        static final AmqpProperties FEDORA_MESSAGING = new AmqpProperties("application/json", "utf-8", Map.of());
     }
 
     /**
@@ -53,8 +63,18 @@ final class BadInputs {
      * @param served          directory the compose server serves at {@code baseUrl}
      * @param signedEnvelopes real X.509-signed fedmsg envelopes (../shared); empty when absent
      * @param fedmsgValidated whether the bridge checks fedmsg signatures (then unsigned input is BAD_SIGNATURE)
+     * @param redirector      the hostile compose host (redirects, oversized bodies); null: no such inputs
+     * @param bounds          the pipeline's input bounds the generator must exceed
      */
-    record Target(String topic, Path served, String baseUrl, List<ObjectNode> signedEnvelopes, boolean fedmsgValidated) {
+    record Target(String topic, Path served, String baseUrl, List<ObjectNode> signedEnvelopes, boolean fedmsgValidated,
+            Redirector redirector, Bounds bounds) {
+    }
+
+    /**
+     * The pipeline's bounds: {@code fedimg.bridge.compose.max-metadata-bytes}, {@code max-images},
+     * {@code fedimg.sources.max-redirects} and the uploader's {@code ebs.max-volume-size-gib}.
+     */
+    record Bounds(long maxMetadataBytes, int maxImages, int maxRedirects, int maxVolumeGib) {
     }
 
     private record Case(String category, String name, Channel channel, BiFunction<Gen, SplittableRandom, BadInput> make) {
@@ -109,8 +129,12 @@ final class BadInputs {
             messageCases(cases, ch);
         }
         fedmsgCases(cases);
+        amqpCases(cases);
         metadataCases(cases);
         xzCases(cases);
+        if (target.redirector() != null) {
+            hostileHostCases(cases);
+        }
         return cases;
     }
 
@@ -325,6 +349,96 @@ final class BadInputs {
         }));
     }
 
+    // --- AMQP properties: what the body is declared to be, and headers of every type ---
+
+    private void amqpCases(List<Case> cases) {
+        Channel ch = Channel.AMQP;
+        cases.add(new Case("amqp", "content type other than application/json", ch, (g, r) -> {
+            String[] types = {"text/plain", "application/octet-stream", "application/xml", "application/x-python-pickle",
+                    "application/json; charset=utf-16", "text/html; charset=\"iso-8859-1\"", "multipart/mixed; boundary=x"};
+            // a body that would otherwise be read fine: the declaration alone is refused
+            return g.amqp(MALFORMED, json(g.finished(g.location())),
+                    new AmqpProperties(types[r.nextInt(types.length)], "utf-8", Map.of()));
+        }));
+        cases.add(new Case("amqp", "content encoding other than utf-8 (gzip, base64, ...)", ch, (g, r) -> {
+            byte[] body = json(g.finished(g.location()));
+            String[] encodings = {"gzip", "base64", "deflate", "utf-16", "latin-1", "x-fedimg\u0000"};
+            String encoding = encodings[r.nextInt(encodings.length)];
+            byte[] encoded = switch (encoding) {
+                case "gzip" -> gzip(body);
+                case "base64" -> java.util.Base64.getEncoder().encode(body);
+                case "utf-16" -> new String(body, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_16);
+                default -> body;
+            };
+            return g.amqp(MALFORMED, encoded, new AmqpProperties("application/json", encoding, Map.of()));
+        }));
+        cases.add(new Case("amqp", "headers of every type and hostile values", ch, (g, r) -> {
+            Map<String, Object> headers = new LinkedHashMap<>();
+            headers.put("fedora_messaging_schema", "'; touch /tmp/fedimg-pwned; '");
+            headers.put("fedora_messaging_user_" + r.nextInt(100), "$(touch /tmp/fedimg-pwned)");
+            headers.put("sent-at", r.nextBoolean() ? "not a date" : (Object) new java.util.Date(-1L));
+            headers.put("x-bytes", new byte[] {(byte) 0xff, 0, (byte) 0xc3, 0x28});
+            headers.put("x-nested", Map.of("a", Map.of("b", List.of(1, 2, 3))));
+            headers.put("x-long", "y".repeat(8192 + r.nextInt(8192)));
+            headers.put("x-number", r.nextLong());
+            // the headers are only data: the message goes on to its own outcome (no images.json there)
+            return g.amqp(DeadLetterReason.METADATA_NOT_FOUND, json(g.finished(g.location())),
+                    new AmqpProperties(r.nextBoolean() ? "application/json" : null, null, headers));
+        }));
+    }
+
+    // --- a hostile compose host: redirects and oversized bodies (Redirector) ---
+
+    private void hostileHostCases(List<Case> cases) {
+        Bounds b = target.bounds();
+        Channel ch = Channel.AMQP;
+        cases.add(new Case("redirect", "images.json redirected out of the allow-list", ch, (g, r) -> {
+            String[] where = {"leak", "imds", "evil", "file", "ftp", "private"};
+            return g.at(UNTRUSTED, "out/" + where[r.nextInt(where.length)]);
+        }));
+        cases.add(new Case("redirect", "redirect chain leaving the allow-list after some hops", ch,
+                (g, r) -> g.at(UNTRUSTED, "chain/" + (1 + r.nextInt(b.maxRedirects() - 1)) + "/leak")));
+        cases.add(new Case("redirect", "redirect chain longer than max-redirects", ch,
+                // chain/n/served makes n+1 redirects, all within the allow-list
+                (g, r) -> g.at(UNTRUSTED, "chain/" + (b.maxRedirects() + r.nextInt(20)) + "/served")));
+        cases.add(new Case("redirect", "redirect loop", ch, (g, r) -> g.at(UNTRUSTED, "loop")));
+        cases.add(new Case("redirect", "redirect chain within the allow-list (followed)", ch, (g, r) -> {
+            // followed to its end: an images.json whose only image is not for EC2, told by its own reason
+            ObjectNode entry = g.goodEntry();
+            entry.put("type", "qcow2");
+            g.write("metadata/images.json", json(g.imagesJson(entry)));
+            return g.at(DeadLetterReason.NO_EC2_IMAGES, "chain/" + r.nextInt(b.maxRedirects()) + "/served");
+        }));
+        cases.add(new Case("redirect", "image redirected out of the allow-list", ch, (g, r) -> {
+            // images.json is fine (reached by a redirect that stays allowed); the uploader's download is refused
+            g.write("metadata/images.json", json(g.imagesJson(g.goodEntry())));
+            return g.at(UNTRUSTED, "image-out");
+        }));
+        cases.add(new Case("images.json", "images.json over max-metadata-bytes, length declared", ch,
+                (g, r) -> g.at(DeadLetterReason.INPUT_TOO_LARGE, "big/" + (b.maxMetadataBytes() + 1
+                        + r.nextInt((int) Math.min(Integer.MAX_VALUE, 3 * b.maxMetadataBytes()))) + "/length")));
+        cases.add(new Case("images.json", "images.json over max-metadata-bytes, streamed without a length", ch,
+                (g, r) -> g.at(DeadLetterReason.INPUT_TOO_LARGE, "big/" + (b.maxMetadataBytes() + 1
+                        + r.nextInt((int) Math.min(Integer.MAX_VALUE, 3 * b.maxMetadataBytes()))) + "/chunked")));
+        metadata(cases, "images.json with more images than max-images", DeadLetterReason.INPUT_TOO_LARGE, (g, r) -> {
+            ObjectNode doc = g.imagesJson(g.goodEntry());
+            ArrayNode list = (ArrayNode) doc.at("/payload/images/Cloud/x86_64");
+            int n = b.maxImages() + 1 + r.nextInt(b.maxImages());
+            for (int i = 1; i < n; i++) {
+                ObjectNode e = g.goodEntry();
+                e.put("path", "Cloud/x86_64/images/Fedora-Cloud-Base-AmazonEC2-" + RELEASE + "-" + DATE + ".0." + i
+                        + ".x86_64.raw.xz");
+                list.add(e);
+            }
+            return json(doc);
+        });
+        xz(cases, "xz bomb (concatenated streams of zeros past the largest volume)", DeadLetterReason.IMAGE_TOO_LARGE,
+                (g, r) -> {
+                    byte[] bomb = bomb(b.maxVolumeGib());
+                    return new Image(bomb, sha256(bomb), bomb.length);
+                });
+    }
+
     // --- images.json on the compose server ---
 
     private void metadataCases(List<Case> cases) {
@@ -338,6 +452,24 @@ final class BadInputs {
             r.nextBytes(noise);
             noise[0] = (byte) 0xfe;
             return noise;
+        });
+        metadata(cases, "images.json nested 5000 levels deep", INVALID, (g, r) -> {
+            // past Jackson's nesting limit (1000), inside an otherwise good document
+            String doc = new String(json(g.imagesJson(g.goodEntry())), StandardCharsets.UTF_8);
+            return (doc.substring(0, doc.length() - 1) + ",\"deep\":" + "[".repeat(5000) + "]".repeat(5000) + "}")
+                    .getBytes(StandardCharsets.UTF_8);
+        });
+        metadata(cases, "images.json with a key given twice", INVALID, (g, r) -> {
+            String doc = new String(json(g.imagesJson(g.goodEntry())), StandardCharsets.UTF_8);
+            String[] twice = {"\"payload\":{},", "\"header\":{\"type\":\"productmd.images\",\"version\":\"1.2\"},"};
+            return ("{" + twice[r.nextInt(twice.length)] + doc.substring(1)).getBytes(StandardCharsets.UTF_8);
+        });
+        metadata(cases, "images.json with invalid UTF-8", INVALID, (g, r) -> {
+            byte[] doc = json(g.imagesJson(g.goodEntry()));
+            byte[] path = "Cloud/x86_64/images/".getBytes(StandardCharsets.UTF_8);
+            int at = indexOf(doc, path) + path.length;
+            byte[][] broken = {{(byte) 0xc3, (byte) 0x28}, {(byte) 0xff}, {(byte) 0xe2, (byte) 0x82}};
+            return concat(Arrays.copyOf(doc, at), broken[r.nextInt(broken.length)], Arrays.copyOfRange(doc, at, doc.length));
         });
         metadata(cases, "images.json not a JSON object", INVALID,
                 (g, r) -> (r.nextBoolean() ? "[]" : "\"" + g.marker + "\"").getBytes(StandardCharsets.UTF_8));
@@ -560,6 +692,16 @@ final class BadInputs {
             return new BadInput(n, category, name, channel, reason, marker, frames);
         }
 
+        /** An AMQP message with these properties. */
+        BadInput amqp(DeadLetterReason reason, byte[] body, AmqpProperties props) {
+            return new BadInput(n, category, name, Channel.AMQP, reason, marker, List.of(body), props);
+        }
+
+        /** A compose message whose location is on the hostile host, under {@code rule}. */
+        BadInput at(DeadLetterReason reason, String rule) {
+            return message(reason, json(finished(target.redirector().location(marker, rule))));
+        }
+
         BadInput fedmsg(DeadLetterReason reason, ObjectNode envelope) {
             return new BadInput(n, category, name, Channel.FEDMSG, reason, marker,
                     List.of(target.topic().getBytes(StandardCharsets.UTF_8), json(envelope)));
@@ -598,6 +740,42 @@ final class BadInputs {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    private static byte[] bomb;
+
+    /**
+     * An xz bomb: one xz stream of 64 MiB of zeros, concatenated until it decompresses past the largest volume
+     * (a few MiB of xz; a valid file: xz reads concatenated streams). Made once per run.
+     */
+    static synchronized byte[] bomb(int maxVolumeGib) {
+        if (bomb == null) {
+            ByteArrayOutputStream stream = new ByteArrayOutputStream();
+            try (XZOutputStream xz = new XZOutputStream(stream, new LZMA2Options(0))) {
+                byte[] zeros = new byte[1024 * 1024];
+                for (int i = 0; i < 64; i++) {
+                    xz.write(zeros);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (long decompressed = 0; decompressed <= ((long) maxVolumeGib << 30); decompressed += 64L << 20) {
+                out.writeBytes(stream.toByteArray());
+            }
+            bomb = out.toByteArray();
+        }
+        return bomb;
+    }
+
+    private static byte[] gzip(byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private static DeadLetterReason or(DeadLetterReason first, DeadLetterReason second) {

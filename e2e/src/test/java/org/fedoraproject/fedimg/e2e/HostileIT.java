@@ -9,7 +9,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * The hostile suites of every build, on one pipeline: a sample of the bad input (one input of each class,
- * about 50), then the invariant. The full run is {@link HostileSuiteIT}.
+ * about 50), then trigger probes, then the invariant. The full run is {@link HostileSuiteIT}.
  */
 @DisabledIfSystemProperty(named = "fedimg.reliability.full", matches = "true")
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
@@ -26,6 +26,11 @@ class HostileIT {
 
     @Nested
     @Order(2)
+    class Trigger extends TriggerProbes {
+    }
+
+    @Nested
+    @Order(3)
     class Invariant extends InvariantScenario {
     }
 

@@ -33,6 +33,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class HostilePipeline {
 
     static final List<String> REGIONS = List.of("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1");
+    /**
+     * The bounds set on this pipeline, small so that inputs past them stay cheap: images.json of 1 MiB and 64
+     * images, 5 redirects, volumes of at most 2 GiB (the xz bomb decompresses past that).
+     */
+    static final BadInputs.Bounds BOUNDS = new BadInputs.Bounds(1_048_576, 64, 5, 2);
+    /** The trigger's bearer token on this pipeline (the probes guess around it). */
+    static final String TRIGGER_TOKEN = "hostile-" + UUID.randomUUID();
     private static HostilePipeline instance;
 
     final String environment = "e2e" + UUID.randomUUID().toString().substring(0, 8);
@@ -42,6 +49,7 @@ final class HostilePipeline {
     final PipelineWatcher watcher;
     final FedmsgFrames fedmsg;
     final List<ObjectNode> signedEnvelopes;
+    final Redirector redirector;
     private final LocalCompose files;
     private final Path failFlag;
     private final Map<String, LocalCompose> good = new LinkedHashMap<>();
@@ -66,6 +74,7 @@ final class HostilePipeline {
         work = Files.createTempDirectory("fedimg-hostile-");
         // a compose server for files the generator writes (its own compose is never announced)
         files = LocalCompose.generate(work.resolve("served"), "99", 1).serve();
+        redirector = new Redirector(baseUrl());
         failFlag = work.resolve("fail-tests");
         // not test-ami.sh: E2eConfig.perService writes local mode's script there
         Path script = work.resolve("test-ami-hostile.sh");
@@ -80,6 +89,15 @@ final class HostilePipeline {
         bridge.put("fedimg.bridge.fedmsg.subscribe.endpoints", fedmsg.endpoint());
         bridge.put("fedimg.bridge.fedmsg.subscribe.topic-prefixes", topic());
         bridge.put("fedimg.bridge.compose.location-templates", baseUrl() + "/bad/{composeId}/compose");
+        bridge.put("fedimg.bridge.compose.max-metadata-bytes", String.valueOf(BOUNDS.maxMetadataBytes()));
+        bridge.put("fedimg.bridge.compose.max-images", String.valueOf(BOUNDS.maxImages()));
+        bridge.put("fedimg.sources.max-redirects", String.valueOf(BOUNDS.maxRedirects()));
+        bridge.put("fedimg.bridge.trigger.token", TRIGGER_TOKEN);
+        // enough for the probes; the flood goes past it
+        bridge.put("fedimg.bridge.trigger.requests-per-minute", String.valueOf(TriggerProbes.RATE_PER_MINUTE));
+        Map<String, String> uploader = Map.of("fedimg.uploader.ebs.volume-size-gib", "1",
+                "fedimg.uploader.ebs.max-volume-size-gib", String.valueOf(BOUNDS.maxVolumeGib()),
+                "fedimg.sources.max-redirects", String.valueOf(BOUNDS.maxRedirects()));
         if (!signedEnvelopes.isEmpty()) {
             bridge.put("fedimg.bridge.fedmsg.validation.enabled", "true");
             bridge.put("fedimg.bridge.fedmsg.validation.ca-cert", sharedFixtures().resolve("fedmsg/fedmsg-test-ca.crt").toString());
@@ -87,7 +105,7 @@ final class HostilePipeline {
             bridge.put("fedimg.bridge.fedmsg.validation.check-validity-dates", "false");
         }
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), REGIONS, Map.of(),
-                Map.of("bridge-fedmsg", bridge, "uploader-service", Map.of(),
+                Map.of("bridge-fedmsg", bridge, "uploader-service", uploader,
                         "tester-service", Map.of("fedimg.tester.script-path", script.toString()),
                         "replicator-service", Map.of())));
         try {
@@ -100,6 +118,7 @@ final class HostilePipeline {
             pipeline.close();
             fedmsg.close();
             files.close();
+            redirector.close();
             throw e;
         }
         watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
@@ -186,6 +205,12 @@ final class HostilePipeline {
         return out;
     }
 
+    /** The bridge's base URL (its HTTP API, the trigger). */
+    java.net.URI bridgeUri() {
+        return pipeline.services().stream().filter(s -> s.name().equals("bridge-fedmsg")).findFirst().orElseThrow()
+                .baseUri();
+    }
+
     static Path sharedFixtures() {
         return Path.of(System.getProperty("fedimg.shared.dir", E2eConfig.projectDir().resolve("../shared").toString()))
                 .toAbsolutePath().normalize().resolve("fixtures");
@@ -231,6 +256,7 @@ final class HostilePipeline {
         pipeline.close();
         fedmsg.close();
         files.close();
+        redirector.close();
         good.values().forEach(LocalCompose::close);
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The hostile suites of {@code -Preliability}: at least 200 bad inputs ({@code -Dfedimg.badinput.count},
- * default 2000, seed {@code -Dfedimg.badinput.seed}), then the invariant, on one pipeline.
+ * default 2000, seed {@code -Dfedimg.badinput.seed}), then trigger probes, then the invariant, on one pipeline.
  */
 @EnabledIfSystemProperty(named = "fedimg.reliability.full", matches = "true")
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
@@ -26,6 +26,11 @@ class HostileSuiteIT {
 
     @Nested
     @Order(2)
+    class Trigger extends TriggerProbes {
+    }
+
+    @Nested
+    @Order(3)
     class Invariant extends InvariantScenario {
     }
 

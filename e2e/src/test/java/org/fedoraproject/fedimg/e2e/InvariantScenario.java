@@ -72,7 +72,8 @@ abstract class InvariantScenario {
         } finally {
             p.failTests(false);
         }
-        BadInputs generator = new BadInputs(new BadInputs.Target(p.topic(), p.served(), p.baseUrl(), List.of(), false), 50);
+        BadInputs generator = new BadInputs(new BadInputs.Target(p.topic(), p.served(), p.baseUrl(), List.of(), false, null,
+                HostilePipeline.BOUNDS), 50);
         mismatch = generator.one("checksum mismatch", 9000);
         mismatchLocation = generator.location(mismatch.marker());
         p.bus.publishRaw(p.topic(), mismatch.frames().get(0), Map.of());

@@ -119,8 +119,14 @@ final class RabbitBus implements AutoCloseable {
 
     /** Publishes bytes as they are (bad input): the given headers, no content type. */
     void publishRaw(String routingKey, byte[] body, Map<String, Object> headers) throws IOException {
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().deliveryMode(2)
-                .messageId(UUID.randomUUID().toString()).headers(headers).build();
+        publishRaw(routingKey, body, null, null, headers);
+    }
+
+    /** The body as it is, with these content type and encoding (null: none) and headers. */
+    void publishRaw(String routingKey, byte[] body, String contentType, String contentEncoding,
+            Map<String, Object> headers) throws IOException {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().deliveryMode(2).contentType(contentType)
+                .contentEncoding(contentEncoding).messageId(UUID.randomUUID().toString()).headers(headers).build();
         channel.basicPublish("amq.topic", routingKey, props, body);
     }
 

@@ -142,7 +142,8 @@ public class AmqpConsumer {
             InboundMessage in = new InboundMessage("amqp", props.getMessageId(), envelope.getRoutingKey(), body,
                     headers);
             Channel ch = getChannel();
-            pipeline.handle(in).subscribe().with(
+            var refusal = AmqpContent.refusal(props.getContentType(), props.getContentEncoding());
+            (refusal.isPresent() ? pipeline.refuse(in, refusal.get()) : pipeline.handle(in)).subscribe().with(
                     outcome -> {
                         LOG.debugf("AMQP %s: %s (%s)", props.getMessageId(), outcome.kind(), outcome.detail());
                         settle(ch, deliveryTag, true);

@@ -123,6 +123,20 @@ public class InboundPipeline {
                         change.messageId(), e.getMessage())).onFailure().recoverWithNull());
     }
 
+    /**
+     * A message its transport already refused (e.g. an AMQP body declared as something else than UTF-8 JSON):
+     * dead-lettered as MALFORMED_MESSAGE with the transport's reason, unless its topic is not ours.
+     */
+    public Uni<InboundOutcome> refuse(InboundMessage in, String why) {
+        if (in.topic() != null && !in.topic().endsWith(config.inbound().topicSuffix())) {
+            metrics.received(in.source(), "other-topic");
+            metrics.outcome(in.source(), "ignored");
+            return Uni.createFrom().item(InboundOutcome.of(InboundOutcome.Kind.IGNORED, "topic " + in.topic()));
+        }
+        metrics.received(in.source(), "invalid");
+        return deadLetter(in, new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, why), null);
+    }
+
     private Uni<InboundOutcome> handleChange(InboundMessage in, ComposeStatusChange change) {
         if (seen.seen("message:" + change.messageId())) {
             return duplicate(in, "message", "message " + change.messageId() + " already handled");
