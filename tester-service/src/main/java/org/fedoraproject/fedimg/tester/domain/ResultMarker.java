@@ -25,7 +25,7 @@ public final class ResultMarker {
         tags.put(TestTags.EXIT_CODE, o.exitCode() == null ? "none" : String.valueOf(o.exitCode()));
         tags.put(TestTags.DURATION_MS, String.valueOf(o.durationMillis()));
         tags.put(TestTags.TESTED_AMI, o.testedAmiId());
-        tags.put(TestTags.ATTEMPT, String.valueOf(o.attempt()));
+        tags.put(TestTags.VERDICT_ATTEMPT, String.valueOf(o.attempt()));
         return tags;
     }
 
@@ -48,7 +48,9 @@ public final class ResultMarker {
             String exit = tags.getOrDefault(TestTags.EXIT_CODE, "none");
             Integer exitCode = exit.equals("none") ? null : Integer.valueOf(exit);
             long duration = Long.parseLong(tags.getOrDefault(TestTags.DURATION_MS, "0"));
-            int attempt = Integer.parseInt(tags.getOrDefault(TestTags.ATTEMPT, "0"));
+            // verdicts recorded before the verdict's attempt had a tag of its own kept it in the attempt marker
+            int attempt = Integer.parseInt(tags.getOrDefault(TestTags.VERDICT_ATTEMPT,
+                    tags.getOrDefault(TestTags.ATTEMPT, "0")));
             String tested = tags.get(TestTags.TESTED_AMI);
             if (tested == null || tested.isBlank()) {
                 return Optional.empty();

@@ -17,6 +17,11 @@ public final class TestTags {
     public static final String TESTED_AMI = "fedimg:test-tested-ami";
     /** On the AMI: the last launch attempt started. On temporary resources: the attempt they belong to. */
     public static final String ATTEMPT = "fedimg:test-attempt";
+    /**
+     * On the AMI: the attempt whose boot gave the recorded verdict. Apart from {@link #ATTEMPT}, which a tester that
+     * raced the verdict may still move on, so the verdict (and the event ids derived from it) never changes.
+     */
+    public static final String VERDICT_ATTEMPT = "fedimg:test-verdict-attempt";
     /** On temporary resources: the AMI under test. */
     public static final String TEST_AMI = "fedimg:test-ami";
     /** On temporary resources: after this instant no job can still be using them. */

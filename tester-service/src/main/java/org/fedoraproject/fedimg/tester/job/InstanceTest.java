@@ -18,6 +18,7 @@ import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.aws.support.AwsErrors;
 import org.fedoraproject.fedimg.aws.support.Ec2Tags;
 import org.fedoraproject.fedimg.events.AmiRegistered;
+import org.fedoraproject.fedimg.tester.aws.AmiLookup;
 import org.fedoraproject.fedimg.tester.aws.ConsoleReader;
 import org.fedoraproject.fedimg.tester.aws.InstanceWaits;
 import org.fedoraproject.fedimg.tester.aws.ResultTags;
@@ -61,10 +62,11 @@ public class InstanceTest {
     private final ScriptTransport transport;
     private final TesterMetrics metrics;
     private final RegionLimiter limiter;
+    private final AmiLookup lookup;
 
     InstanceTest(TesterConfig config, TestResources resources, ResultTags resultTags, TestInstanceLauncher launcher,
             InstanceWaits waiters, ConsoleReader console, @TransportChoice.Selected ScriptTransport transport,
-            TesterMetrics metrics, RegionLimiter limiter) {
+            TesterMetrics metrics, RegionLimiter limiter, AmiLookup lookup) {
         this.config = config;
         this.resources = resources;
         this.resultTags = resultTags;
@@ -74,6 +76,7 @@ public class InstanceTest {
         this.transport = transport;
         this.metrics = metrics;
         this.limiter = limiter;
+        this.lookup = lookup;
     }
 
     /** @param started called with the attempt when a test instance is launched or taken over */
@@ -109,7 +112,24 @@ public class InstanceTest {
                 config.timeouts().job().toMillis(), target.amiId(), underWay.get()));
     }
 
+    /**
+     * Launches (or re-sends the launch of) an attempt, unless a verdict was recorded meanwhile: another tester that
+     * had the same AMI before a rebalance may have finished it, and a further boot would only race its verdict.
+     */
     private Uni<TestOutcome> fresh(AmiRegistered event, AmiFacts target, int attempt, IntFunction<Uni<Void>> started,
+            int mismatches) {
+        return lookup.find(event.ami().region(), target.amiId()).chain(now -> {
+            Optional<TestOutcome> recorded = now == null ? Optional.empty() : now.verdict();
+            if (recorded.isPresent()) {
+                LOG.infof("%s: a verdict was recorded meanwhile (attempt %d); no attempt %d", target.amiId(),
+                        recorded.get().attempt(), attempt);
+                return Uni.createFrom().item(recorded.get());
+            }
+            return launch(event, target, attempt, started, mismatches);
+        });
+    }
+
+    private Uni<TestOutcome> launch(AmiRegistered event, AmiFacts target, int attempt, IntFunction<Uni<Void>> started,
             int mismatches) {
         RunContext ctx = context(event, target, attempt);
         Instant begin = Instant.now();

@@ -115,7 +115,8 @@ public class TestJob {
                 .map(recorded -> {
                     boolean same = recorded.verdict() == o.verdict() && recorded.attempt() == o.attempt();
                     if (!same) {
-                        LOG.infof("%s in %s: another tester recorded a verdict meanwhile; it stands", amiId, region);
+                        LOG.infof("%s in %s: attempt %d of another tester recorded a verdict meanwhile; it stands "
+                                + "over this one's attempt %d", amiId, region, recorded.attempt(), o.attempt());
                     }
                     // ours carries the output and console the tags cannot
                     return Uni.createFrom().item(same ? o : recorded);

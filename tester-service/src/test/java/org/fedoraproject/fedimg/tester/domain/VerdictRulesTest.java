@@ -56,7 +56,8 @@ class VerdictRulesTest {
         TestOutcome failed = VerdictRules.finished(3, 4567, "out", "con", "ami-2", 2);
         var tags = ResultMarker.tags(failed);
         assertThat(tags).containsEntry("fedimg:test", "failed").containsEntry("fedimg:test-exit-code", "3")
-                .containsEntry("fedimg:test-tested-ami", "ami-2").containsEntry("fedimg:test-attempt", "2");
+                .containsEntry("fedimg:test-tested-ami", "ami-2").containsEntry("fedimg:test-verdict-attempt", "2")
+                .doesNotContainKey("fedimg:test-attempt");
         TestOutcome back = ResultMarker.read(tags).orElseThrow();
         assertThat(back.verdict()).isEqualTo(TestVerdict.FAILED);
         assertThat(back.exitCode()).isEqualTo(3);
