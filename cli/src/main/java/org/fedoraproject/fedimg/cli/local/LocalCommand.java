@@ -257,18 +257,8 @@ public final class LocalCommand implements Callable<Integer> {
     /** The bootable x86_64 and aarch64 test images, xz-compressed (built and cached by test-images/build.sh). */
     private Map<String, Path> bootableImages() {
         step("building (or reusing the cached) bootable test images with test-images/build.sh --xz");
-        Map<String, Path> images = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : Map.of("x86_64", "x86_64-hybrid", "aarch64", "aarch64-uefi").entrySet()) {
-            String[] why = {""};
-            var xz = TestImages.compressed(e.getValue(), r -> why[0] = r);
-            if (xz.isEmpty()) {
-                step("WARNING: no bootable %s image (%s); falling back to the bash backend and unbootable images",
-                        e.getKey(), why[0]);
-                return Map.of();
-            }
-            images.put(e.getKey(), xz.get());
-        }
-        return images;
+        return LocalCompose.bootableTestImages(why -> step("WARNING: %s; falling back to the bash backend and"
+                + " unbootable images", why));
     }
 
     private ComposeSource compose(Path work, Map<String, Path> bootable) {
