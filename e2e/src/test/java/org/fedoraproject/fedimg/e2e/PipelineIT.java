@@ -1,6 +1,7 @@
 package org.fedoraproject.fedimg.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -27,14 +28,14 @@ import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.cli.local.PipelineWatcher;
 import org.fedoraproject.fedimg.cli.local.PublicityCheck;
 import org.fedoraproject.fedimg.deploy.DashboardMetrics;
-import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Quota;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiPublished;
-import org.fedoraproject.fedimg.events.ImageKeys;
+import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.fedoraproject.fedimg.messaging.EventJson;
@@ -54,13 +55,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The whole pipeline as separate processes: a fedora-messaging pungi FINISHED message on the real
- * RabbitMQ goes in; public AMIs in every emulated region and the fedimg bus messages come out.
+ * RabbitMQ goes in; public AMIs in every emulated region and the fedimg bus messages come out. Where QEMU is
+ * installed the emulator's qemu backend boots every test instance from its AMI's disk and the compose's images are
+ * the project's bootable test images ({@link E2ePipeline}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
 
-    private final String environment = "e2e" + UUID.randomUUID().toString().substring(0, 8);
+    private E2ePipeline run;
+    private String environment;
     private Pipeline pipeline;
     private LocalCompose compose;
     private RabbitBus bus;
@@ -71,46 +75,31 @@ class PipelineIT {
 
     @BeforeAll
     void runPipeline() throws Exception {
-        Path work = Files.createTempDirectory("fedimg-e2e-");
-        compose = LocalCompose.generate(work, "43", 24).serve();
-        imageKeys = compose.images().stream().map(i -> ImageKeys.of(compose.composeId(), i.fileName()))
-                .collect(Collectors.toSet());
-        signing = SigningKey.generate(work);
+        // on the qemu backend where QEMU is installed: the compose's images are the bootable test images
+        run = new E2ePipeline("e2e", 24);
+        signing = SigningKey.generate(run.work);
         // tracing on, as an operator would switch it on, exporting to a stand-in collector
         traces = new OtlpCollector();
         Map<String, String> common = new TreeMap<>(E2eConfig.common());
         common.putAll(traces.serviceConfig());
-        pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), Delays.fast(), E2eConfig.REGIONS,
-                common, E2eConfig.perService(environment, "fedimg-" + environment, work, signing)));
-        pipeline.startInfrastructure();
         // A quota increase, as a publisher asks AWS for: the compose makes 4 public AMIs per region (x86_64 and
         // aarch64, gp3 and standard) and forcedReplayUploadsAgainUnderTheNextRespinName publishes 4 more next to
         // them, 8 against AWS's default of 5. Demotion to make room is SimulatedYearTest's and PublicAmiQuotaTest's
         // subject; here the respin must sit beside the first run's AMIs.
-        pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 8);
-        bus = new RabbitBus(E2eConfig.amqpUrl(), List.of("org.fedoraproject." + environment + ".fedimg.#",
-                "org.fedoraproject." + environment + ".fedora_image_uploader.#"));
-        pipeline.startServices();
-        watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
-        });
-        bus.publish("org.fedoraproject." + environment + ".pungi.compose.status.change", compose.finishedMessageBody());
-        bus.awaitUntil(Duration.ofMinutes(6), got -> got.stream()
-                .filter(m -> m.routingKey().contains(".fedora_image_uploader.published.")).count() >= imageKeys.size());
+        run.run(E2eConfig.REGIONS, common, E2eConfig.perService(run.environment, "fedimg-" + run.environment, run.work,
+                signing), p -> p.emulator().quotas().set(Quota.PUBLIC_AMIS, 8));
+        environment = run.environment;
+        pipeline = run.pipeline;
+        compose = run.compose;
+        bus = run.bus;
+        watcher = run.watcher;
+        imageKeys = run.imageKeys;
     }
 
     @AfterAll
     void stop() throws Exception {
-        if (watcher != null) {
-            watcher.close();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-        if (pipeline != null) {
-            pipeline.close();
-        }
-        if (compose != null) {
-            compose.close();
+        if (run != null) {
+            run.close();
         }
         if (traces != null) {
             traces.close();
@@ -128,6 +117,25 @@ class PipelineIT {
                     .map(AmiPublished::region).collect(Collectors.toSet());
             assertThat(regions).as("published regions of %s", key).containsExactlyInAnyOrderElementsOf(E2eConfig.REGIONS);
         }
+    }
+
+    /**
+     * On the qemu backend, every AMI was public only after its test instance booted the bytes the uploader wrote:
+     * both architectures' guests booted their own kernel and ran the test from the metadata service's user-data.
+     */
+    @Test
+    void everyTestInstanceBootedItsAmisOwnDisk() {
+        assumeTrue(run.boots(), "the emulator's instances ran their user-data on the host (the [e2e] line says why)");
+        List<AmiTested> tested = watcher.seen(AmiTested.class);
+        assertThat(tested).isNotEmpty().allSatisfy(t -> assertThat(t.verdict()).as(t.reason())
+                .isEqualTo(TestVerdict.PASSED));
+        List<Views.Instance> instances = pipeline.emulator().inspect().instances(E2eConfig.REGIONS.get(0)).stream()
+                .filter(i -> "test-instance".equals(i.tags().get("fedimg:purpose"))).toList();
+        assertThat(instances).hasSizeGreaterThanOrEqualTo(imageKeys.size());
+        assertThat(instances).anySatisfy(i -> assertThat(i.consoleOutput())
+                .contains("Linux version 6.1.0").contains("cloud-amd64").contains("fedimg local test: ok"));
+        assertThat(instances).anySatisfy(i -> assertThat(i.consoleOutput())
+                .contains("Linux version 6.1.0").contains("cloud-arm64").contains("fedimg local test: ok"));
     }
 
     @Test
@@ -348,7 +356,7 @@ class PipelineIT {
         int exit = new picocli.CommandLine(new org.fedoraproject.fedimg.cli.replay.ReplayCommand()).execute(
                 "--compose", compose.composeId(), "--force", "--bootstrap-servers", pipeline.broker().bootstrapServers());
         assertThat(exit).isZero();
-        bus.awaitUntil(Duration.ofMinutes(6), got -> successorMessages() >= successorsBefore + imageKeys.size());
+        bus.awaitUntil(run.runBound(), got -> successorMessages() >= successorsBefore + imageKeys.size());
 
         for (LocalCompose.Image image : compose.images()) {
             String name = image.fileName().replace(".raw.xz", "");
@@ -372,7 +380,7 @@ class PipelineIT {
     }
 
     private long successorMessages() {
-        return bus.received().stream().filter(m -> m.routingKey().contains(".fedora_image_uploader.published.")).count();
+        return run.successorMessages();
     }
 
     /** Runs last, over everything the services logged: JSON lines, and no secret in any of them. */

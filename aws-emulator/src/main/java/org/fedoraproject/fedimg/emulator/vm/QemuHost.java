@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -158,9 +157,14 @@ public final class QemuHost {
         return arch.equals("aarch64") || arch.equals("arm64") ? "arm64" : "x86_64";
     }
 
+    /** QEMU says so on stderr when KVM cannot run the guest's code; the guest then stays paused, silent. */
+    private static boolean kvmFailed(Path stderr) throws IOException {
+        return Files.exists(stderr) && Files.readString(stderr, StandardCharsets.ISO_8859_1).contains("KVM internal error");
+    }
+
     /**
-     * Boots OVMF (x86_64; SeaBIOS without it) or AAVMF (arm64) under KVM with the serial console in a file; KVM when the firmware's
-     * first line shows within the bound, else TCG. The probe is killed by pid either way.
+     * Boots OVMF (x86_64; SeaBIOS without OVMF) or AAVMF (arm64) under KVM with the serial console in a file; KVM
+     * when the firmware's first line shows within the bound, else TCG. The probe is killed by pid either way.
      */
     private String probeKvm(Path scratch) {
         Path dev = Path.of("/dev/kvm");
@@ -183,13 +187,13 @@ public final class QemuHost {
                 cmd.addAll(List.of("-machine", "virt", "-bios", String.valueOf(aavmf == null ? "" : aavmf.code())));
             } else {
                 cmd.addAll(List.of("-machine", "q35,graphics=off"));
+                // OVMF, which uefi and uefi-preferred guests boot: on this kind of host SeaBIOS ran under KVM while
+                // OVMF stopped at once ("KVM internal error ... emulation failure", QEMU paused, no console output)
                 if (ovmf != null) {
-                    // the firmware the guests boot: here SeaBIOS ran under KVM while OVMF stopped at once with
-                    // "KVM internal error ... emulation failure" and every UEFI guest hung without output
-                    Path vars = Files.copy(ovmf.vars(), scratch.resolve("kvm-probe-vars.fd"),
-                            StandardCopyOption.REPLACE_EXISTING);
-                    cmd.addAll(List.of("-drive", "if=pflash,format=raw,readonly=on,file=" + ovmf.code(),
-                            "-drive", "if=pflash,format=raw,file=" + vars));
+                    Path vars = scratch.resolve("kvm-probe-vars.fd");
+                    Files.copy(ovmf.vars(), vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + ovmf.code(),
+                            "-drive", "if=pflash,format=raw,unit=1,file=" + vars));
                 }
             }
             p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -200,12 +204,13 @@ public final class QemuHost {
                             + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms; guests run under KVM");
                     return "kvm";
                 }
-                if (!p.isAlive()) {
+                if (!p.isAlive() || kvmFailed(scratch.resolve("kvm-probe.err"))) {
                     break;
                 }
                 Thread.sleep(50);
             }
-            String why = p.isAlive() ? "no console output within " + PROBE_MILLIS + " ms"
+            String why = kvmFailed(scratch.resolve("kvm-probe.err")) ? "KVM internal error: the firmware could not run"
+                    : p.isAlive() ? "no console output within " + PROBE_MILLIS + " ms"
                     : "QEMU exited with " + p.exitValue();
             LOG.info(() -> "qemu backend: KVM probe failed (" + why + "); guests run under TCG (emulation)");
             return "tcg";

@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -65,6 +67,8 @@ public class InboundPipeline {
     private final SeenStore seen;
     private final BridgeMetrics metrics;
     private final Clock clock = Clock.systemUTC();
+    /** Compose ids whose message is being handled: completed when it is done (see {@link #handleChange}). */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     /** Tracing off until the application's configuration says otherwise (plain construction in tests). */
     private StageSpans spans = new StageSpans(OpenTelemetry.noop(), false, "bridge");
 
@@ -137,7 +141,28 @@ public class InboundPipeline {
         return deadLetter(in, new BadInputException(DeadLetterReason.MALFORMED_MESSAGE, why), null);
     }
 
+    /**
+     * One copy of a compose's message at a time. The seen-store check below is taken before the events are written
+     * and the keys remembered seconds later, so two copies that arrive together (a publisher sending again until it
+     * sees a result, as local mode does over fedmsg; the same compose on two buses) both passed it and every image
+     * was emitted twice. A copy that finds another in flight waits for it and then decides again: a duplicate if the
+     * first was emitted, handled if the first failed.
+     */
     private Uni<InboundOutcome> handleChange(InboundMessage in, ComposeStatusChange change) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = inFlight.putIfAbsent(change.composeId(), mine);
+        if (running != null) {
+            LOG.debugf("compose %s: message %s waits for the copy in flight", change.composeId(), change.messageId());
+            return Uni.createFrom().completionStage(running).onItemOrFailure()
+                    .transformToUni((x, failure) -> handleChange(in, change));
+        }
+        return Uni.createFrom().deferred(() -> handleChangeAlone(in, change)).onTermination().invoke(() -> {
+            inFlight.remove(change.composeId(), mine);
+            mine.complete(null);
+        });
+    }
+
+    private Uni<InboundOutcome> handleChangeAlone(InboundMessage in, ComposeStatusChange change) {
         if (seen.seen("message:" + change.messageId())) {
             return duplicate(in, "message", "message " + change.messageId() + " already handled");
         }

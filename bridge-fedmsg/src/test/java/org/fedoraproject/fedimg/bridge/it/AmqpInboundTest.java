@@ -160,6 +160,28 @@ class AmqpInboundTest {
         assertQueueDrained();
     }
 
+    /**
+     * Two copies of one message handled at the same time (local mode's fedmsg publisher sends again every 2 s until it
+     * sees images; a slow metadata server keeps the first in flight): one set of images, the second a duplicate.
+     */
+    @Test
+    void twoCopiesInFlightTogetherGiveOneSetOfImages() {
+        String composeId = "Fedora-41-20241029.0";
+        String location = "https://kojipkgs.fedoraproject.org/compose/41/" + composeId + "/compose";
+        String path = Www.imagesJsonPath(location);
+        Www.put(path, SampleComposes.ec2ComposeImagesJson(composeId, "41"));
+        Www.put(path + ".delay", "2000");
+        double byMessage = count("fedimg.bridge.duplicates", "kind", "message");
+        String id = UUID.randomUUID().toString();
+        String body = SampleComposes.pungiBody(composeId, "FINISHED", location);
+        amqp.publish(KEY, id, body);
+        amqp.publish(KEY, id, body);
+        assertThat(Events.images(probe, composeId, 2)).hasSize(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("fedimg.bridge.duplicates", "kind", "message") > byMessage);
+        assertThat(Events.imagesNow(probe, composeId)).as("images of both copies").hasSize(2);
+        assertQueueDrained();
+    }
+
     @Test
     void wrappedEnvelopeBodyIsAccepted() {
         String composeId = "Fedora-41-20241028.0";

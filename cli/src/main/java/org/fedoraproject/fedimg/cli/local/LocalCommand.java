@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.fedoraproject.fedimg.aws.support.AwsCallMetrics;
 import org.fedoraproject.fedimg.aws.support.AwsClients;
@@ -167,8 +168,14 @@ public final class LocalCommand implements Callable<Integer> {
 
     private int run(Pipeline pipeline, ComposeSource compose, LocalBus localBus, LocalBus.Topics topics,
             boolean successorExpected) throws Exception {
+        AtomicReference<PipelineWatcher> following = new AtomicReference<>();
         Thread stop = new Thread(() -> {
             out.println("\nstopping services, emulator and Kafka...");
+            // the watcher first: a Kafka consumer left polling a stopped broker prints a WARN line every second
+            PipelineWatcher w = following.getAndSet(null);
+            if (w != null) {
+                w.close();
+            }
             pipeline.close();
         }, "fedimg-local-stop");
         Runtime.getRuntime().addShutdownHook(stop);
@@ -185,6 +192,7 @@ public final class LocalCommand implements Callable<Integer> {
             try (AwsClients awsClients = new AwsClients(AwsConfig.of("us-east-1", endpoint), new AwsCallMetrics(new SimpleMeterRegistry()))) {
                 RunReport report = new RunReport(out, new PublicityCheck(awsClients)::isPublic);
                 try (PipelineWatcher watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), report::event)) {
+                    following.set(watcher);
                     localBus.listen(topics, report::busMessage);
                     Integer status = follow(compose, localBus, topics, report, successorExpected);
                     if (status != null) {
@@ -257,18 +265,8 @@ public final class LocalCommand implements Callable<Integer> {
     /** The bootable x86_64 and aarch64 test images, xz-compressed (built and cached by test-images/build.sh). */
     private Map<String, Path> bootableImages() {
         step("building (or reusing the cached) bootable test images with test-images/build.sh --xz");
-        Map<String, Path> images = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : Map.of("x86_64", "x86_64-hybrid", "aarch64", "aarch64-uefi").entrySet()) {
-            String[] why = {""};
-            var xz = TestImages.compressed(e.getValue(), r -> why[0] = r);
-            if (xz.isEmpty()) {
-                step("WARNING: no bootable %s image (%s); falling back to the bash backend and unbootable images",
-                        e.getKey(), why[0]);
-                return Map.of();
-            }
-            images.put(e.getKey(), xz.get());
-        }
-        return images;
+        return LocalCompose.bootableTestImages(why -> step("WARNING: %s; falling back to the bash backend and"
+                + " unbootable images", why));
     }
 
     private ComposeSource compose(Path work, Map<String, Path> bootable) {

@@ -18,8 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
+import org.fedoraproject.fedimg.emulator.vm.TestImages;
 import org.fedoraproject.fedimg.messaging.EventJson;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
@@ -90,6 +93,29 @@ public final class LocalCompose implements ComposeSource {
         }
         return new LocalCompose(new ComposeMetadata(composeId, date, "nightly", 0, "Fedora-Cloud", release),
                 composeDir, images, true);
+    }
+
+    /** The project's bootable test image of each architecture a bootable compose lists (test-images/build.sh). */
+    public static final Map<String, String> BOOTABLE_TEST_IMAGES = Map.of("x86_64", "x86_64-hybrid", "aarch64",
+            "aarch64-uefi");
+
+    /**
+     * The bootable test images, xz-compressed, by architecture (built, or reused from the cache, by
+     * test-images/build.sh): empty, with the reason given to {@code why}, when one cannot be had here.
+     */
+    public static Map<String, Path> bootableTestImages(Consumer<String> why) {
+        Map<String, Path> images = new TreeMap<>();
+        for (Map.Entry<String, String> e : BOOTABLE_TEST_IMAGES.entrySet()) {
+            String[] reason = {""};
+            Optional<Path> xz = TestImages.compressed(e.getValue(),
+                    r -> reason[0] = r);
+            if (xz.isEmpty()) {
+                why.accept("no bootable " + e.getKey() + " image: " + reason[0]);
+                return Map.of();
+            }
+            images.put(e.getKey(), xz.get());
+        }
+        return images;
     }
 
     /**
