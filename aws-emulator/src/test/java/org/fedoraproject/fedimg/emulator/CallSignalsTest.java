@@ -50,6 +50,32 @@ class CallSignalsTest extends EmulatorTest {
     }
 
     @Test
+    void s3CallsSignalTooSoACrashTestCanStopBetweenTwoPartUploads() {
+        List<CallSignals.Call> fired = new CopyOnWriteArrayList<>();
+        try (Sdk uploader = new Sdk(aws.endpoint(), 1, "uploader-1")) {
+            var s3 = uploader.s3(US_EAST_1);
+            s3.createBucket(b -> b.bucket("signals")).join();
+            aws.faults().signalAt("PutObject", "uploader-1", 1, CallSignals.When.BEFORE, fired::add);
+            assertAwsError(() -> s3.putObject(b -> b.bucket("signals").key("part.0"),
+                    software.amazon.awssdk.core.async.AsyncRequestBody.fromString("zero")).join(), "InternalError");
+            assertThat(aws.inspect().objects("signals")).isEmpty(); // refused without effect
+            aws.faults().signalAt("PutObject", "uploader-1", 2, CallSignals.When.AFTER, call -> {
+                assertThat(aws.inspect().objects("signals")).extracting(Views.S3Object::key).contains("part.1");
+                fired.add(call);
+            });
+            s3.putObject(b -> b.bucket("signals").key("part.0"),
+                    software.amazon.awssdk.core.async.AsyncRequestBody.fromString("zero")).join();
+            s3.putObject(b -> b.bucket("signals").key("part.1"),
+                    software.amazon.awssdk.core.async.AsyncRequestBody.fromString("one")).join();
+            assertThat(fired).extracting(CallSignals.Call::action, CallSignals.Call::region, CallSignals.Call::nth,
+                    CallSignals.Call::when).containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("PutObject", US_EAST_1, 1, CallSignals.When.BEFORE),
+                            org.assertj.core.groups.Tuple.tuple("PutObject", US_EAST_1, 2, CallSignals.When.AFTER));
+            assertThat(aws.inspect().callsByAccessKey().get("uploader-1")).containsEntry("PutObject", 3L);
+        }
+    }
+
+    @Test
     void overHttpTheSignalIsAFileAndTheCallWaitsUntilItIsGone(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("signal.json");
         HttpClient http = HttpClient.newHttpClient();

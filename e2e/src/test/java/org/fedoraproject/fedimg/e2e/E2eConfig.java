@@ -75,6 +75,34 @@ final class E2eConfig {
         return all;
     }
 
+    /**
+     * Switches instance-store AMIs on (issue 22) in the uploader's settings: HVM bundles beside the EBS variants
+     * (paravirtual has no aarch64 AMI, and the compose has aarch64 images), signed with an account certificate
+     * issued here and registered with the emulator, as an operator uploads one to IAM. The key file is 0600.
+     */
+    static void instanceStore(Map<String, String> uploader, org.fedoraproject.fedimg.emulator.AwsEmulator emulator,
+            Path work) {
+        try {
+            org.fedoraproject.fedimg.testing.bundles.TestSigner signer =
+                    org.fedoraproject.fedimg.testing.bundles.TestSigner.issue("fedimg-e2e-account");
+            emulator.registerSigningCertificate(signer.certificate());
+            Path cert = java.nio.file.Files.writeString(work.resolve("bundle-cert.pem"), signer.certificatePem());
+            Path key = java.nio.file.Files.createFile(work.resolve("bundle-key.pem"),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(key, signer.privateKeyPem());
+            Path ec2 = java.nio.file.Files.writeString(work.resolve("ec2-cert.pem"),
+                    emulator.inspect().ec2CertificatePem());
+            uploader.put("fedimg.uploader.registration.storage-types", "ebs,instance-store");
+            uploader.put("fedimg.uploader.instance-store.account-id", emulator.accountId());
+            uploader.put("fedimg.uploader.instance-store.ec2-certificate-file", ec2.toString());
+            uploader.put("fedimg.uploader.instance-store.certificate-file", cert.toString());
+            uploader.put("fedimg.uploader.instance-store.private-key-file", key.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The bridge on fedora-messaging only, in its own environment; the maps are mutable for callers to adjust. */
     static Map<String, Map<String, String>> perService(String environment, String queue, Path work) {
         Map<String, String> bridge = new LinkedHashMap<>();

@@ -82,12 +82,18 @@ class PipelineIT {
         traces = new OtlpCollector();
         Map<String, String> common = new TreeMap<>(E2eConfig.common());
         common.putAll(traces.serviceConfig());
-        // A quota increase, as a publisher asks AWS for: the compose makes 4 public AMIs per region (x86_64 and
-        // aarch64, gp3 and standard) and forcedReplayUploadsAgainUnderTheNextRespinName publishes 4 more next to
-        // them, 8 against AWS's default of 5. Demotion to make room is SimulatedYearTest's and PublicAmiQuotaTest's
-        // subject; here the respin must sit beside the first run's AMIs.
-        run.run(E2eConfig.REGIONS, common, E2eConfig.perService(run.environment, "fedimg-" + run.environment, run.work,
-                signing), p -> p.emulator().quotas().set(Quota.PUBLIC_AMIS, 8));
+        Map<String, Map<String, String>> perService = E2eConfig.perService(run.environment, "fedimg-" + run.environment,
+                run.work, signing);
+        run.run(E2eConfig.REGIONS, common, perService, p -> {
+            // instance-store AMIs on (issue 22): the x86_64 image also gets an HVM bundle AMI, tested and published
+            // in every region like the others (the account's certificate is registered with the emulator just started)
+            E2eConfig.instanceStore(perService.get("uploader-service"), p.emulator(), run.work);
+            // A quota increase, as a publisher asks AWS for: the compose makes 5 public AMIs per region (x86_64 and
+            // aarch64, gp3 and standard, and x86_64's instance-store) and forcedReplayUploadsAgainUnderTheNextRespinName
+            // publishes 5 more next to them, 10 against AWS's default of 5. Demotion to make room is
+            // SimulatedYearTest's and PublicAmiQuotaTest's subject; here the respin must sit beside the first run's AMIs.
+            p.emulator().quotas().set(Quota.PUBLIC_AMIS, 10);
+        });
         environment = run.environment;
         pipeline = run.pipeline;
         compose = run.compose;
@@ -150,6 +156,55 @@ class PipelineIT {
                 assertThat(check.isPublic(p.region(), p.amiId())).as("%s in %s", p.amiId(), p.region()).isTrue();
             }
         }
+    }
+
+    /**
+     * Issue 22 end to end: the x86_64 image's instance-store AMI is registered from its bundle, tested, copied
+     * and public in every region (EC2's own view: root device type, launch permission); the aarch64 image has none;
+     * the bus messages of its stages say so in {@code extra.storage_type}.
+     */
+    @Test
+    void theInstanceStoreAmiIsPublicInEveryRegion() throws Exception {
+        List<AmiPublished> bundles = watcher.seen(AmiPublished.class).stream()
+                .filter(p -> p.sourceAmi().variant().instanceStore()).toList();
+        try (AwsClients aws = new AwsClients(AwsConfig.of("us-east-1", pipeline.emulator().endpoint()),
+                new AwsCallMetrics(new SimpleMeterRegistry()))) {
+            PublicityCheck check = new PublicityCheck(aws);
+            for (LocalCompose.Image image : compose.images()) {
+                String key = ImageKeys.of(compose.composeId(), image.fileName());
+                List<AmiPublished> mine = bundles.stream().filter(p -> p.imageKey().equals(key)).toList();
+                if (!"x86_64".equals(image.arch())) {
+                    assertThat(mine).as("instance-store AMIs of %s", key).isEmpty();
+                    continue;
+                }
+                assertThat(mine).as("instance-store AMIs of %s", key)
+                        .allSatisfy(p -> assertThat(p.outcome()).isEqualTo(RegionOutcome.PUBLISHED))
+                        .extracting(AmiPublished::region).containsExactlyInAnyOrderElementsOf(E2eConfig.REGIONS);
+                for (AmiPublished p : mine) {
+                    Views.Image ami = pipeline.emulator().inspect().image(p.region(), p.amiId()).orElseThrow();
+                    assertThat(ami.rootDeviceType()).as("%s in %s", p.amiId(), p.region()).isEqualTo("instance-store");
+                    assertThat(ami.state()).isEqualTo("available");
+                    assertThat(check.isPublic(p.region(), p.amiId())).as("%s in %s", p.amiId(), p.region()).isTrue();
+                }
+                String name = image.fileName().replace(".raw.xz", "");
+                List<String> stages = List.of("image.upload:completed", "image.test:completed", "image.copy",
+                        "image.publish");
+                // statuses reach the bus on their own channel, and may trail the successor message awaited above
+                bus.awaitUntil(Duration.ofMinutes(2), got -> instanceStoreStages(got, name).containsAll(stages));
+                assertThat(instanceStoreStages(bus.received(), name)).as("bus messages of %s's instance-store AMI", name)
+                        .containsAll(stages);
+            }
+        }
+    }
+
+    /** The stages (with their status, when the message has one) of the bus messages about an instance-store AMI. */
+    private Set<String> instanceStoreStages(List<RabbitBus.Received> got, String imageName) {
+        return got.stream().filter(m -> m.routingKey().contains(".fedimg.image.")
+                        && imageName.equals(m.body().path("image_name").asText())
+                        && "instance-store".equals(m.body().path("extra").path("storage_type").asText()))
+                .map(m -> m.routingKey().substring(m.routingKey().indexOf(".fedimg.") + 8)
+                        + (m.body().has("status") ? ":" + m.body().get("status").asText() : ""))
+                .collect(Collectors.toSet());
     }
 
     @Test

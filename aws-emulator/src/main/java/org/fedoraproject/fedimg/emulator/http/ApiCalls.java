@@ -127,7 +127,8 @@ final class ApiCalls {
         }
     }
 
-    HttpReply s3(S3Request request) throws IOException {
+    /** @param accessKey the signing access key, for the call signals; null for an anonymous request */
+    HttpReply s3(S3Request request, String accessKey) throws IOException {
         String requestId = Ids.requestId().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
         String hostId = Base64.getEncoder().encodeToString(requestId.getBytes(StandardCharsets.UTF_8));
         String operation = S3Api.operation(request);
@@ -137,12 +138,22 @@ final class ApiCalls {
                 throw new S3Exception(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; "
                         + "the region '" + request.region() + "' is not served by this emulator");
             }
-            engine.countCall(operation, request.anonymous() ? "anonymous" : request.region());
-            Optional<String> fault = engine.faults().injectedError(operation);
-            if (fault.isPresent()) {
-                throw s3Fault(fault.get());
+            String region = request.anonymous() ? "anonymous" : request.region();
+            engine.countCall(operation, region);
+            // crash tests stop at S3 calls too (a SIGKILL between two part uploads of a bundle)
+            CallSignals.Arrival arrival = engine.faults().signals().arrive(operation, region, accessKey);
+            try {
+                if (arrival.refuse()) {
+                    throw new S3Exception(500, "InternalError", REFUSED);
+                }
+                Optional<String> fault = engine.faults().injectedError(operation);
+                if (fault.isPresent()) {
+                    throw s3Fault(fault.get());
+                }
+                reply = s3.handle(operation, request);
+            } finally {
+                arrival.handled();
             }
-            reply = s3.handle(operation, request);
         } catch (S3Exception e) {
             reply = S3Api.error(e, requestId, hostId);
         } catch (NumberFormatException e) {

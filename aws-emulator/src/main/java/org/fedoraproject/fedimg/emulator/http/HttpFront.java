@@ -168,7 +168,7 @@ public final class HttpFront implements AutoCloseable {
             AwsChunkedInputStream trailers = chunked;
             return calls.s3(new S3Request(method, path, query, headers, body,
                     () -> trailers == null ? Map.of() : trailers.trailers(), scope == null ? null : scope.region(),
-                    scope == null ? null : engine.accountFor(scope.accessKey())));
+                    scope == null ? null : engine.accountFor(scope.accessKey())), scope == null ? null : scope.accessKey());
         }
         if (ebsRequest) {
             return calls.ebs(ebsOp, scope, path, query, headers, body);

@@ -12,6 +12,7 @@ import org.fedoraproject.fedimg.bundle.BundlePart;
 import org.fedoraproject.fedimg.bundle.PartSink;
 
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
@@ -64,6 +65,10 @@ public final class BundlePartUploads implements PartSink {
                     PutObjectRequest put = PutObjectRequest.builder().bucket(bucket).key(key)
                             .acl(ObjectCannedACL.AWS_EXEC_READ)
                             .contentLength((long) part.size())
+                            // the algorithm named as well as the value (x-amz-sdk-checksum-algorithm): S3 needs only
+                            // the value, but other S3 implementations (moto) keep a checksum only when the algorithm
+                            // is named, and without a stored checksum a resume cannot skip the part
+                            .checksumAlgorithm(ChecksumAlgorithm.SHA1)
                             .checksumSHA1(part.sha1Base64())
                             .tagging(BundleBucket.tagging(tags))
                             .build();
