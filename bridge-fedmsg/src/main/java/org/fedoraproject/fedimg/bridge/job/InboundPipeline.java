@@ -7,8 +7,6 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,6 +29,7 @@ import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.KeyedTurns;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.jboss.logging.Logger;
@@ -68,7 +67,7 @@ public class InboundPipeline {
     private final BridgeMetrics metrics;
     private final Clock clock = Clock.systemUTC();
     /** Compose ids whose message is being handled: completed when it is done (see {@link #handleChange}). */
-    private final ConcurrentHashMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
+    private final KeyedTurns composesInWork = new KeyedTurns();
     /** Tracing off until the application's configuration says otherwise (plain construction in tests). */
     private StageSpans spans = new StageSpans(OpenTelemetry.noop(), false, "bridge");
 
@@ -149,17 +148,7 @@ public class InboundPipeline {
      * first was emitted, handled if the first failed.
      */
     private Uni<InboundOutcome> handleChange(InboundMessage in, ComposeStatusChange change) {
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> running = inFlight.putIfAbsent(change.composeId(), mine);
-        if (running != null) {
-            LOG.debugf("compose %s: message %s waits for the copy in flight", change.composeId(), change.messageId());
-            return Uni.createFrom().completionStage(running).onItemOrFailure()
-                    .transformToUni((x, failure) -> handleChange(in, change));
-        }
-        return Uni.createFrom().deferred(() -> handleChangeAlone(in, change)).onTermination().invoke(() -> {
-            inFlight.remove(change.composeId(), mine);
-            mine.complete(null);
-        });
+        return composesInWork.run(change.composeId(), () -> handleChangeAlone(in, change));
     }
 
     private Uni<InboundOutcome> handleChangeAlone(InboundMessage in, ComposeStatusChange change) {
