@@ -1,5 +1,7 @@
 package org.fedoraproject.fedimg.sources;
 
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +31,20 @@ public interface SourcesConfig {
     /** Redirects followed per request, each hop checked against the allow-list. */
     @WithDefault("5")
     int maxRedirects();
+
+    /**
+     * {@code host:port} of an HTTP proxy that every compose and image fetch goes through, loopback included: a
+     * site's egress proxy, or a recording one in the hostile-input suite. The allow-list is checked here before
+     * each request and each redirect either way.
+     */
+    Optional<String> proxy();
+
+    /** A client builder for {@link TrustedHttp}: no redirects of its own, through {@link #proxy()} when set. */
+    default HttpClient.Builder client() {
+        HttpClient.Builder b = TrustedHttp.client();
+        proxy().ifPresent(hostPort -> b.proxy(ProxySelector.of(TrustedHttp.proxyAddress(hostPort))));
+        return b;
+    }
 
     /** The policy these settings describe. */
     default TrustedSources policy() {

@@ -1,6 +1,7 @@
 package org.fedoraproject.fedimg.sources;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -37,6 +38,20 @@ public final class TrustedHttp {
     /** A client builder that follows no redirect by itself. */
     public static HttpClient.Builder client() {
         return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER);
+    }
+
+    /** {@code host:port} as an unresolved address (a proxy's name is resolved when it is connected to). */
+    public static InetSocketAddress proxyAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try {
+            if (colon <= 0) {
+                throw new NumberFormatException("no port");
+            }
+            return InetSocketAddress.createUnresolved(hostPort.substring(0, colon).trim(),
+                    Integer.parseInt(hostPort.substring(colon + 1).trim()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("fedimg.sources.proxy: host:port expected, not " + hostPort);
+        }
     }
 
     public TrustedSources sources() {

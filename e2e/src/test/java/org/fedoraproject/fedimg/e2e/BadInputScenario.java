@@ -248,6 +248,10 @@ abstract class BadInputScenario {
         // the hostile host saw the inputs that name it, and nothing reached its not-allowed name (localhost)
         assertThat(p.redirector.requests()).as("requests to the hostile host").isNotEmpty();
         assertThat(p.redirector.leaks()).as("requests that followed a redirect out of the allow-list").isEmpty();
+        // every connection the bridge and the uploader tried went through the recording proxy: only to the suite's
+        // compose hosts (the allow-list here is http://127.0.0.1:*/), never to a host an input or a redirect named
+        assertThat(p.proxy.targets()).as("connections tried by the bridge and the uploader").isNotEmpty()
+                .allSatisfy(t -> assertThat(t).startsWith("127.0.0.1:"));
     }
 
     @Test

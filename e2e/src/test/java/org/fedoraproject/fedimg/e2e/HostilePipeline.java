@@ -50,6 +50,8 @@ final class HostilePipeline {
     final FedmsgFrames fedmsg;
     final List<ObjectNode> signedEnvelopes;
     final Redirector redirector;
+    /** What the bridge and the uploader fetch through: every connection they try, recorded. */
+    final RecordingProxy proxy;
     private final LocalCompose files;
     private final Path failFlag;
     private final Map<String, LocalCompose> good = new LinkedHashMap<>();
@@ -75,6 +77,7 @@ final class HostilePipeline {
         // a compose server for files the generator writes (its own compose is never announced)
         files = LocalCompose.generate(work.resolve("served"), "99", 1).serve();
         redirector = new Redirector(baseUrl());
+        proxy = new RecordingProxy();
         failFlag = work.resolve("fail-tests");
         // not test-ami.sh: E2eConfig.perService writes local mode's script there
         Path script = work.resolve("test-ami-hostile.sh");
@@ -95,9 +98,11 @@ final class HostilePipeline {
         bridge.put("fedimg.bridge.trigger.token", TRIGGER_TOKEN);
         // enough for the probes; the flood goes past it
         bridge.put("fedimg.bridge.trigger.requests-per-minute", String.valueOf(TriggerProbes.RATE_PER_MINUTE));
+        bridge.put("fedimg.sources.proxy", proxy.hostPort());
         Map<String, String> uploader = Map.of("fedimg.uploader.ebs.volume-size-gib", "1",
                 "fedimg.uploader.ebs.max-volume-size-gib", String.valueOf(BOUNDS.maxVolumeGib()),
-                "fedimg.sources.max-redirects", String.valueOf(BOUNDS.maxRedirects()));
+                "fedimg.sources.max-redirects", String.valueOf(BOUNDS.maxRedirects()),
+                "fedimg.sources.proxy", proxy.hostPort());
         if (!signedEnvelopes.isEmpty()) {
             bridge.put("fedimg.bridge.fedmsg.validation.enabled", "true");
             bridge.put("fedimg.bridge.fedmsg.validation.ca-cert", sharedFixtures().resolve("fedmsg/fedmsg-test-ca.crt").toString());
@@ -119,6 +124,7 @@ final class HostilePipeline {
             fedmsg.close();
             files.close();
             redirector.close();
+            proxy.close();
             throw e;
         }
         watcher = new PipelineWatcher(pipeline.broker().bootstrapServers(), e -> {
@@ -257,6 +263,7 @@ final class HostilePipeline {
         fedmsg.close();
         files.close();
         redirector.close();
+        proxy.close();
         good.values().forEach(LocalCompose::close);
     }
 }

@@ -3,6 +3,7 @@ package org.fedoraproject.fedimg.bridge.compose;
 import java.io.IOException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -46,16 +47,20 @@ public class ComposeMetadataClient {
 
     @Inject
     public ComposeMetadataClient(BridgeConfig config, SourcesConfig sources) {
-        this(config, sources.policy());
+        this(config, sources.policy(), sources.client());
     }
 
     public ComposeMetadataClient(BridgeConfig config, TrustedSources sources) {
+        this(config, sources, TrustedHttp.client());
+    }
+
+    private ComposeMetadataClient(BridgeConfig config, TrustedSources sources, HttpClient.Builder client) {
         this.timeout = config.compose().httpTimeout();
         this.maxBytes = config.compose().maxMetadataBytes();
         this.maxImages = config.compose().maxImages();
         this.locations = new ComposeLocations(config.compose().locationTemplates(),
                 config.compose().metadataRewrites().orElse(List.of()));
-        this.http = new TrustedHttp(TrustedHttp.client().connectTimeout(timeout).build(), sources);
+        this.http = new TrustedHttp(client.connectTimeout(timeout).build(), sources);
     }
 
     public ComposeLocations locations() {

@@ -99,7 +99,7 @@ public class ImageUploader {
                 reg.encryption().kmsKeyId(), reg.storageTypes());
         SnapshotLookup lookup = new SnapshotLookup(aws);
         // redirects are followed by TrustedHttp, each hop checked against the compose sources
-        TrustedHttp http = new TrustedHttp(TrustedHttp.client()
+        TrustedHttp http = new TrustedHttp(sources.client()
                 .connectTimeout(config.download().connectTimeout())
                 .version(HttpClient.Version.HTTP_1_1)
                 .build(), sources.policy());
