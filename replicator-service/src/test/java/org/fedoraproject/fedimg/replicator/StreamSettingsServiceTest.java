@@ -26,6 +26,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import org.awaitility.Awaitility;
+import org.fedoraproject.fedimg.lifecycle.domain.LifecycleAction;
+import org.fedoraproject.fedimg.lifecycle.domain.LifecycleEvents;
+import org.fedoraproject.fedimg.lifecycle.domain.ManagedAmi;
+
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -101,6 +116,34 @@ class StreamSettingsServiceTest {
         assertThat(image.regions()).extracting(ImagePublished.Result::region).containsExactlyInAnyOrderElementsOf(NIGHTLY_REGIONS);
         assertThat(image.regions()).allSatisfy(r -> assertThat(r.isPublic()).isTrue());
         assertThat(copiesOf(tested.ami().amiId())).as("copies: the 3 regions besides the base").isEqualTo(3);
+    }
+
+    /**
+     * A lifecycle step announced on fedimg.status (as the lifecycle job and the replicator write it) shows in the
+     * catalogue's {@code lifecycle} of that AMI only, and in the status page's lifecycle list, without bringing the
+     * image back in flight.
+     */
+    @Test
+    void aLifecycleStepShowsInTheCatalogueAndOnTheStatusPage() {
+        AmiTested tested = passed(compose("n.1"), "nightly");
+        probe.send(tested, "tester");
+        ImagePublished image = topics.aggregate(tested.imageKey(), WAIT);
+        ImagePublished.Result eu = image.regions().stream().filter(r -> r.region().equals("eu-west-1")).findFirst().orElseThrow();
+        ManagedAmi ami = new ManagedAmi(eu.amiId(), "eu-west-1", tested.ami().amiName(), tested.imageKey(),
+                tested.image().sha256(), "nightly", tested.composeId(), "43", "x86_64", "hvm-gp3", tested.time(), false,
+                false, false, Optional.empty(), List.of());
+        probe.send(LifecycleEvents.done(new LifecycleAction(ami, LifecycleAction.Kind.MAKE_PRIVATE, "no longer kept public"),
+                "lifecycle", Instant.now()), "lifecycle");
+
+        Awaitility.await().atMost(WAIT).untilAsserted(() -> given().queryParam("compose", tested.composeId()).get("/amis")
+                .then().statusCode(200)
+                .body("findAll { it.region == 'eu-west-1' }.lifecycle", contains("private"))
+                .body("findAll { it.region != 'eu-west-1' }.lifecycle", everyItem(equalTo("public"))));
+        given().queryParam("compose", tested.composeId()).queryParam("lifecycle", "private").get("/amis").then()
+                .body("amiId", contains(eu.amiId()));
+        given().get("/status/api/view").then().statusCode(200)
+                .body("lifecycle.amiId", hasItem(eu.amiId()))
+                .body("inFlight.imageKey", not(hasItem(tested.imageKey())));
     }
 
     @Test
