@@ -32,6 +32,11 @@ public final class AwsTags {
     public static final String TESTED_AT = "fedimg:tested-at";
     /** Set by an operator (any value): the AMI is never made private, disabled or deregistered by fedimg. */
     public static final String KEEP = "fedimg:keep";
+    /**
+     * Set by the replicator on an AMI it is about to make private for room under the public AMI quota: the id of the
+     * AMI it made room for. A replicator that crashed before announcing the demotion finds it again by this tag.
+     */
+    public static final String DEMOTED_FOR = "fedimg:demoted-for";
 
     private AwsTags() {
     }

@@ -68,14 +68,24 @@ public final class LocalCompose implements ComposeSource {
      * disk with a few MiB of data spread over it and zeroed free space, like a freshly built cloud image.
      */
     public static LocalCompose generate(Path dir, String release, int imageMiB) {
-        String date = LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE);
         // a nightly: its stream keeps the newest public and lets the replicator demote the older ones, so run after
         // run stays within AWS's default public AMI quota of 5 (a generated "release" would never be demoted)
-        String composeId = "Fedora-Cloud-" + release + "-" + date + ".n.0";
+        return generate(dir, release, imageMiB, LocalDate.now().format(DateTimeFormatter.BASIC_ISO_DATE), "nightly",
+                ARCHES);
+    }
+
+    /**
+     * A compose of this date and type ({@code nightly}: id {@code ….n.0}, {@code production}: {@code ….0}) with one
+     * image per arch of {@code arches}: a series of composes (the simulated year's whole-pipeline part).
+     */
+    public static LocalCompose generate(Path dir, String release, int imageMiB, String date, String type,
+            List<String> arches) {
+        String composeId = "Fedora-Cloud-" + release + "-" + date + ("nightly".equals(type) ? ".n.0"
+                : "test".equals(type) ? ".t.0" : ".0");
         Path composeDir = dir.toAbsolutePath().normalize().resolve("compose");
         List<Image> images = new ArrayList<>();
         try {
-            for (String arch : ARCHES) {
+            for (String arch : arches) {
                 String fileName = "Fedora-Cloud-Base-AmazonEC2-" + release + "-" + date + ".0." + arch + ".raw.xz";
                 String path = "Cloud/" + arch + "/images/" + fileName;
                 Path file = composeDir.resolve(path);
@@ -87,11 +97,11 @@ public final class LocalCompose implements ComposeSource {
             Path metadata = composeDir.resolve("metadata/images.json");
             Files.createDirectories(metadata.getParent());
             Files.write(metadata, EventJson.MAPPER.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(imagesJson(composeId, date, images)));
+                    .writeValueAsBytes(imagesJson(composeId, date, images, type)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new LocalCompose(new ComposeMetadata(composeId, date, "nightly", 0, "Fedora-Cloud", release),
+        return new LocalCompose(new ComposeMetadata(composeId, date, type, 0, "Fedora-Cloud", release),
                 composeDir, images, true);
     }
 
@@ -140,7 +150,7 @@ public final class LocalCompose implements ComposeSource {
             Path metadata = composeDir.resolve("metadata/images.json");
             Files.createDirectories(metadata.getParent());
             Files.write(metadata, EventJson.MAPPER.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(imagesJson(composeId, date, images)));
+                    .writeValueAsBytes(imagesJson(composeId, date, images, "nightly")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -288,7 +298,7 @@ public final class LocalCompose implements ComposeSource {
         return listed;
     }
 
-    private static Map<String, Object> imagesJson(String composeId, String date, List<Image> images) {
+    private static Map<String, Object> imagesJson(String composeId, String date, List<Image> images, String type) {
         Map<String, Object> byArch = new LinkedHashMap<>();
         for (Image image : images) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -311,7 +321,7 @@ public final class LocalCompose implements ComposeSource {
         compose.put("date", date);
         compose.put("id", composeId);
         compose.put("respin", 0);
-        compose.put("type", "nightly");
+        compose.put("type", type);
         return Map.of(
                 "header", Map.of("type", "productmd.images", "version", "1.2"),
                 "payload", Map.of("compose", compose, "images", Map.of("Cloud", byArch)));

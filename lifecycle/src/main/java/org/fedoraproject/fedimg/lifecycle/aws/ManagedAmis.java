@@ -47,6 +47,16 @@ public final class ManagedAmis {
                 .filters(Filter.builder().name("is-public").values("true").build()));
     }
 
+    /**
+     * The account's private AMIs tagged as made private for room for {@code amiId} ({@link AwsTags#DEMOTED_FOR}): what
+     * a replicator demoted for it, found again after a crash between the demotion and its announcement.
+     */
+    public static Uni<List<ManagedAmi>> demotedFor(Ec2AsyncClient ec2, String region, String amiId) {
+        return describe(ec2, region, DescribeImagesRequest.builder().owners("self").includeDeprecated(true)
+                .includeDisabled(true).filters(Ec2Tags.tag(AwsTags.DEMOTED_FOR, amiId),
+                        Filter.builder().name("is-public").values("false").build()));
+    }
+
     private static Uni<List<ManagedAmi>> describe(Ec2AsyncClient ec2, String region, DescribeImagesRequest.Builder req) {
         DescribeImagesRequest first = req.maxResults(1000).build();
         return Multi.createBy().repeating()

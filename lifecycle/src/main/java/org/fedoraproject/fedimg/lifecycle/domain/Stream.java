@@ -11,8 +11,11 @@ import java.util.Optional;
  */
 public record Stream(String name, String composeType, Optional<String> release, RetentionPolicy policy) {
 
+    public StreamKey key() {
+        return new StreamKey(name, composeType, release);
+    }
+
     public boolean matches(String composeType, String release) {
-        return this.composeType.equalsIgnoreCase(composeType == null ? "" : composeType)
-                && this.release.map(r -> r.equalsIgnoreCase(release == null ? "" : release)).orElse(true);
+        return key().matches(composeType, release);
     }
 }

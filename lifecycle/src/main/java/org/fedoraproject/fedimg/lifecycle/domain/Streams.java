@@ -14,8 +14,7 @@ public record Streams(List<Stream> all) {
     }
 
     public Optional<Stream> of(String composeType, String release) {
-        return all.stream().filter(s -> s.release().isPresent() && s.matches(composeType, release)).findFirst()
-                .or(() -> all.stream().filter(s -> s.release().isEmpty() && s.matches(composeType, release)).findFirst());
+        return StreamKey.mostSpecific(all, Stream::key, composeType, release);
     }
 
     public Optional<Stream> of(ManagedAmi ami) {

@@ -136,6 +136,17 @@ class RetentionTest {
         assertThat(room.refusal()).isPresent();
     }
 
+    /** The tester boots every AMI in the base region before it is published: that launch is fedimg's own. */
+    @Test
+    void theTestersOwnLaunchBeforePublicationDoesNotProtectANightly() {
+        ManagedAmi tested = launched(ami("t", "nightly", 2, "x86_64", true), day(2).minusSeconds(40));
+        var pub = List.of(tested, ami("r1", "production", 0, "x86_64", true), ami("r2", "production", 0, "aarch64", true),
+                ami("n3", "nightly", 3, "x86_64", true), kept(ami("k", "nightly", 1, "x86_64", true)));
+        var room = Retention.makeRoom(pub, 5, ami("n", "nightly", 4, "x86_64", false), STREAMS, day(4));
+        assertThat(room.demote()).extracting(ManagedAmi::amiId).containsExactly("t");
+        assertThat(room.refusal()).isEmpty();
+    }
+
     @Test
     void theMostSpecificStreamWins() {
         var rawhide = new Stream("rawhide", "nightly", Optional.of("Rawhide"), CANDIDATE);

@@ -5,7 +5,10 @@ import java.util.List;
 
 import org.fedoraproject.fedimg.events.AmiPublished;
 
-/** One AMI in one region, as the catalogue answers it; {@code storageType} is {@code ebs} or {@code instance-store}. */
+/**
+ * One AMI in one region, as the catalogue answers it; {@code storageType} is {@code ebs} or {@code instance-store};
+ * {@code lifecycle} is where the AMI is in its life (docs/lifecycle.md).
+ */
 public record AmiView(
         String imageKey,
         String composeId,
@@ -26,9 +29,11 @@ public record AmiView(
         String reason,
         Instant deprecationTime,
         String sourceAmiId,
-        Instant time) {
+        Instant time,
+        String lifecycle) {
 
-    static AmiView of(AmiPublished p) {
+    /** @param lifecycle public, shared, deprecated, private, disabled or deregistered ({@code AmiLifecycles}); null if FAILED */
+    static AmiView of(AmiPublished p, String lifecycle) {
         var img = p.image();
         return new AmiView(p.imageKey(), p.composeId(),
                 img == null ? null : img.composeType(), img == null ? null : img.release(),
@@ -37,6 +42,6 @@ public record AmiView(
                 p.sourceAmi() == null || p.sourceAmi().variant() == null ? null : p.sourceAmi().variant().slug(),
                 p.sourceAmi() == null || p.sourceAmi().variant() == null ? null : p.sourceAmi().variant().storageType(),
                 p.region(), p.amiId(), p.snapshotId(), p.isPublic(), p.sharedWith(), p.outcome().name(), p.reason(),
-                p.deprecationTime(), p.sourceAmi() == null ? null : p.sourceAmi().amiId(), p.time());
+                p.deprecationTime(), p.sourceAmi() == null ? null : p.sourceAmi().amiId(), p.time(), lifecycle);
     }
 }

@@ -1,5 +1,6 @@
 package org.fedoraproject.fedimg.replicator.api;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.function.Predicate;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.fedoraproject.fedimg.replicator.catalogue.AmiLifecycles;
 import org.fedoraproject.fedimg.replicator.catalogue.PublishedStore;
 
 import jakarta.inject.Inject;
@@ -32,10 +34,13 @@ public class CatalogueResource {
 
     @Inject
     PublishedStore store;
+    @Inject
+    AmiLifecycles lifecycles;
 
     /**
      * AMIs, newest first. Without {@code includeFailed} only usable ones (public, or shared for encrypted
-     * variants). With {@code latest=true} only the newest image per release, arch, variant and region.
+     * variants). With {@code lifecycle} only those in that lifecycle state (public, shared, deprecated, private,
+     * disabled, deregistered). With {@code latest=true} only the newest image per release, arch, variant and region.
      */
     @GET
     @Path("amis")
@@ -43,14 +48,17 @@ public class CatalogueResource {
             @QueryParam("region") String region, @QueryParam("compose") String compose,
             @QueryParam("variant") String variant, @QueryParam("subvariant") String subvariant,
             @QueryParam("includeFailed") @DefaultValue("false") boolean includeFailed,
-            @QueryParam("latest") @DefaultValue("false") boolean latest) {
+            @QueryParam("latest") @DefaultValue("false") boolean latest,
+            @QueryParam("lifecycle") String lifecycle) {
+        Instant now = Instant.now();
         Predicate<AmiPublished> match = p -> (includeFailed || p.outcome() != RegionOutcome.FAILED)
                 && eq(release, p.image() == null ? null : p.image().release())
                 && archMatches(arch, p)
                 && eq(region, p.region())
                 && eq(compose, p.composeId())
                 && eq(variant, p.sourceAmi() == null || p.sourceAmi().variant() == null ? null : p.sourceAmi().variant().slug())
-                && eq(subvariant, p.image() == null ? null : p.image().subvariant());
+                && eq(subvariant, p.image() == null ? null : p.image().subvariant())
+                && eq(lifecycle, label(p, now));
         List<AmiPublished> found = store.allRecords().stream().filter(match)
                 .sorted(Comparator.comparing(AmiPublished::time).reversed()
                         .thenComparing(AmiPublished::imageKey).thenComparing(AmiPublished::region))
@@ -64,7 +72,7 @@ public class CatalogueResource {
             }
             found = List.copyOf(newest.values());
         }
-        return found.stream().map(AmiView::of).toList();
+        return found.stream().map(p -> AmiView.of(p, label(p, now))).toList();
     }
 
     /** Images known to the catalogue, optionally of one compose or release. */
@@ -91,7 +99,7 @@ public class CatalogueResource {
         }
         List<AmiView> amis = records.stream()
                 .sorted(Comparator.comparing((AmiPublished p) -> p.sourceAmi().variant().slug()).thenComparing(AmiPublished::region))
-                .map(AmiView::of).toList();
+                .map(p -> AmiView.of(p, label(p, Instant.now()))).toList();
         AmiPublished any = records.isEmpty() ? null : records.get(0);
         return Optional.of(new ImageView(imageKey,
                 aggregate.map(ImagePublished::composeId).orElse(any == null ? null : any.composeId()),
@@ -101,6 +109,11 @@ public class CatalogueResource {
                 aggregate.map(ImagePublished::time).orElse(null),
                 aggregate.map(a -> a.regions().stream().filter(r -> r.outcome() == RegionOutcome.FAILED).toList()).orElse(List.of()),
                 amis));
+    }
+
+    private String label(AmiPublished p, Instant now) {
+        AmiLifecycles.State state = lifecycles.state(p, now);
+        return state == null ? null : state.label();
     }
 
     private static boolean eq(String wanted, String actual) {

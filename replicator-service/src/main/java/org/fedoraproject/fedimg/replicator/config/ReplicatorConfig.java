@@ -141,6 +141,34 @@ public interface ReplicatorConfig {
 
         /** Whether the stream's AMIs are ever demoted; default: every compose type but production (releases). */
         Optional<Boolean> demote();
+
+        /**
+         * The stream's regions, instead of {@code fedimg.replicator.regions.allow} (the deny list and the base region
+         * still apply); unset: the global list, or every enabled region.
+         */
+        Optional<List<String>> regions();
+
+        /**
+         * {@code public} (the default), or {@code shared}: share-only (staging), each AMI shared with
+         * {@link #shareWith()} instead of made public, against the AMI sharing quota; the public AMI quota is untouched.
+         */
+        @WithDefault("public")
+        String visibility();
+
+        @WithName("share-with")
+        ShareWith shareWith();
+    }
+
+    interface ShareWith {
+        /** 12-digit account ids: the AMI's launch permission and its snapshots' create-volume permission. */
+        Optional<List<String>> accounts();
+
+        /** Organization ARNs (launch permission only: EC2 shares snapshots with accounts alone). */
+        Optional<List<String>> organizations();
+
+        /** Organizational unit ARNs (launch permission only). */
+        @WithName("organizational-units")
+        Optional<List<String>> organizationalUnits();
     }
 
     interface PublicAmiQuota {

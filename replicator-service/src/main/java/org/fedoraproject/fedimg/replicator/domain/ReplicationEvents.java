@@ -24,17 +24,18 @@ public final class ReplicationEvents {
     }
 
     /**
-     * The variant is available in the region: public, or (encrypted) shared with {@code accounts}.
+     * The variant is available in the region: public, or (encrypted, or share-only) shared with {@code accounts}.
      *
      * @param note        for the operator, null for none
      * @param deprecation when the AMI is deprecated, null for never
      */
+    /** @param shared not public but shared with {@code accounts}: an encrypted variant, or a share-only stream's */
     public static AmiPublished published(AmiTested tested, String region, String amiId, String snapshotId,
-            boolean encrypted, List<String> accounts, String note, Instant deprecation, Instant time) {
-        RegionOutcome outcome = encrypted ? RegionOutcome.SHARED : RegionOutcome.PUBLISHED;
+            boolean shared, List<String> accounts, String note, Instant deprecation, Instant time) {
+        RegionOutcome outcome = shared ? RegionOutcome.SHARED : RegionOutcome.PUBLISHED;
         return new AmiPublished(EventIds.derived(tested.eventId(), "published", region, outcome.name(), amiId),
                 tested.imageKey(), tested.composeId(), tested.traceId(), time, tested.image(), tested.ami(), region,
-                amiId, snapshotId, !encrypted, encrypted ? accounts : List.of(), outcome, note, deprecation);
+                amiId, snapshotId, !shared, shared ? accounts : List.of(), outcome, note, deprecation);
     }
 
     /** The region could not be completed, or was refused before anything was copied ({@code amiId} null). */

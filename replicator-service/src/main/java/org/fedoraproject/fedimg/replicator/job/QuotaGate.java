@@ -10,6 +10,7 @@ import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.lifecycle.domain.LifecycleEvents;
 import org.fedoraproject.fedimg.lifecycle.aws.MakePrivate;
 import org.fedoraproject.fedimg.lifecycle.aws.ManagedAmis;
+import org.fedoraproject.fedimg.lifecycle.aws.MarkDemotion;
 import org.fedoraproject.fedimg.lifecycle.aws.PublicAmiQuota;
 import org.fedoraproject.fedimg.lifecycle.domain.LifecycleAction;
 import org.fedoraproject.fedimg.lifecycle.domain.ManagedAmi;
@@ -53,10 +54,12 @@ final class QuotaGate {
             return Uni.createFrom().item(0); // already public: a redelivery, it holds its slot
         }
         var ec2 = aws.ec2(region);
-        return quota(region).flatMap(quota -> ManagedAmis.publicOnes(ec2, region)
+        ManagedAmi incoming = incoming(tested, region, image);
+        // Not public yet: an earlier delivery may have demoted for it and crashed before announcing. (Once it is
+        // public its demotions were announced: each announcement is acked before the AMI is made public.)
+        return reannounce(incoming, announce).chain(() -> quota(region)).flatMap(quota -> ManagedAmis.publicOnes(ec2, region)
                 .onFailure().transform(t -> RegionFailure.of(Phase.PUBLISH, "DescribeImages of the public AMIs", region, t))
                 .flatMap(publicAmis -> {
-                    ManagedAmi incoming = incoming(tested, region, image);
                     Retention.Room room = Retention.makeRoom(publicAmis, quota, incoming, settings.streams(), clock.instant());
                     metrics.publicAmis(region, publicAmis.size(), quota);
                     if (room.refusal().isPresent()) {
@@ -69,15 +72,43 @@ final class QuotaGate {
                 }));
     }
 
+    /**
+     * Tagged with the AMI it makes room for, then made private, then announced: a crash after the demotion and before
+     * the announcement leaves the tag, by which the redelivery finds the AMI again ({@link #reannounce}).
+     */
     private Uni<Void> demote(ManagedAmi old, ManagedAmi incoming, Function<StageStatus, Uni<Void>> announce) {
-        LifecycleAction action = new LifecycleAction(old, LifecycleAction.Kind.MAKE_PRIVATE,
-                "room under the public AMI quota of " + old.region() + " for " + incoming.name() + " (" + incoming.amiId() + ")");
+        LifecycleAction action = action(old, incoming);
         LOG.infof("making %s (%s) private in %s: %s", old.amiId(), old.name(), old.region(), action.reason());
-        return MakePrivate.apply(aws.ec2(old.region()), old)
+        var ec2 = aws.ec2(old.region());
+        return MarkDemotion.apply(ec2, old, incoming.amiId())
+                .chain(() -> MakePrivate.apply(ec2, old))
                 .onFailure().transform(t -> RegionFailure.of(Phase.PUBLISH, "making " + old.amiId() + " private for room",
                         old.region(), t))
                 .invoke(() -> metrics.demoted(old.region()))
                 .chain(() -> announce.apply(LifecycleEvents.done(action, ReplicationEvents.SERVICE, clock.instant())));
+    }
+
+    /**
+     * Announces again every AMI already made private for room for {@code incoming}: its event id is derived from the
+     * AMI, region and step, so an announcement that did go out is published once all the same.
+     */
+    private Uni<Void> reannounce(ManagedAmi incoming, Function<StageStatus, Uni<Void>> announce) {
+        return ManagedAmis.demotedFor(aws.ec2(incoming.region()), incoming.region(), incoming.amiId())
+                .onFailure().transform(t -> RegionFailure.of(Phase.PUBLISH, "DescribeImages of the AMIs demoted for "
+                        + incoming.amiId(), incoming.region(), t))
+                .flatMap(demoted -> Multi.createFrom().iterable(demoted)
+                        .onItem().transformToUniAndConcatenate(old -> {
+                            LOG.infof("%s in %s was made private for %s: announcing it (again)", old.amiId(), old.region(),
+                                    incoming.amiId());
+                            return announce.apply(LifecycleEvents.done(action(old, incoming), ReplicationEvents.SERVICE,
+                                    clock.instant()));
+                        })
+                        .collect().last().replaceWithVoid());
+    }
+
+    private static LifecycleAction action(ManagedAmi old, ManagedAmi incoming) {
+        return new LifecycleAction(old, LifecycleAction.Kind.MAKE_PRIVATE,
+                "room under the public AMI quota of " + old.region() + " for " + incoming.name() + " (" + incoming.amiId() + ")");
     }
 
     private Uni<Long> quota(String region) {

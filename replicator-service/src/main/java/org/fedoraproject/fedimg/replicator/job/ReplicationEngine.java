@@ -36,6 +36,7 @@ import org.fedoraproject.fedimg.replicator.config.ReplicationSettings;
 import org.fedoraproject.fedimg.replicator.domain.DeprecationPolicy;
 import org.fedoraproject.fedimg.replicator.domain.PublicationGuard.Permit;
 import org.fedoraproject.fedimg.replicator.domain.ReplicationEvents;
+import org.fedoraproject.fedimg.replicator.domain.StreamPublication;
 import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
 import org.jboss.logging.Logger;
 
@@ -164,9 +165,16 @@ public final class ReplicationEngine {
         Ec2AsyncClient ec2 = aws.ec2(region);
         List<String> snapshots = SourceImages.snapshotIds(image);
         boolean encrypted = tested.ami().variant().encrypted();
-        List<String> accounts = shareAccounts(tested);
+        StreamPublication stream = settings.publication(tested.image().composeType(), tested.image().release());
+        // a share-only stream (staging) never makes anything public, so the public AMI quota is not its concern
+        boolean shareOnly = !encrypted && stream.shareOnly();
+        List<String> accounts = shareOnly ? stream.shareWith().all() : shareAccounts(tested);
+        String note = encrypted ? "encrypted: not public, shared with " + (accounts.isEmpty() ? "no account" : String.join(",", accounts))
+                : shareOnly ? "share-only (stream " + stream.key().name() + "): not public, shared with " + String.join(",", accounts)
+                : null;
         Uni<Void> visible = encrypted
                 ? ShareStep.share(ec2, permit, source.imageId(), region, image.imageId(), snapshots, accounts)
+                : shareOnly ? ShareStep.share(ec2, permit, source.imageId(), region, image.imageId(), snapshots, stream.shareWith())
                 : sharingAllowed(ec2, region)
                         .chain(() -> regionLocks.inRegion(region, () -> quotaGate.makeRoom(tested, region, image, announce)
                                 .flatMap(demoted -> makePublic(permit, source, region, image, snapshots, demoted > 0))));
@@ -179,7 +187,8 @@ public final class ReplicationEngine {
                 .chain(() -> visible)
                 .chain(() -> deprecateAt.map(at -> DeprecationStep.deprecate(ec2, region, image.imageId(), at))
                         .orElseGet(() -> Uni.createFrom().voidItem()))
-                .map(x -> succeeded(tested, region, image, snapshots, encrypted, accounts, deprecateAt.orElse(null)));
+                .map(x -> succeeded(tested, region, image, snapshots, encrypted || shareOnly, accounts, note,
+                        deprecateAt.orElse(null)));
     }
 
     /**
@@ -238,13 +247,12 @@ public final class ReplicationEngine {
         return List.copyOf(accounts);
     }
 
-    private RegionDone succeeded(AmiTested tested, String region, Image image, List<String> snapshots, boolean encrypted,
-            List<String> accounts, Instant deprecation) {
-        String note = encrypted ? "encrypted: not public, shared with " + (accounts.isEmpty() ? "no account" : String.join(",", accounts))
-                : null;
+    /** @param shared not public: shared with {@code accounts} (encrypted, or a share-only stream) */
+    private RegionDone succeeded(AmiTested tested, String region, Image image, List<String> snapshots, boolean shared,
+            List<String> accounts, String note, Instant deprecation) {
         Instant now = clock.instant();
         AmiPublished result = ReplicationEvents.published(tested, region, image.imageId(),
-                snapshots.isEmpty() ? null : snapshots.get(0), encrypted, accounts, note, deprecation, now);
+                snapshots.isEmpty() ? null : snapshots.get(0), shared, accounts, note, deprecation, now);
         List<StageStatus> statuses = new ArrayList<>();
         if (!region.equals(aws.baseRegion())) {
             statuses.add(ReplicationEvents.status(tested, Stage.COPY, StageState.COMPLETED, region, image.imageId(), null,

@@ -72,19 +72,23 @@ public class ReplicationJob {
         return store.whenLoaded().chain(() -> {
             PublicationGuard.Decision decision = PublicationGuard.evaluate(tested);
             if (decision instanceof Permit permit) {
-                return plan().flatMap(plan -> replicate(tested, permit, plan, stage)
+                return plan(tested).flatMap(plan -> replicate(tested, permit, plan, stage)
                         .chain(() -> aggregate(tested, plan, stage)));
             }
             // Record the refusal first: it must not depend on AWS being reachable.
-            return reject(tested, input, (Refusal) decision, stage).chain(() -> plan())
+            return reject(tested, input, (Refusal) decision, stage).chain(() -> plan(tested))
                     .flatMap(plan -> aggregate(tested, plan, stage));
         });
     }
 
-    private Uni<Plan> plan() {
+    /** The target regions of the compose's stream (docs/lifecycle.md, "Per-stream settings"). */
+    private Uni<Plan> plan(AmiTested tested) {
         String base = aws.baseRegion();
+        String type = tested.image() == null ? null : tested.image().composeType();
+        String release = tested.image() == null ? null : tested.image().release();
+        List<String> allow = engine.settings().publication(type, release).allow(engine.settings().allow());
         return RegionDirectory.accountRegions(aws.ec2(base))
-                .map(regions -> RegionSelection.select(regions, base, engine.settings().allow(), engine.settings().deny()))
+                .map(regions -> RegionSelection.select(regions, base, allow, engine.settings().deny()))
                 .onFailure().transform(t -> new JobFailure(DeadLetterReason.CONFIGURATION_ERROR,
                         "DescribeRegions in " + base + " failed, so the target regions are unknown: " + t.getMessage(), t));
     }

@@ -81,6 +81,11 @@ public final class ReplicatorMetrics {
         return c == null ? 0 : c.count();
     }
 
+    /** AMIs made private for room so far, every region. */
+    public double demotions() {
+        return registry.find("fedimg.replicator.public-amis.demoted").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
     public void demoted(String region) {
         registry.counter("fedimg.replicator.public-amis.demoted", "region", region).increment();
     }

@@ -33,9 +33,15 @@ public class PipelineView {
     public record DeadLetterRow(String service, String reasonCode, String reason, String imageKey, Instant time) {
     }
 
+    /** A lifecycle step on one AMI (made private, disabled, deregistered), newest first. */
+    public record LifecycleRow(String name, String region, String amiId, String variant, String step, String reason,
+            String service, Instant time) {
+    }
+
     private final Map<String, ImageRow> inFlight = new LinkedHashMap<>();
     private final Deque<ImageRow> recent = new ArrayDeque<>();
     private final Deque<DeadLetterRow> deadLetters = new ArrayDeque<>();
+    private final Deque<LifecycleRow> lifecycle = new ArrayDeque<>();
 
     public synchronized void apply(FedimgEvent event) {
         if (event instanceof StageStatus s) {
@@ -48,6 +54,15 @@ public class PipelineView {
     }
 
     private void onStatus(StageStatus s) {
+        if (s.stage() == Stage.LIFECYCLE) {
+            // a step on an AMI published long ago: its own list, the image is not in flight again
+            String reason = s.reason() == null ? "" : s.reason();
+            int colon = reason.indexOf(':');
+            push(lifecycle, new LifecycleRow(s.image() == null ? s.imageKey() : s.image().name(), s.region(), s.amiId(),
+                    s.variant() == null ? null : s.variant().slug(), colon < 0 ? reason : reason.substring(0, colon),
+                    colon < 0 ? null : reason.substring(colon + 1).trim(), s.service(), s.time()));
+            return;
+        }
         if (s.imageKey() == null || recent.stream().anyMatch(r -> r.imageKey().equals(s.imageKey())
                 && !s.time().isAfter(r.updated()))) {
             return; // a late or replayed status of an image that is already finished
@@ -93,6 +108,10 @@ public class PipelineView {
 
     public synchronized List<ImageRow> recent() {
         return List.copyOf(recent);
+    }
+
+    public synchronized List<LifecycleRow> lifecycle() {
+        return List.copyOf(lifecycle);
     }
 
     public synchronized List<DeadLetterRow> deadLetters() {

@@ -3,6 +3,9 @@ package org.fedoraproject.fedimg.replicator.statuspage;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
+import org.fedoraproject.fedimg.events.StageStatus;
+import org.fedoraproject.fedimg.replicator.catalogue.AmiLifecycles;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -25,10 +28,17 @@ public class StatusFeed {
 
     @Inject
     PipelineView view;
+    @Inject
+    AmiLifecycles lifecycles;
 
     @Incoming("status-page")
     public void consume(ConsumerRecord<String, byte[]> record) {
-        decode(record).ifPresent(view::apply);
+        decode(record).ifPresent(e -> {
+            if (e instanceof StageStatus s) {
+                lifecycles.apply(s);
+            }
+            view.apply(e);
+        });
     }
 
     static Optional<FedimgEvent> decode(ConsumerRecord<String, byte[]> record) {

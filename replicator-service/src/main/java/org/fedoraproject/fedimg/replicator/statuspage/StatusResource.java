@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 public class StatusResource {
 
     public record View(List<PipelineView.ImageRow> inFlight, List<PipelineView.ImageRow> recent,
-            List<PipelineView.DeadLetterRow> deadLetters) {
+            List<PipelineView.DeadLetterRow> deadLetters, List<PipelineView.LifecycleRow> lifecycle) {
     }
 
     @Inject
@@ -23,6 +23,6 @@ public class StatusResource {
     @GET
     @Path("view")
     public View view() {
-        return new View(view.inFlight(), view.recent(), view.deadLetters());
+        return new View(view.inFlight(), view.recent(), view.deadLetters(), view.lifecycle());
     }
 }

@@ -169,6 +169,54 @@ class PublicAmiQuotaTest {
         assertThat(metrics.quotaRefusals("eu-west-1")).isEqualTo(2);
     }
 
+    /**
+     * The replicator demotes, then crashes before its announcement is written (here: the announcement fails, so the
+     * region fails as a crash would leave it, unannounced); the redelivery finds the demoted AMIs again by their
+     * {@code fedimg:demoted-for} tag and announces each with the id it would have had, demoting nothing more.
+     */
+    @Test
+    void aDemotionUnannouncedAtACrashIsAnnouncedOnRedelivery() {
+        emulator.quotas().set(Quota.PUBLIC_AMIS, 1);
+        AmiTested first = source("Fedora-Cloud-41-20260301.n.0", "nightly", Samples.GP3);
+        List<RegionDone> one = engine.replicate(first, (Permit) PublicationGuard.evaluate(first), REGIONS,
+                d -> Uni.createFrom().voidItem(), s -> Uni.createFrom().voidItem()).await().atMost(Duration.ofMinutes(2));
+        assertThat(one).allSatisfy(d -> assertThat(d.result().outcome()).isEqualTo(RegionOutcome.PUBLISHED));
+
+        clock.advance(Duration.ofDays(1));
+        AmiTested second = source("Fedora-Cloud-41-20260302.n.0", "nightly", Samples.GP3);
+        Permit permit = (Permit) PublicationGuard.evaluate(second);
+        List<RegionDone> crashed = engine.replicate(second, permit, REGIONS, d -> Uni.createFrom().voidItem(),
+                s -> Uni.createFrom().failure(new IllegalStateException("killed before the announcement was written")))
+                .await().atMost(Duration.ofMinutes(2));
+        assertThat(crashed).allSatisfy(d -> assertThat(d.result().outcome()).isEqualTo(RegionOutcome.FAILED));
+        for (RegionDone d : one) {
+            Views.Image old = emulator.inspect().image(d.result().region(), d.result().amiId()).orElseThrow();
+            assertThat(old.isPublic()).as("demoted before the crash").isFalse();
+            String newAmi = d.result().region().equals(SourceAmis.BASE) ? second.ami().amiId() : crashed.stream()
+                    .filter(c -> c.result().region().equals(d.result().region())).findFirst().orElseThrow().result().amiId();
+            assertThat(old.tags()).containsEntry("fedimg:demoted-for", newAmi);
+        }
+        assertThat(announced).isEmpty();
+
+        List<RegionDone> redelivered = engine.replicate(second, permit, REGIONS, d -> Uni.createFrom().voidItem(),
+                s -> Uni.createFrom().voidItem().invoke(() -> announced.add(s))).await().atMost(Duration.ofMinutes(2));
+        assertThat(redelivered).allSatisfy(d -> assertThat(d.result().outcome()).as(d.result().reason())
+                .isEqualTo(RegionOutcome.PUBLISHED));
+        assertThat(announced).extracting(StageStatus::amiId).containsExactlyInAnyOrderElementsOf(ids(one));
+        assertThat(announced).allSatisfy(s -> {
+            assertThat(s.stage()).isEqualTo(Stage.LIFECYCLE);
+            assertThat(s.reason()).startsWith("made-private: room under the public AMI quota");
+        });
+        // the same ids as the announcement the crash lost: receivers see each demotion once, however often it is said
+        List<String> eventIds = announced.stream().map(StageStatus::eventId).toList();
+        announced.clear();
+        for (RegionDone d : redelivered) {
+            assertThat(emulator.inspect().image(d.result().region(), d.result().amiId()).orElseThrow().isPublic()).isTrue();
+        }
+        assertThat(metrics.demotions()).as("nothing demoted twice").isEqualTo(REGIONS.size());
+        assertThat(eventIds).doesNotHaveDuplicates().hasSize(REGIONS.size());
+    }
+
     @Test
     void aKeptNightlyIsNeverDemotedForRoom() {
         publish("Fedora-Cloud-41-20260301.0", "production");

@@ -66,11 +66,12 @@ class SimulatedYearTest {
     static final int RELEASE = CANDIDATE_2 + 20;
     static final int KEPT_DAY = 10;
     /**
-     * The emulator stamps LastLaunchedTime with its own (real) clock, about the simulation's start: a launch on day 3
-     * protects that AMI until day 14 of the simulated clock (the 14-day window from the simulation's start).
+     * The emulator stamps LastLaunchedTime with its own (real) clock; the simulation starts 3 days and an hour before
+     * it, so the launch on day 3 comes after that nightly's publication (a launch before it would be the tester's own,
+     * which does not count) and protects it through day 17 (the 14-day window from day 3 and an hour).
      */
     static final int LAUNCHED_DAY = 3;
-    static final int LAUNCH_PROTECTED_UNTIL = 14;
+    static final int LAUNCH_PROTECTED_UNTIL = LAUNCHED_DAY + 14;
     static final Duration WINDOW = Duration.ofDays(14);
     static final Streams STREAMS = new Streams(List.of(
             new Stream("nightly", "nightly", Optional.empty(), new RetentionPolicy(1, Optional.empty(), Duration.ZERO,
@@ -94,7 +95,7 @@ class SimulatedYearTest {
         emulator.close();
     }
 
-    final MutableClock clock = new MutableClock(Instant.now());
+    final MutableClock clock = new MutableClock(Instant.now().minus(Duration.ofDays(LAUNCHED_DAY)).minus(Duration.ofHours(1)));
     final List<StageStatus> announced = Collections.synchronizedList(new ArrayList<>());
     final ReplicatorMetrics metrics = new ReplicatorMetrics(new SimpleMeterRegistry());
 

@@ -51,6 +51,24 @@ class PipelineViewTest {
     }
 
     @Test
+    void aLifecycleStepIsListedAndDoesNotBringItsImageBack() {
+        PipelineView view = new PipelineView();
+        view.apply(new ImagePublished("p", "C/a", "C", "t", T0, IMAGE, ImageOutcome.COMPLETE, List.of(), null));
+        StageStatus s = status("C/a", Stage.LIFECYCLE, StageState.COMPLETED, 60);
+        view.apply(new StageStatus(s.eventId(), s.imageKey(), s.composeId(), s.traceId(), s.time(), s.stage(), s.state(),
+                "lifecycle", s.image(), "eu-west-1", "ami-0123", null, s.variant(), "made-private: no longer kept public",
+                null, null));
+        assertThat(view.inFlight()).isEmpty();
+        assertThat(view.lifecycle()).singleElement().satisfies(l -> {
+            assertThat(l.step()).isEqualTo("made-private");
+            assertThat(l.reason()).isEqualTo("no longer kept public");
+            assertThat(l.amiId()).isEqualTo("ami-0123");
+            assertThat(l.region()).isEqualTo("eu-west-1");
+            assertThat(l.name()).isEqualTo("a");
+        });
+    }
+
+    @Test
     void failedUploadOrTestEndsTheImage() {
         PipelineView view = new PipelineView();
         view.apply(status("C/b", Stage.TEST, StageState.FAILED, 3));

@@ -45,10 +45,14 @@ public final class SourceAmis {
     }
 
     public static ImageSpec image(String composeId, String composeType) {
-        String name = "Fedora-Cloud-Base-AmazonEC2.x86_64-41-" + composeId.replaceAll("[^A-Za-z0-9.-]", "");
+        return image(composeId, composeType, "41");
+    }
+
+    public static ImageSpec image(String composeId, String composeType, String release) {
+        String name = "Fedora-Cloud-Base-AmazonEC2.x86_64-" + release + "-" + composeId.replaceAll("[^A-Za-z0-9.-]", "");
         String file = name + ".raw.xz";
         return new ImageSpec("https://kojipkgs.example/compose/" + composeId + "/compose/Cloud/x86_64/images/" + file,
-                file, name, "9c2b2f6e0f4d3a1b5c7d9e1f3a5b7c9d1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a1b", 524288000L, "x86_64", "41",
+                file, name, "9c2b2f6e0f4d3a1b5c7d9e1f3a5b7c9d1e3f5a7b9c1d3e5f7a9b1c3d5e7f9a1b", 524288000L, "x86_64", release,
                 composeType, "Cloud", "Cloud_Base", 0);
     }
 
@@ -59,7 +63,16 @@ public final class SourceAmis {
 
     public AmiTested register(String composeId, String composeType, AmiVariant variant, TestVerdict verdict,
             boolean checksumVerified) {
-        ImageSpec image = image(composeId, composeType);
+        return register(image(composeId, composeType), composeId, variant, verdict, checksumVerified);
+    }
+
+    /** A passed AMI of a compose of this release (per-stream settings narrow streams to a release). */
+    public AmiTested registerPassed(String composeId, String composeType, String release, AmiVariant variant) {
+        return register(image(composeId, composeType, release), composeId, variant, TestVerdict.PASSED, true);
+    }
+
+    private AmiTested register(ImageSpec image, String composeId, AmiVariant variant, TestVerdict verdict,
+            boolean checksumVerified) {
         String imageKey = ImageKeys.of(composeId, image.fileName());
         String snapshotId = snapshot(variant.encrypted(), AwsTags.forImage(imageKey, composeId, image, "snapshot"));
         String name = AmiNames.ami(image, variant);

@@ -51,6 +51,27 @@ public interface UploaderConfig {
 
     InstanceStore instanceStore();
 
+    /**
+     * Per-stream AMI variants (docs/lifecycle.md, "Per-stream settings"), by stream name as the replicator's streams:
+     * a compose of a stream gets its virtualization, volume and storage types, each unset one the registration's.
+     * A compose of no stream gets the registration's.
+     */
+    Map<String, StreamVariants> streams();
+
+    interface StreamVariants {
+        /** productmd compose type: nightly, test or production. */
+        String composeType();
+
+        /** Only composes of this release (Rawhide, 41); a stream with one wins over one without. */
+        Optional<String> release();
+
+        Optional<List<String>> virtualizationTypes();
+
+        Optional<List<String>> volumeTypes();
+
+        Optional<List<String>> storageTypes();
+    }
+
     enum Method {
         EBS_DIRECT, UTILITY_INSTANCE
     }

@@ -39,6 +39,7 @@ import org.fedoraproject.fedimg.uploader.aws.VerifiedSnapshotTags;
 import org.fedoraproject.fedimg.uploader.aws.Waits;
 import org.fedoraproject.fedimg.uploader.config.UploaderConfig;
 import org.fedoraproject.fedimg.uploader.domain.AmiMatrix;
+import org.fedoraproject.fedimg.uploader.domain.StreamMatrices;
 import org.fedoraproject.fedimg.uploader.domain.UploadEvents;
 import org.fedoraproject.fedimg.uploader.download.DownloadFailedException;
 import org.fedoraproject.fedimg.uploader.messaging.Outbox;
@@ -76,6 +77,7 @@ public class ImageUploader {
     private final Outbox outbox;
     private final UploadMetrics metrics;
     private final AmiMatrix matrix;
+    private final StreamMatrices matrices;
     private final ImageSnapshots snapshots;
     private final AmiRegistration registration;
     private final InstanceStoreBundles bundles;
@@ -97,6 +99,7 @@ public class ImageUploader {
         UploaderConfig.Registration reg = config.registration();
         this.matrix = new AmiMatrix(reg.virtualizationTypes(), reg.volumeTypes(), reg.paravirtualKernelIds(),
                 reg.encryption().kmsKeyId(), reg.storageTypes());
+        this.matrices = StreamMatrices.from(matrix, config.streams());
         SnapshotLookup lookup = new SnapshotLookup(aws);
         // redirects are followed by TrustedHttp, each hop checked against the compose sources
         TrustedHttp http = new TrustedHttp(sources.client()
@@ -139,7 +142,7 @@ public class ImageUploader {
         metrics.jobStarted();
         List<AmiVariant> variants;
         try {
-            variants = matrix.variants(region, in.image().arch());
+            variants = matrices.of(in.image().composeType(), in.image().release()).variants(region, in.image().arch());
             bundles.requireConfigured(variants);
         } catch (BadInputException e) {
             return fail(in, input, events, List.of(), e).eventually(() -> ended(region, "dead-letter", started));
