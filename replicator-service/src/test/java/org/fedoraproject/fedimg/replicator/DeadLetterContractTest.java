@@ -8,27 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.fedoraproject.fedimg.aws.support.AwsClients;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.events.Topics;
+import org.fedoraproject.fedimg.replicator.support.ReplicatorQuarkusTest;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.fedoraproject.fedimg.testing.DeadLetterContract;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 
 /**
  * Every dead letter the replicator writes, from a real input, checked as the record on the topic against
@@ -36,33 +25,9 @@ import jakarta.inject.Inject;
  * violation, and a job that cannot learn its target regions.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = AwsEmulatorTestResource.class, initArgs = @ResourceArg(name = "delays", value = "fast"))
-class DeadLetterContractTest {
+class DeadLetterContractTest extends ReplicatorQuarkusTest {
 
     static final Duration WAIT = Duration.ofSeconds(90);
-    static TopicProbe probe;
-
-    @InjectAwsEmulator
-    AwsEmulator emulator;
-
-    @Inject
-    AwsClients aws;
-
-    @BeforeAll
-    static void probe() {
-        probe = TopicProbe.forSharedBroker();
-    }
-
-    @AfterAll
-    static void closeProbe() {
-        probe.close();
-    }
-
-    @AfterEach
-    void clearFaults() {
-        emulator.faults().clear();
-    }
 
     @Test
     void everyReasonIsADeadLetterThatMatchesTheSchema() {

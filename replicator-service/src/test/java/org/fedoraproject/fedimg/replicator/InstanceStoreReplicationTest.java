@@ -10,31 +10,18 @@ import java.util.List;
 import java.util.UUID;
 
 import org.fedoraproject.fedimg.aws.AwsTags;
-import org.fedoraproject.fedimg.aws.support.AwsClients;
 import org.fedoraproject.fedimg.aws.support.Ec2Tags;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.Quota;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.ImageOutcome;
 import org.fedoraproject.fedimg.events.ImagePublished;
 import org.fedoraproject.fedimg.events.RegionOutcome;
+import org.fedoraproject.fedimg.replicator.support.ReplicatorQuarkusTest;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
-import org.fedoraproject.fedimg.replicator.support.Topics;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.fedoraproject.fedimg.testing.bundles.InstanceStoreAmis;
 import org.fedoraproject.fedimg.testing.bundles.TestSigner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.DeviceType;
 import software.amazon.awssdk.services.ec2.model.Image;
@@ -47,39 +34,9 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
  * application.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = AwsEmulatorTestResource.class, initArgs = @ResourceArg(name = "delays", value = "fast"))
-class InstanceStoreReplicationTest {
+class InstanceStoreReplicationTest extends ReplicatorQuarkusTest {
 
     static final Duration WAIT = Duration.ofSeconds(120);
-    static TopicProbe probe;
-    static Topics topics;
-
-    @InjectAwsEmulator
-    AwsEmulator emulator;
-
-    @Inject
-    AwsClients aws;
-
-    @BeforeAll
-    static void probe() {
-        probe = TopicProbe.forSharedBroker();
-        topics = new Topics(probe);
-    }
-
-    @AfterAll
-    static void closeProbe() {
-        probe.close();
-    }
-
-    /**
-     * A quota increase, as a publisher asks AWS for: AWS allows 5 public AMIs per region, and this class shares the
-     * emulator with ReplicationServiceTest, whose images are public in every region already.
-     */
-    @BeforeEach
-    void publicAmiQuotaIncrease() {
-        emulator.quotas().set(Quota.PUBLIC_AMIS, 20);
-    }
 
     @Test
     void aPassedInstanceStoreAmiIsCopiedToEveryRegionAndPublic() {

@@ -18,13 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import jakarta.inject.Inject;
+
 import org.fedoraproject.fedimg.aws.AwsTags;
-import org.fedoraproject.fedimg.aws.support.AwsClients;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
-import org.fedoraproject.fedimg.emulator.Quota;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiPublished;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.DeadLetter;
@@ -37,21 +34,14 @@ import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.messaging.AsyncSemaphore;
 import org.fedoraproject.fedimg.replicator.metrics.ReplicatorMetrics;
+import org.fedoraproject.fedimg.replicator.support.ReplicatorQuarkusTest;
 import org.fedoraproject.fedimg.replicator.support.SourceAmis;
 import org.fedoraproject.fedimg.replicator.support.Topics;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.fedoraproject.fedimg.testing.TopicProbe.Received;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import software.amazon.awssdk.services.ec2.Ec2AsyncClient;
 import software.amazon.awssdk.services.ec2.model.CreateVolumePermission;
 import software.amazon.awssdk.services.ec2.model.Image;
@@ -62,19 +52,9 @@ import software.amazon.awssdk.services.ec2.model.LaunchPermission;
  * Each test uses its own compose, so they share one running service.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = AwsEmulatorTestResource.class, initArgs = @ResourceArg(name = "delays", value = "fast"))
-class ReplicationServiceTest {
+class ReplicationServiceTest extends ReplicatorQuarkusTest {
 
     static final Duration WAIT = Duration.ofSeconds(90);
-    static TopicProbe probe;
-    static Topics topics;
-
-    @InjectAwsEmulator
-    AwsEmulator emulator;
-
-    @Inject
-    AwsClients aws;
 
     @Inject
     ReplicatorMetrics metrics;
@@ -82,40 +62,12 @@ class ReplicationServiceTest {
     @Inject
     AsyncSemaphore slots;
 
-    @BeforeAll
-    static void probe() {
-        probe = TopicProbe.forSharedBroker();
-        topics = new Topics(probe);
-    }
-
-    @AfterAll
-    static void closeProbe() {
-        probe.close();
-    }
-
     @BeforeEach
     void shorterDelays() {
         // Copies stay pending for 2 s (so concurrency is observable); the source's own life cycle is quicker.
         emulator.delays(Delays.fast().toBuilder().volumeCreation(Duration.ofMillis(200))
                 .snapshotCompletion(Duration.ofMillis(500)).imageAvailable(Duration.ofMillis(500))
                 .copyAvailable(Duration.ofSeconds(2)).build());
-    }
-
-    /**
-     * A quota increase, as a publisher asks AWS for: AWS allows 5 public AMIs per region by default, and the tests of
-     * this class share one emulator (reset only when the application starts) while each publishes its own compose
-     * (one or two images) in every region, up to nine public AMIs per region in all, mostly releases, which are
-     * never demoted; without it the sixth publication in a region fails on the quota. Demotion under AWS's default
-     * quota is PublicAmiQuotaTest's.
-     */
-    @BeforeEach
-    void publicAmiQuotaIncrease() {
-        emulator.quotas().set(Quota.PUBLIC_AMIS, 20);
-    }
-
-    @AfterEach
-    void clearFaults() {
-        emulator.faults().clear();
     }
 
     SourceAmis sources() {

@@ -1,50 +1,35 @@
 package org.fedoraproject.fedimg.replicator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
-
-import org.fedoraproject.fedimg.aws.support.AwsClients;
-import org.fedoraproject.fedimg.emulator.AwsEmulator;
-import org.fedoraproject.fedimg.emulator.Quota;
-import org.fedoraproject.fedimg.emulator.Views;
-import org.fedoraproject.fedimg.emulator.junit.AwsEmulatorTestResource;
-import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
-import org.fedoraproject.fedimg.events.AmiTested;
-import org.fedoraproject.fedimg.events.ImageOutcome;
-import org.fedoraproject.fedimg.events.ImagePublished;
-import org.fedoraproject.fedimg.events.RegionOutcome;
-import org.fedoraproject.fedimg.replicator.support.SourceAmis;
-import org.fedoraproject.fedimg.replicator.support.Topics;
-import org.fedoraproject.fedimg.testing.KafkaTestResource;
-import org.fedoraproject.fedimg.testing.TopicProbe;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import org.awaitility.Awaitility;
+import org.fedoraproject.fedimg.emulator.Quota;
+import org.fedoraproject.fedimg.emulator.Views;
+import org.fedoraproject.fedimg.events.AmiTested;
+import org.fedoraproject.fedimg.events.ImageOutcome;
+import org.fedoraproject.fedimg.events.ImagePublished;
+import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.lifecycle.domain.LifecycleAction;
 import org.fedoraproject.fedimg.lifecycle.domain.LifecycleEvents;
 import org.fedoraproject.fedimg.lifecycle.domain.ManagedAmi;
+import org.fedoraproject.fedimg.replicator.support.ReplicatorQuarkusTest;
+import org.fedoraproject.fedimg.replicator.support.SourceAmis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 
 /**
  * Per-stream settings through the service (Kafka and the emulator): the %test profile gives release 43's nightlies
@@ -52,41 +37,15 @@ import jakarta.inject.Inject;
  * {@link ReplicationServiceTest}, so they share one application.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
-@QuarkusTestResource(value = AwsEmulatorTestResource.class, initArgs = @ResourceArg(name = "delays", value = "fast"))
-class StreamSettingsServiceTest {
+class StreamSettingsServiceTest extends ReplicatorQuarkusTest {
 
     static final Duration WAIT = Duration.ofSeconds(90);
     static final List<String> NIGHTLY_REGIONS = List.of("ap-southeast-2", "eu-west-1", "us-east-1", "us-west-2");
     static final String ACCOUNT = "444455556666";
     static final String ORG = "arn:aws:organizations::123456789012:organization/o-abcdef1234";
     static final String OU = "arn:aws:organizations::123456789012:ou/o-abcdef1234/ou-ab12-cdefgh34";
-    static TopicProbe probe;
-    static Topics topics;
-
-    @InjectAwsEmulator
-    AwsEmulator emulator;
-
-    @Inject
-    AwsClients aws;
-
-    @BeforeAll
-    static void probe() {
-        probe = TopicProbe.forSharedBroker();
-        topics = new Topics(probe);
-    }
-
-    @AfterAll
-    static void closeProbe() {
-        probe.close();
-    }
 
     /** The classes sharing this application publish releases everywhere (ReplicationServiceTest's reason). */
-    @BeforeEach
-    void publicAmiQuotaIncrease() {
-        emulator.quotas().set(Quota.PUBLIC_AMIS, 20);
-    }
-
     @AfterEach
     void defaultSharingQuota() {
         emulator.quotas().set(Quota.AMI_SHARING, Quota.AMI_SHARING.awsDefault());
