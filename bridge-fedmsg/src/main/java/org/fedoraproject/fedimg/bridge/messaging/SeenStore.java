@@ -58,6 +58,12 @@ public class SeenStore {
     private final String bootstrap;
     private final Map<String, Instant> seen = new ConcurrentHashMap<>();
     private final Map<String, byte[]> parked = new ConcurrentHashMap<>();
+    /**
+     * Per parked key, the offset of the newest record of it applied: the tail reads this process's own writes back
+     * after their acknowledgement was applied, and an older "parked" record read back after a newer tombstone would
+     * bring a message back to life that was already dead-lettered (it was then retried and dead-lettered again).
+     */
+    private final Map<String, Long> parkedOffsets = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
     private KafkaProducer<String, byte[]> producer;
     private KafkaConsumer<String, byte[]> tail;
@@ -193,11 +199,7 @@ public class SeenStore {
             if (e != null) {
                 done.completeExceptionally(e);
             } else {
-                if (value == null) {
-                    parked.remove(key);
-                } else {
-                    parked.put(key, value);
-                }
+                applyParked(key, value, md.offset());
                 done.complete(null);
             }
         });
@@ -227,16 +229,27 @@ public class SeenStore {
         }
     }
 
+    /** A parked key's record (null: its tombstone), unless a newer one of the key was applied already. */
+    private void applyParked(String key, byte[] value, long offset) {
+        parkedOffsets.compute(key, (k, newest) -> {
+            if (newest != null && newest > offset) {
+                return newest;
+            }
+            if (value == null) {
+                parked.remove(key);
+            } else {
+                parked.put(key, value);
+            }
+            return offset;
+        });
+    }
+
     private void apply(ConsumerRecord<String, byte[]> r) {
         if (r.key() == null) {
             return;
         }
         if (r.key().startsWith(PARKED)) {
-            if (r.value() == null) {
-                parked.remove(r.key());
-            } else {
-                parked.put(r.key(), r.value());
-            }
+            applyParked(r.key(), r.value(), r.offset());
             return;
         }
         if (r.value() == null) {
