@@ -265,10 +265,16 @@ class ReplicationServiceTest extends ReplicatorQuarkusTest {
     @Test
     void twoDeliveriesAtOnceStillMakeOneCopyPerRegion() {
         AmiTested tested = sources().registerPassed(compose("production"), "production", Samples.GP3);
+        long copiesBefore = emulator.inspect().callCount("CopyImage");
         probe.send(tested, "tester");
         probe.send(tested, "tester");
         ImagePublished image = topics.aggregate(tested.imageKey(), WAIT);
         assertThat(image.outcome()).isEqualTo(ImageOutcome.COMPLETE);
+        // the second delivery waited for the first (one job per source AMI) and found every region done: it sent
+        // no CopyImage of its own, so none raced the first's
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> slots.inUse() == 0);
+        assertThat(emulator.inspect().callCount("CopyImage") - copiesBefore).isEqualTo(
+                image.regions().stream().filter(r -> !r.region().equals(SourceAmis.BASE)).count());
         for (String region : regions()) {
             List<Image> named = aws.ec2(region).describeImages(b -> b.owners("self")
                     .filters(f -> f.name("name").values(tested.ami().amiName()))).join().images();

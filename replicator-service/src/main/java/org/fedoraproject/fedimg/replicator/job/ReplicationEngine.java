@@ -22,6 +22,7 @@ import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
+import org.fedoraproject.fedimg.messaging.KeyedTurns;
 import org.fedoraproject.fedimg.replicator.aws.BlockPublicAccessStep;
 import org.fedoraproject.fedimg.replicator.aws.CopyStep;
 import org.fedoraproject.fedimg.replicator.aws.CopyWait;
@@ -63,7 +64,11 @@ public final class ReplicationEngine {
     private final Clock clock;
     private final BooleanSupplier stopping;
     private final QuotaGate quotaGate;
-    private final RegionLocks regionLocks = new RegionLocks();
+    /**
+     * One public-AMI decision per region at a time: the variants of one image replicate side by side, and two of
+     * them must not both see one free public AMI slot in the same region.
+     */
+    private final KeyedTurns regionLocks = new KeyedTurns();
 
     /**
      * @param stopping true once the service shuts down: a region interrupted then is not a real failure, so it
@@ -176,7 +181,7 @@ public final class ReplicationEngine {
                 ? ShareStep.share(ec2, permit, source.imageId(), region, image.imageId(), snapshots, accounts)
                 : shareOnly ? ShareStep.share(ec2, permit, source.imageId(), region, image.imageId(), snapshots, stream.shareWith())
                 : sharingAllowed(ec2, region)
-                        .chain(() -> regionLocks.inRegion(region, () -> quotaGate.makeRoom(tested, region, image, announce)
+                        .chain(() -> regionLocks.run(region, () -> quotaGate.makeRoom(tested, region, image, announce)
                                 .flatMap(demoted -> makePublic(permit, source, region, image, snapshots, demoted > 0))));
         Optional<Instant> deprecateAt = DeprecationPolicy.deprecateAt(tested.image().composeType(), tested.time(),
                 clock.instant(), settings.deprecation());

@@ -17,6 +17,7 @@ import org.fedoraproject.fedimg.events.RegionOutcome;
 import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.messaging.DeadLetters;
+import org.fedoraproject.fedimg.messaging.KeyedTurns;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.replicator.aws.RegionDirectory;
 import org.fedoraproject.fedimg.replicator.aws.SourceImages;
@@ -67,8 +68,21 @@ public class ReplicationJob {
 
     private final Clock clock = Clock.systemUTC();
 
+    /**
+     * One job per source AMI at a time: Kafka hands this process a record again while its first delivery is still
+     * in work (a rebalance resets the partition to its last commit), and two jobs copying the same AMI at once
+     * raced each other's CopyImage (IdempotentParameterMismatch). The second waits, then finds the regions done.
+     */
+    private final KeyedTurns sourceAmis = new KeyedTurns();
+
     /** @param stage the job's span: every record it writes names it */
     public Uni<Void> run(AmiTested tested, DeadLetters.Input input, StageSpan stage) {
+        String source = tested.ami() == null ? null : tested.ami().amiId();
+        return source == null ? runAlone(tested, input, stage)
+                : sourceAmis.run(source, () -> runAlone(tested, input, stage));
+    }
+
+    private Uni<Void> runAlone(AmiTested tested, DeadLetters.Input input, StageSpan stage) {
         return store.whenLoaded().chain(() -> {
             PublicationGuard.Decision decision = PublicationGuard.evaluate(tested);
             if (decision instanceof Permit permit) {
