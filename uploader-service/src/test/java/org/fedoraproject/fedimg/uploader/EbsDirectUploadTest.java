@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -128,6 +129,32 @@ class EbsDirectUploadTest extends UploaderQuarkusTest {
                     .isEqualTo(TestImages.paddedSha256(RAW, GIB));
         }
         assertThat(server.maxConcurrentHeld()).as("image downloads in flight at the same time").isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void twoImagesOnOnePartitionUploadSideBySide() {
+        // the x86_64 and aarch64 images of a compose may share a partition; neither may wait for the other's
+        // whole upload (issue 20's critical path): both downloads are held until both are in flight
+        List<ImageReady> events = new ArrayList<>();
+        int partition = -1;
+        while (events.size() < 2) {
+            String path = "/one-partition/" + events.size() + "-" + System.nanoTime() + "/Fedora.raw.xz";
+            ImageReady event = Uploads.event(server.url(path), MULTI, "x86_64");
+            int p = probe.partitionOf(Topics.IMAGES, event.imageKey());
+            if (partition < 0 || p == partition) {
+                partition = p;
+                events.add(event);
+            }
+        }
+        List<String> paths = events.stream().map(e -> URI.create(e.image().url()).getPath()).toList();
+        paths.forEach(p -> server.serve(p, MULTI));
+        server.holdUntilConcurrent(paths, 2, Duration.ofSeconds(45));
+        events.forEach(uploads::send);
+        for (ImageReady event : events) {
+            assertThat(uploads.awaitRegistered(event, 2, Duration.ofMinutes(3))).hasSize(2);
+        }
+        assertThat(server.maxConcurrentHeld()).as("downloads of one partition's images in flight at once")
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -11,11 +11,12 @@ import org.fedoraproject.fedimg.events.DeadLetter;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.JobLanes;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
 import org.fedoraproject.fedimg.tester.domain.TesterEvents;
-import org.fedoraproject.fedimg.tester.job.JobLanes;
+import org.fedoraproject.fedimg.tester.config.TesterConfig;
 import org.fedoraproject.fedimg.tester.job.TestJob;
 import org.fedoraproject.fedimg.tester.metrics.TesterMetrics;
 import org.jboss.logging.Logger;
@@ -39,15 +40,19 @@ public class RegisteredConsumer {
 
     private final TestJob job;
     private final JobLanes lanes;
+    private final boolean lanePerImage;
     private final Outbox outbox;
     private final TesterMetrics metrics;
     private final StageSpans spans;
 
-    RegisteredConsumer(TestJob job, JobLanes lanes, Outbox outbox, TesterMetrics metrics, OpenTelemetry otel,
+    RegisteredConsumer(TestJob job, TesterConfig config, Outbox outbox, TesterMetrics metrics, OpenTelemetry otel,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean tracingOff) {
         this.spans = new StageSpans(otel, !tracingOff, "test");
         this.job = job;
-        this.lanes = lanes;
+        this.lanes = new JobLanes(config.maxConcurrentJobs());
+        // one-per-group: the siblings of an image one after the other, so the first boots the representative for
+        // all (SiblingSelection); otherwise one lane per AMI, and only its redeliveries wait for it
+        this.lanePerImage = config.selection() == TesterConfig.Selection.ONE_PER_GROUP;
         this.outbox = outbox;
         this.metrics = metrics;
     }
@@ -63,8 +68,9 @@ public class RegisteredConsumer {
         // started before the wait for a job slot, which is part of the stage's time
         StageSpan stage = spans.consuming(message, event).ami(event.ami());
         AmiRegistered in = event;
-        return lanes.start(in.imageKey(), in.ami() == null ? in.eventId() : in.ami().amiId(),
-                () -> test(message, in, stage));
+        String lane = lanePerImage ? "image " + in.imageKey()
+                : "ami " + (in.ami() == null ? in.eventId() : in.ami().amiId());
+        return lanes.start(lane, () -> test(message, in, stage));
     }
 
     /** The job and the settling of its record; a failure to write its output nacks the record. */

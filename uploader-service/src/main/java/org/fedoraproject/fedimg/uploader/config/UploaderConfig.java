@@ -26,6 +26,14 @@ public interface UploaderConfig {
     @WithDefault("PT50M")
     Duration jobDeadline();
 
+    /**
+     * Images uploaded at once in this process (each holds decoder buffers and blocks in flight). The consumer takes
+     * the next record as soon as a slot is free ({@code JobLanes}), so the images of one compose upload side by
+     * side even when they share a partition; the channel's {@code concurrency} copies take the same value.
+     */
+    @WithDefault("2")
+    int maxConcurrentImages();
+
     /** Attempts of a whole job on errors that are not bad input (AWS or network trouble beyond SDK retries). */
     @WithDefault("3")
     int jobAttempts();

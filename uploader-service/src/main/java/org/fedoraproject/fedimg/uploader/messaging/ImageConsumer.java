@@ -14,6 +14,7 @@ import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
 import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.JobLanes;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
@@ -34,8 +35,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * or incomplete events become a dead letter, and so does an image from an untrusted source (UNTRUSTED_SOURCE,
  * {@code fedimg.sources.*}) or larger than the bounds (IMAGE_TOO_LARGE), before any AWS call; every other one is
  * uploaded ({@code job.ImageUploader}, steps 2-5). The record is acked only when all of the image's events are written, so a crash
- * redelivers it and the idempotent job resumes. Several images run at once through the channel's
- * {@code concurrency} copies (one in flight per copy, each on its own partitions).
+ * redelivers it and the idempotent job resumes. Up to {@code max-concurrent-images} images run at once
+ * ({@link JobLanes}): the channel takes the next record as soon as a slot is free, so the images of one compose
+ * never wait for each other's upload; deliveries of one image run one after the other.
  */
 @ApplicationScoped
 public class ImageConsumer {
@@ -52,8 +54,14 @@ public class ImageConsumer {
     @Inject
     UploadMetrics metrics;
 
+    private UploaderConfig config;
+    private JobLanes lanes;
+
     @Inject
-    UploaderConfig config;
+    void config(UploaderConfig config) {
+        this.config = config;
+        this.lanes = new JobLanes(config.maxConcurrentImages());
+    }
 
     private TrustedSources sources;
 
@@ -101,11 +109,17 @@ public class ImageConsumer {
                 .chain(checked -> checked == null ? ack(message) : upload(message, input, checked));
     }
 
+    /** Completes once the upload holds a slot; the upload then settles its record in the background. */
     private Uni<Void> upload(Message<byte[]> message, DeadLetters.Input input, ImageReady event) {
+        // started before the wait for a slot, which is part of the stage's time
         StageSpan stage = spans.consuming(message, event).attribute("fedimg.upload.method", uploader.method());
-        LOG.infof("image %s (event %s): uploading with %s", event.imageKey(), event.eventId(), uploader.method());
-        // the upload ends with its events written; its FAILED statuses and dead letter fail the span
-        return stage.covering(uploader.upload(event, input)).chain(() -> ack(message));
+        return lanes.start(event.imageKey(), () -> {
+            LOG.infof("image %s (event %s): uploading with %s", event.imageKey(), event.eventId(), uploader.method());
+            // the upload ends with its events written; its FAILED statuses and dead letter fail the span. Anything
+            // else (the broker refusing an event) nacks: the channel stops and the restarted service redelivers.
+            return stage.covering(uploader.upload(event, input)).chain(() -> ack(message))
+                    .onFailure().call(t -> Uni.createFrom().completionStage(message.nack(t)));
+        });
     }
 
     private static void validate(ImageReady e) {

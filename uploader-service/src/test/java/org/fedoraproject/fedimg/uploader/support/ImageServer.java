@@ -92,12 +92,13 @@ public final class ImageServer implements AutoCloseable {
      */
     public ImageServer holdUntilConcurrent(java.util.Collection<String> paths, int together, java.time.Duration max) {
         gated.addAll(paths);
+        gatedMaxInFlight.set(0); // counted per gate, so each test sees its own downloads
         gateOpensAt = together;
         gateMax = max;
         return this;
     }
 
-    /** The most gated downloads that were in flight at once. */
+    /** The most gated downloads that were in flight at once since the last {@link #holdUntilConcurrent}. */
     public int maxConcurrentHeld() {
         return gatedMaxInFlight.get();
     }
