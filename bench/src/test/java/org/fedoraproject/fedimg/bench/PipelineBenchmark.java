@@ -264,8 +264,9 @@ class PipelineBenchmark {
                 sequential, poll).line("");
         md.table("stage", "n", "p50", "p99", "max", "Kafka hop of its input (bytes): p50 / p99", "p50 − hop p50",
                 "p99 − hop p99");
-        StageLatencies.of(log, keys, sentAt).forEach((stage, values) -> {
-            Percentiles p = Percentiles.of(values);
+        Map<String, List<StageLatencies.Sample>> stages = StageLatencies.of(log, keys, sentAt);
+        stages.forEach((stage, samples) -> {
+            Percentiles p = Percentiles.of(StageLatencies.millis(samples));
             String topic = inputTopic.get(stage);
             Percentiles h = topic == null ? null : hop.get(topic);
             md.row(stage, p.n(), p.p50(), p.p99(), p.max(),
@@ -275,6 +276,28 @@ class PipelineBenchmark {
         md.line("").line("Kafka hop: %d records per topic, one at a time, after 20 warm-up records. Pungi messages sent"
                 + " again (the bridge had not produced the images after 5 s; left out of the bridge-in and end-to-end"
                 + " rows): %d.", hops, resent);
+        tailTable(stages);
+    }
+
+    /**
+     * The tail named: each stage's slowest samples with the position of their compose in the run (1 = the first
+     * image through freshly started services), and p99 without the first compose.
+     */
+    private void tailTable(Map<String, List<StageLatencies.Sample>> stages) {
+        Map<String, Integer> position = new HashMap<>();
+        for (int i = 0; i < composes.size(); i++) {
+            position.put(composes.get(i).composeId(), i + 1);
+        }
+        md.line("").line("### The tail: the slowest samples of each stage (compose position in the run), ms").line("");
+        md.table("stage", "3 slowest: ms (compose #)", "p99 without compose #1", "max without compose #1");
+        stages.forEach((stage, samples) -> {
+            String slowest = samples.stream().sorted((a, b) -> Long.compare(b.ms(), a.ms())).limit(3)
+                    .map(x -> x.ms() + " (#" + position.get(x.imageKey().substring(0, x.imageKey().indexOf('/'))) + ")")
+                    .collect(Collectors.joining(", "));
+            Percentiles warm = Percentiles.of(StageLatencies.millis(samples.stream()
+                    .filter(x -> position.get(x.imageKey().substring(0, x.imageKey().indexOf('/'))) != 1).toList()));
+            md.row(stage, slowest, warm.p99(), warm.max());
+        });
     }
 
     /** Sends each compose's FINISHED message, again for those the bridge has not turned into images after 5 s. */
