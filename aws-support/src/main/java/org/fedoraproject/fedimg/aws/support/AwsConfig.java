@@ -44,6 +44,13 @@ public interface AwsConfig {
     @WithDefault(DEFAULT_MAX_CONNECTIONS)
     int maxConnections();
 
+    /**
+     * One harmless describe call at start ({@link AwsWarmUp}), so that the first image after a start does not pay
+     * for the SDK's first call in this JVM.
+     */
+    @WithDefault("true")
+    boolean warmUp();
+
     interface StaticCredentials {
         String accessKeyId();
 
@@ -74,6 +81,12 @@ public interface AwsConfig {
     record Values(String baseRegion, Optional<URI> endpointOverride, Optional<StaticCredentials> staticCredentials,
             int maxAttempts, Duration apiCallAttemptTimeout, Duration apiCallTimeout, int maxConnections)
             implements AwsConfig {
+
+        /** Outside Quarkus nothing observes the start. */
+        @Override
+        public boolean warmUp() {
+            return false;
+        }
 
         public Values withTimeouts(Duration attempt, Duration call) {
             return new Values(baseRegion, endpointOverride, staticCredentials, maxAttempts, attempt, call,
