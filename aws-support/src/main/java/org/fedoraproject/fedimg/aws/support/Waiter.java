@@ -16,7 +16,10 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>Several successes in a row, because EC2 is eventually consistent: right after one endpoint says
  * "available", the next call may reach one that still says "pending" or does not know the id (Bottlerocket's
- * pubsys waits the same way). A poll that finds nothing (the describe call's item is null, e.g. a NotFound
+ * pubsys waits the same way, 2 s apart). The confirming polls come at most {@link #CONFIRM_DELAY} apart, not a
+ * whole {@code delay}: the delay is sized to how long the resource takes (15 s for a copy of many minutes), the
+ * confirmations only need other endpoints to answer, and a streak of three at 15 s added 30 s to every copy on the
+ * critical path (issue 20). A poll that finds nothing (the describe call's item is null, e.g. a NotFound
  * the caller turned into null) counts as pending. A success streak does not use up attempts: it is reset by
  * any other answer. Failed polls fail the wait: the SDK already retried throttling and 5xx, and the caller
  * filters the errors that mean "not there yet".
@@ -24,6 +27,9 @@ import io.smallrye.mutiny.Uni;
  * <p>Non-blocking: the pause between polls is Mutiny's scheduler, never a sleeping thread.
  */
 public final class Waiter {
+
+    /** The most time between the polls that confirm a success. */
+    public static final Duration CONFIRM_DELAY = Duration.ofSeconds(2);
 
     /** The state of a poll that found nothing. */
     public static final String NOT_FOUND = "not found";
@@ -33,7 +39,7 @@ public final class Waiter {
 
     /**
      * @param maxAttempts     polls that may find the resource not yet done
-     * @param delay           pause between polls
+     * @param delay           pause between polls (at most {@link #CONFIRM_DELAY} between confirming ones)
      * @param successesInARow success answers needed one after the other
      * @param deadline        wall-clock bound on the whole wait, or null for none
      */
@@ -157,8 +163,9 @@ public final class Waiter {
 
     private static <T> Uni<T> next(String what, Supplier<Uni<T>> poll, Condition<T> condition, Limits limits,
             int attempt, int streak, AtomicReference<String> last) {
-        Uni<Void> pause = limits.delay().isZero() ? Uni.createFrom().voidItem()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(limits.delay());
+        Duration delay = streak > 0 && limits.delay().compareTo(CONFIRM_DELAY) > 0 ? CONFIRM_DELAY : limits.delay();
+        Uni<Void> pause = delay.isZero() ? Uni.createFrom().voidItem()
+                : Uni.createFrom().voidItem().onItem().delayIt().by(delay);
         return pause.flatMap(x -> poll(what, poll, condition, limits, attempt, streak, last));
     }
 

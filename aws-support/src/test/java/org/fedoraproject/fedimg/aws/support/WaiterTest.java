@@ -54,6 +54,18 @@ class WaiterTest {
     }
 
     @Test
+    void aSuccessIsConfirmedSoonerThanAWholeDelay() {
+        // a 20 s delay sized to a copy of minutes; three successes in a row would take 40 s at that pace
+        Answers answers = new Answers("available");
+        long start = System.nanoTime();
+        assertThat(Waiter.await("ami-1", answers, AVAILABLE, Limits.of(5, Duration.ofSeconds(20)).inARow(3))
+                .await().atMost(Duration.ofSeconds(30))).isEqualTo("available");
+        assertThat(answers.polls).hasValue(3);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("two confirming polls at most %s apart", Waiter.CONFIRM_DELAY).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
     void successesMustComeInARow() {
         Answers answers = new Answers("available", "pending", "available", "available", "available");
         assertThat(await(answers, Limits.of(10, D).inARow(3))).isEqualTo("available");
