@@ -136,9 +136,9 @@ public final class IngestRunner {
                         ProcCpu.ownSeconds(emulatorPid) - emulatorCpu0);
                 System.out.printf("RESULT run=%s target=%s decoder=%s seconds=%.2f procCpuSeconds=%.2f bytes=%d "
                         + "written=%d skipped=%d liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s%s "
-                        + "snapshot=%s%n", run, bundles != null ? "bundle" : "ebs", decoder, seconds, procCpu, w.bytes(),
+                        + "snapshot=%s uptimeMs=%d%n", run, bundles != null ? "bundle" : "ebs", decoder, seconds, procCpu, w.bytes(),
                         w.written(), w.skipped(), liveHeap.maxMiB(), heapPeakMiB(), vmHwmKib() >> 10, cpu.report(),
-                        emulatorCpu, w.what());
+                        emulatorCpu, w.what(), ManagementFactory.getRuntimeMXBean().getUptime());
             }
         }
         watchdogs.shutdownNow();
