@@ -83,7 +83,11 @@ public final class IngestRunner {
                     profile("start,event=cpu,threads", null);
                 }
                 CpuUse cpu = CpuUse.start();
-                long emulatorTicks = emulatorCpuTicks();
+                String emulatorPid = System.getProperty("bench.emulator.pid");
+                double emulatorCpu0 = ProcCpu.ownSeconds(emulatorPid);
+                // this JVM's whole CPU (every thread: decoders, writer, Netty, JIT, GC, and the benchmark's own
+                // sampler) over the ingest, as the kernel counts it: the figure set against xz -dc's CPU
+                double ownCpu0 = ProcCpu.ownSeconds("self");
                 VerifiedDownload download = new VerifiedDownload(http, URI.create(url), size, sha,
                         new VerifiedDownload.Settings(Duration.ofSeconds(60), 3, Duration.ofSeconds(1)), watchdogs,
                         n -> {
@@ -114,6 +118,7 @@ public final class IngestRunner {
                     w = new Ingested(e.bytes(), e.blocksWritten(), e.blocksSkipped(), e.snapshotId());
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                double procCpu = ProcCpu.ownSeconds("self") - ownCpu0;
                 if (bundles != null) {
                     bundles.delete(run);
                 }
@@ -127,12 +132,13 @@ public final class IngestRunner {
                 } else {
                     steady++;
                 }
-                String emulatorCpu = emulatorTicks < 0 ? "" : String.format(" emulatorCpuSeconds=%.1f",
-                        (emulatorCpuTicks() - emulatorTicks) / 100.0);
-                System.out.printf("RESULT run=%s target=%s decoder=%s seconds=%.2f bytes=%d written=%d skipped=%d "
-                        + "liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s%s snapshot=%s%n", run,
-                        bundles != null ? "bundle" : "ebs", decoder, seconds, w.bytes(), w.written(), w.skipped(),
-                        liveHeap.maxMiB(), heapPeakMiB(), vmHwmKib() >> 10, cpu.report(), emulatorCpu, w.what());
+                String emulatorCpu = emulatorCpu0 < 0 ? "" : String.format(" emulatorCpuSeconds=%.1f",
+                        ProcCpu.ownSeconds(emulatorPid) - emulatorCpu0);
+                System.out.printf("RESULT run=%s target=%s decoder=%s seconds=%.2f procCpuSeconds=%.2f bytes=%d "
+                        + "written=%d skipped=%d liveHeapMaxMiB=%d heapPeakMiB=%d rssPeakMiB=%d cpuSeconds=%s%s "
+                        + "snapshot=%s uptimeMs=%d%n", run, bundles != null ? "bundle" : "ebs", decoder, seconds, procCpu, w.bytes(),
+                        w.written(), w.skipped(), liveHeap.maxMiB(), heapPeakMiB(), vmHwmKib() >> 10, cpu.report(),
+                        emulatorCpu, w.what(), ManagementFactory.getRuntimeMXBean().getUptime());
             }
         }
         watchdogs.shutdownNow();
@@ -191,25 +197,6 @@ public final class IngestRunner {
             } catch (Exception e) {
                 System.err.println("profiling " + target[1] + " failed: " + e);
             }
-        }
-    }
-
-    /**
-     * utime + stime of the emulator process (its own JVM on the same CPUs), in clock ticks (USER_HZ = 100),
-     * from {@code /proc/<pid>/stat}; -1 when the benchmark did not say which process it is.
-     */
-    private static long emulatorCpuTicks() {
-        String pid = System.getProperty("bench.emulator.pid");
-        if (pid == null) {
-            return -1;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", pid, "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // fields 14 and 15 of stat(5); f[0] is field 3
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
         }
     }
 

@@ -43,7 +43,9 @@ import com.sun.net.httpserver.HttpServer;
  * bench.single.max (largest GiB size that also gets a single-block file, 8), bench.emulator.jar,
  * bench.tls (true: the emulator serves HTTPS, as AWS does; false: plain HTTP), bench.ingest.jvmargs and
  * bench.emulator.jvmargs (extra JVM options, e.g. for profiling), bench.kinds ("single,multi":
- * which xz files to measure), bench.prepareOnly (true: only make the images).
+ * which xz files to measure), bench.prepareOnly (true: only make the images). Beside the wall times, CPU from
+ * /proc (issue 20): the ingest JVM's own utime+stime per ingest and each xz baseline's (reaped child) CPU, both
+ * per GiB of raw image, and their ratio.
  */
 public final class UploaderBenchmark {
 
@@ -120,6 +122,10 @@ public final class UploaderBenchmark {
                 .redirectOutput(dir.resolve("emulator.log").toFile()).start();
         HttpServer http = fileServer(dir);
         StringBuilder md = new StringBuilder();
+        StringBuilder cpuMd = new StringBuilder("| image | xz file | decoder | `xz -dc` CPU-s/GiB | `xz -T0 -dc` CPU-s/GiB "
+                + "| ingest steady CPU-s/GiB | **steady CPU ÷ `xz -dc` CPU** | ingest cold CPU-s/GiB | cold CPU ÷ `xz -dc` "
+                + "| wall: steady ÷ `xz -dc` (speed) | wall: steady ÷ `xz -T0 -dc` | CPU of the median steady ingest, s |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         try {
             awaitPort(port);
             md.append("| image | xz file | compressed | `xz -dc` | `xz -T0 -dc` | path | decoder | ingest cold | ingest steady "
@@ -133,8 +139,11 @@ public final class UploaderBenchmark {
                 long len = Files.size(file);
                 String sha = sha256(file);
                 String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/" + file.getFileName();
-                Times xz1 = Times.of(baselineRuns, () -> timed("xz -dc '" + file + "' > /dev/null"));
-                Times xzT0 = Times.of(baselineRuns, () -> timed("xz -T0 -dc '" + file + "' > /dev/null"));
+                double rawGib = rawBytes / (double) (1L << 30);
+                Baseline xz1Run = Baseline.of(baselineRuns, List.of("xz", "-dc", file.toString()));
+                Baseline xzT0Run = Baseline.of(baselineRuns, List.of("xz", "-T0", "-dc", file.toString()));
+                Times xz1 = xz1Run.wall();
+                Times xzT0 = xzT0Run.wall();
                 for (String target : targets) {
                 for (String decoder : decoders) {
                     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + xmx, "-Dbench.decoder=" + decoder.trim(),
@@ -155,6 +164,18 @@ public final class UploaderBenchmark {
                             .mapToDouble(r -> Double.parseDouble(field(r, "seconds"))).toArray());
                     System.out.printf("%d GiB %s %s: xz -dc %s, xz -T0 -dc %s, ingest cold %.1fs steady %s (%s) load %s%n",
                             gib, f[1], decoder, xz1, xzT0, coldS, steady, last, load);
+                    Times steadyCpu = new Times(results.stream().filter(r -> field(r, "run").startsWith("steady"))
+                            .mapToDouble(r -> Double.parseDouble(field(r, "procCpuSeconds")) / rawGib).toArray());
+                    double coldCpu = Double.parseDouble(field(cold, "procCpuSeconds")) / rawGib;
+                    Times xz1Cpu = xz1Run.cpu().per(rawGib);
+                    Times xzT0Cpu = xzT0Run.cpu().per(rawGib);
+                    // every steady ingest against the median xz -dc: the ratio's range is the ingest's spread
+                    Times ratio = steadyCpu.per(xz1Cpu.median());
+                    cpuMd.append(String.format("| %d GiB ext4 | %s | %s | %s | %s | %s | **%s** | %.2f | %.2f× "
+                            + "| %.2f× | %.2f× | %s |%n", gib, f[1], decoder.trim().toLowerCase(), xz1Cpu.plain(),
+                            xzT0Cpu.plain(), steadyCpu.plain(), ratio.plain() + "×", coldCpu, coldCpu / xz1Cpu.median(),
+                            xz1.median() / steady.median(), xzT0.median() / steady.median(),
+                            field(steadyMedian(results, steady.median()), "cpuSeconds")));
                     md.append(String.format("| %d GiB ext4 | %s | %d MiB | %s (%.0f MiB/s) | %s (%.0f MiB/s) "
                             + "| %s | %s | %.1f s | %s (%.0f MiB/s) | %.2f× | %.2f× | %s / %s | %s MiB | %s MiB |%n", gib,
                             f[1], len >> 20, xz1, mib(rawBytes) / xz1.median(), xzT0, mib(rawBytes) / xzT0.median(),
@@ -169,13 +190,19 @@ public final class UploaderBenchmark {
             http.stop(0);
             emulator.destroy();
         }
+        String loadAtEnd = Files.readString(Path.of("/proc/loadavg")).trim();
         String header = "Run " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
                 + System.getProperty("java.version") + ", " + run(List.of("xz", "--version")).lines().findFirst().orElse("")
                 + ", ingest JVM -Xmx" + xmx + ", block concurrency " + concurrency + ", fill " + fill + "%, emulator over "
                 + (tls ? "HTTPS" : "HTTP") + ", load at start "
-                + loadAtStart + "\n\n";
-        Files.writeString(dir.resolve("results.md"), header + md);
-        System.out.println(header + md);
+                + loadAtStart + ", load at end " + loadAtEnd + ", commit " + commit() + "\nbench properties: "
+                + benchProperties() + "\n\n";
+        String cpuNote = "\nCPU from /proc: the ingest JVM's utime+stime (/proc/self/stat) over each ingest; xz's as the "
+                + "bench JVM's cutime+cstime delta around each xz it started and waited for (no shell, output to "
+                + "/dev/null), per GiB of raw image; medians with the range in brackets. CPU ratio = each steady "
+                + "ingest's CPU ÷ the median `xz -dc` CPU.\n\n";
+        Files.writeString(dir.resolve("results.md"), header + md + cpuNote + cpuMd);
+        System.out.println(header + md + cpuNote + cpuMd);
     }
 
     /** Space-separated JVM options from a system property (empty or unset: none). */
@@ -240,16 +267,17 @@ public final class UploaderBenchmark {
 
     /** Repeated timings of one thing, in seconds: reported as the median and the range. */
     record Times(double[] seconds) {
-        interface Timing {
-            double seconds() throws Exception;
+        /** Each value divided by {@code d} (e.g. seconds per GiB). */
+        Times per(double d) {
+            return new Times(Arrays.stream(seconds).map(v -> v / d).toArray());
         }
 
-        static Times of(int runs, Timing timing) throws Exception {
-            double[] s = new double[Math.max(1, runs)];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = timing.seconds();
-            }
-            return new Times(s);
+        /** The median and range with two decimals and no unit: "6.52 (6.4–6.7)". */
+        String plain() {
+            double min = Arrays.stream(seconds).min().orElse(0);
+            double max = Arrays.stream(seconds).max().orElse(0);
+            return seconds.length == 1 ? String.format("%.2f", min)
+                    : String.format("%.2f (%.2f–%.2f)", median(), min, max);
         }
 
         double median() {
@@ -268,10 +296,57 @@ public final class UploaderBenchmark {
         }
     }
 
-    private static double timed(String shell) throws Exception {
-        long t0 = System.nanoTime();
-        run(List.of("sh", "-c", shell));
-        return (System.nanoTime() - t0) / 1e9;
+    /**
+     * Repeated runs of one baseline command (its output to /dev/null), wall seconds and CPU seconds. The CPU is
+     * this JVM's cutime + cstime before and after each run: the kernel adds a child's utime + stime (all its
+     * threads, so all of {@code xz -T0}'s) to its parent's when the parent reaps it, which waitFor() has done
+     * when it returns. Exact as long as no other child of this JVM ends meanwhile: the emulator lives on and
+     * the ingest JVMs run one after the other, never during a baseline. No shell in between, so that is xz alone.
+     */
+    record Baseline(Times wall, Times cpu) {
+        static Baseline of(int runs, List<String> cmd) throws Exception {
+            double[] wall = new double[Math.max(1, runs)];
+            double[] cpu = new double[wall.length];
+            for (int i = 0; i < wall.length; i++) {
+                double c0 = ProcCpu.childrenSeconds("self");
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException(cmd + " failed");
+                }
+                wall[i] = (System.nanoTime() - t0) / 1e9;
+                cpu[i] = ProcCpu.childrenSeconds("self") - c0;
+                if (c0 < 0 || cpu[i] <= 0) {
+                    throw new IllegalStateException("no CPU time of " + cmd + " in /proc/self/stat");
+                }
+            }
+            return new Baseline(new Times(wall), new Times(cpu));
+        }
+    }
+
+    /** The RESULT line of the steady ingest whose time is the median (for its CPU breakdown). */
+    private static String steadyMedian(List<String> results, double median) {
+        return results.stream().filter(r -> field(r, "run").startsWith("steady"))
+                .min(java.util.Comparator.comparingDouble(r -> Math.abs(Double.parseDouble(field(r, "seconds")) - median)))
+                .orElseThrow();
+    }
+
+    /** The commit the benchmark was built from, "+dirty" when the work tree had changes; "?" without git. */
+    private static String commit() {
+        try {
+            String head = run(List.of("git", "rev-parse", "--short=12", "HEAD")).trim();
+            return run(List.of("git", "status", "--porcelain", "--untracked-files=no")).isBlank() ? head
+                    : head + "+dirty";
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    /** Every -Dbench.* the benchmark ran with: the command that reproduces it. */
+    private static String benchProperties() {
+        return System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("bench.")).sorted()
+                .map(n -> "-D" + n + "=" + System.getProperty(n)).collect(java.util.stream.Collectors.joining(" "));
     }
 
     /** The output of a command that must succeed. */
