@@ -40,7 +40,10 @@ final class TestInstanceSampler implements AutoCloseable {
     private final List<String> regions;
     private final List<Sample> samples = new CopyOnWriteArrayList<>();
     private final Set<String> gaveWay = ConcurrentHashMap.newKeySet();
-    /** Instance id → what it tests, for a finding: "i-... (ami-... attempt 2)". */
+    /**
+     * Instance id → what it tests, for a finding: "i-... (ami-... attempt 2 of Fedora-Cloud-...)"; the compose id
+     * lets the crash points count it against the kills that had that compose in flight.
+     */
     private final Map<String, String> labels = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -62,7 +65,7 @@ final class TestInstanceSampler implements AutoCloseable {
                 tests.stream().filter(i -> i.tags().containsKey(GAVE_WAY)).forEach(i -> gaveWay.add(i.instanceId()));
                 List<Views.Instance> alive = tests.stream().filter(i -> ALIVE.contains(i.state())).toList();
                 alive.forEach(i -> labels.computeIfAbsent(i.instanceId(), id -> id + " (" + i.tags().get("fedimg:test-ami")
-                        + " attempt " + i.tags().get("fedimg:test-attempt") + ")"));
+                        + " attempt " + i.tags().get("fedimg:test-attempt") + " of " + i.tags().get(AwsTags.COMPOSE_ID) + ")"));
                 if (!alive.isEmpty()) {
                     samples.add(new Sample(region, Instant.now(), alive.stream().map(Views.Instance::instanceId).sorted().toList()));
                 }
