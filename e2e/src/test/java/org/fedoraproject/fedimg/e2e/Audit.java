@@ -263,7 +263,7 @@ final class Audit {
         run.instances().peaks().forEach((region, peak) -> {
             if (peak.instances() > ReliabilityRun.TEST_INSTANCE_LIMIT) {
                 wrong.add(peak.instances() + " test instances alive at once in " + region + " at " + peak.at() + " "
-                        + peak.instanceIds() + ", above the tester's limit of " + ReliabilityRun.TEST_INSTANCE_LIMIT);
+                        + peak.testedBy() + ", above the tester's limit of " + ReliabilityRun.TEST_INSTANCE_LIMIT);
             }
         });
     }

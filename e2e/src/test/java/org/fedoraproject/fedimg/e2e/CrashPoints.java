@@ -89,10 +89,12 @@ final class CrashPoints {
 
     /**
      * Every operation (but Describe and List polling) each service made so far, before and after, plus each
-     * service's output point; ordered by service and operation, then shuffled by the seed within a service so that
-     * runs differ in which point comes first, and cut to {@code limit} per service (0: all).
+     * service's output point; only the points of {@code only}'s operations when it is not empty ({@code output}
+     * names the output points); ordered by service and operation, then shuffled by the seed within a service so
+     * that runs differ in which point comes first, and cut to {@code limit} per service (0: all).
      */
-    List<Point> plan(int limit) {
+    List<Point> plan(int limit, Set<String> only) {
+        Predicate<String> wanted = op -> only.isEmpty() || only.contains(op) || OUTPUT.equals(op) && only.contains("output");
         Map<String, Set<String>> ops = new TreeMap<>();
         run.pipeline().emulator().inspect().callsByAccessKey().forEach((key, calls) -> run.replicaByAccessKey(key)
                 .ifPresent(r -> ops.computeIfAbsent(r.service(), s -> new TreeSet<>()).addAll(calls.keySet().stream()
@@ -102,17 +104,24 @@ final class CrashPoints {
         List<Point> plan = new ArrayList<>();
         ops.forEach((service, operations) -> {
             List<Point> mine = new ArrayList<>();
-            operations.forEach(op -> {
+            operations.stream().filter(wanted).forEach(op -> {
                 mine.add(new Point(service, op, Side.BEFORE));
                 mine.add(new Point(service, op, Side.AFTER));
             });
-            if (OUTPUTS.containsKey(service)) {
+            if (OUTPUTS.containsKey(service) && wanted.test(OUTPUT)) {
                 mine.add(new Point(service, OUTPUT, Side.AFTER));
             }
             Collections.sort(mine);
             Collections.shuffle(mine, new Random(seed + service.hashCode()));
             plan.addAll(limit > 0 ? mine.subList(0, Math.min(limit, mine.size())) : mine);
         });
+        Set<String> unknown = new TreeSet<>(only);
+        ops.values().forEach(unknown::removeAll);
+        unknown.remove("output");
+        if (!unknown.isEmpty()) {
+            // a typo, or an operation no service made for the first compose: a quick check must not pass empty
+            throw new IllegalStateException("no service made " + unknown + " for the first compose; operations: " + ops);
+        }
         return plan;
     }
 

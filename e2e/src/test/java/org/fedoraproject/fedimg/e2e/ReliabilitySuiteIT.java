@@ -2,6 +2,7 @@ package org.fedoraproject.fedimg.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.fedoraproject.fedimg.testing.RabbitNode;
+import org.fedoraproject.fedimg.testing.ssh.SshStandIn;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -72,26 +74,45 @@ class ReliabilitySuiteIT {
      * process is killed right before the call reaches the emulator and, another time, right after the call took
      * effect; and once per service between its output event and its Kafka commit. One process per service (the
      * emulator tells them apart by their access keys); composes keep arriving while the points are worked through.
+     * The tester runs its ssh transport against fedimg-testing's {@link SshStandIn} (the instance's console shows
+     * the stand-in's host key fingerprint through the ssh user-data, which the emulator's bash backend runs), so
+     * its key pair and security group calls are among the points.
      * {@code -Dfedimg.reliability.crash-points.per-service=N} runs only N points per service (chosen by the seed),
+     * {@code -Dfedimg.reliability.crash-points.operations=ImportKeyPair,CreateSecurityGroup,...} only the points of
+     * those operations ({@code output} for the output points), for a quick check of a few;
      * {@code -Dfedimg.reliability.crash-points.minutes} bounds the wait for one point (default 4).
      */
     @Test
     @Order(15)
     void crashPoints() throws Exception {
         int perService = Attacks.intProperty("fedimg.reliability.crash-points.per-service", 0);
+        Set<String> only = new java.util.TreeSet<>(List.of(System.getProperty("fedimg.reliability.crash-points.operations", "")
+                .split("\\s*,\\s*")));
+        only.remove("");
         Duration perPoint = Duration.ofMinutes(Attacks.intProperty("fedimg.reliability.crash-points.minutes", 4));
         Fragment fragment = new Fragment("15-crash-points.md", "Crashes at every AWS call boundary");
-        // the generated composes are of type production, which Fedora never deprecates: deprecate them (in a
-        // year), so that EnableImageDeprecation is one of the replicator's calls
-        Map<String, Map<String, String>> deprecate = Map.of("replicator-service",
-                Map.of("fedimg.replicator.deprecation.production", "P365D"));
-        try (ReliabilityRun run = new ReliabilityRun(Map.of(), E2eConfig.amqpUrl(), Duration.ZERO, deprecate).start()) {
+        try (SshStandIn ssh = SshStandIn.start()) {
+            Map<String, String> tester = new java.util.HashMap<>(ssh.testerSettings(
+                    Files.createTempDirectory("fedimg-crash-points-").resolve("ssh-user-data.sh")));
+            // the emulator gives instances of the default VPC the public address 127.0.0.1, where the stand-in listens
+            tester.put("fedimg.tester.ssh.source-cidr", "127.0.0.1/32");
+            // the generated composes are of type production, which Fedora never deprecates: deprecate them (in a
+            // year), so that EnableImageDeprecation is one of the replicator's calls
+            Map<String, Map<String, String>> extra = Map.of("replicator-service",
+                    Map.of("fedimg.replicator.deprecation.production", "P365D"), "tester-service", tester);
+            crashPoints(fragment, extra, perService, only, perPoint);
+        }
+    }
+
+    private void crashPoints(Fragment fragment, Map<String, Map<String, String>> extra, int perService, Set<String> only,
+            Duration perPoint) throws Exception {
+        try (ReliabilityRun run = new ReliabilityRun(Map.of(), E2eConfig.amqpUrl(), Duration.ZERO, extra).start()) {
             CrashPoints points = new CrashPoints(run, seed);
             AtomicInteger next = new AtomicInteger();
             run.publishCompose(next.getAndIncrement());
             // the first compose goes through unharmed: which operations each service makes is read from the emulator
             run.awaitSettled(Duration.ofMinutes(8));
-            List<CrashPoints.Point> plan = points.plan(perService);
+            List<CrashPoints.Point> plan = points.plan(perService, only);
             Instant[] last = {Instant.EPOCH};
             points.hitAll(plan, perPoint, () -> {
                 // keep every service busy without piling work up: a compose whenever fewer than two are in flight,
@@ -110,15 +131,23 @@ class ReliabilitySuiteIT {
             List<CrashPoints.Hit> missed = points.hits().stream().filter(h -> !h.reached()).toList();
             fragment.note("One process per service, each signing its AWS calls with an access key of its own; the replicator "
                     + "deprecates the AMIs (in a year) so that EnableImageDeprecation is among its calls; the tester runs "
-                    + "its script as user-data (its ssh transport, which imports a key pair and creates a security group, is "
-                    + "not used here). The first "
+                    + "its ssh transport (a temporary key pair imported and a security group opening the ssh port to "
+                    + "127.0.0.1/32 per attempt, both deleted after the test): the test instance's user-data, run by the "
+                    + "emulator's bash backend, prints the host key fingerprint of an SSH server in the suite's JVM (Apache "
+                    + "MINA SSHD, fedimg-testing's SshStandIn) on the console, and the tester checks the host key against "
+                    + "it, logs in as fedora to the instance's public address (127.0.0.1) and runs the script with "
+                    + "`bash -s`. The first "
                     + "compose goes through unharmed; the operations each service made for it (read from the emulator, per "
-                    + "access key; Describe and List polling left out) are the plan: for each, the emulator signals right "
+                    + "access key; Describe and List polling left out) are the plan"
+                    + planCut(only, perService)
+                    + ": for each, the emulator signals right "
                     + "before the " + "call (the call then has no effect: the process died before its request reached AWS) "
                     + "or right after it took effect (its answer never reaches the process), and the signal SIGKILLs the "
                     + "process at that instant; PutSnapshotBlock at its 6th call, in the middle of an image, the others at "
-                    + "their first call after the point is armed. Per service one more point: the moment its output event "
-                    + "(AmiRegistered, AmiTested, ImagePublished) is on Kafka, before its consumer commits the input's offset. "
+                    + "their first call after the point is armed. "
+                    + (plan.stream().noneMatch(p -> CrashPoints.OUTPUT.equals(p.operation())) ? ""
+                            : "Per service one more point: the moment its output event (AmiRegistered, AmiTested, "
+                                    + "ImagePublished) is on Kafka, before its consumer commits the input's offset. ")
                     + "A point not reached in half its time (" + perPoint.toMinutes() + " min) gets a graceful restart of the "
                     + "service, to reach operations made at start-up. The services go through their points side by side, "
                     + "the killed process restarted and ready before its next point, while a compose of two images (2 AMI "
@@ -139,6 +168,18 @@ class ReliabilitySuiteIT {
             assertThat(findings).as("seed %d", seed).isEmpty();
             assertThat(missed).as("points not reached").isEmpty();
         }
+    }
+
+    /** How the crash points' plan was cut, for the section's preamble: nothing when it was not. */
+    private static String planCut(Set<String> only, int perService) {
+        List<String> cuts = new java.util.ArrayList<>();
+        if (!only.isEmpty()) {
+            cuts.add("the points of " + String.join(", ", only) + " only");
+        }
+        if (perService > 0) {
+            cuts.add(perService + " points per service");
+        }
+        return cuts.isEmpty() ? "" : " (cut here to " + String.join(", then to ", cuts) + ")";
     }
 
     /**

@@ -26,8 +26,11 @@ final class TestInstanceSampler implements AutoCloseable {
     private static final Set<String> ALIVE = Set.of("pending", "running");
     private static final String GAVE_WAY = "fedimg:test-gave-way";
 
-    /** The most test instances seen alive at once in a region (those that gave way not counted), when, and which. */
-    record Peak(int instances, Instant at, List<String> instanceIds) {
+    /**
+     * The most test instances seen alive at once in a region (those that gave way not counted), when, and which
+     * (each as its id and the AMI and attempt it tests).
+     */
+    record Peak(int instances, Instant at, List<String> testedBy) {
     }
 
     private record Sample(String region, Instant at, List<String> alive) {
@@ -37,6 +40,11 @@ final class TestInstanceSampler implements AutoCloseable {
     private final List<String> regions;
     private final List<Sample> samples = new CopyOnWriteArrayList<>();
     private final Set<String> gaveWay = ConcurrentHashMap.newKeySet();
+    /**
+     * Instance id → what it tests, for a finding: "i-... (ami-... attempt 2 of Fedora-Cloud-...)"; the compose id
+     * lets the crash points count it against the kills that had that compose in flight.
+     */
+    private final Map<String, String> labels = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -56,6 +64,8 @@ final class TestInstanceSampler implements AutoCloseable {
                 // the tag is written just before the termination: seen on the instance once it has gone
                 tests.stream().filter(i -> i.tags().containsKey(GAVE_WAY)).forEach(i -> gaveWay.add(i.instanceId()));
                 List<Views.Instance> alive = tests.stream().filter(i -> ALIVE.contains(i.state())).toList();
+                alive.forEach(i -> labels.computeIfAbsent(i.instanceId(), id -> id + " (" + i.tags().get("fedimg:test-ami")
+                        + " attempt " + i.tags().get("fedimg:test-attempt") + " of " + i.tags().get(AwsTags.COMPOSE_ID) + ")"));
                 if (!alive.isEmpty()) {
                     samples.add(new Sample(region, Instant.now(), alive.stream().map(Views.Instance::instanceId).sorted().toList()));
                 }
@@ -77,7 +87,8 @@ final class TestInstanceSampler implements AutoCloseable {
     Map<String, Peak> peaks() {
         Map<String, Peak> peaks = new TreeMap<>();
         for (Sample s : samples) {
-            List<String> tested = s.alive().stream().filter(id -> !gaveWay.contains(id)).toList();
+            List<String> tested = s.alive().stream().filter(id -> !gaveWay.contains(id)).map(id -> labels.getOrDefault(id, id))
+                    .toList();
             peaks.merge(s.region(), new Peak(tested.size(), s.at(), tested),
                     (old, now) -> now.instances() > old.instances() ? now : old);
         }

@@ -45,7 +45,7 @@ class SshTransportTest extends TesterQuarkusTest {
         AmiRegistered event = registerAmi();
         long imports = emulator.inspect().callCount("ImportKeyPair");
         long groups = emulator.inspect().callCount("CreateSecurityGroup");
-        int logins = SshServerResource.LOGINS.size();
+        int logins = SshServerResource.logins().size();
 
         AmiTested tested = verdictOf(event);
         assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
@@ -63,9 +63,9 @@ class SshTransportTest extends TesterQuarkusTest {
         assertThat(instance.securityGroupIds()).hasSize(2).contains(TestNetwork.operatorGroupId());
         assertThat(instance.keyName()).isEqualTo("fedimg-test-" + event.ami().amiId() + "-a1");
         assertThat(instance.tags()).containsEntry("fedimg:test-transport", "ssh");
-        assertThat(SshServerResource.LOGINS.subList(logins, SshServerResource.LOGINS.size()))
+        assertThat(SshServerResource.logins().subList(logins, SshServerResource.logins().size()))
                 .isNotEmpty().allSatisfy(l -> assertThat(l).isEqualTo("fedora RSA to " + instance.privateIp()));
-        assertThat(SshServerResource.COMMANDS).contains("bash -s");
+        assertThat(SshServerResource.commands()).contains("bash -s");
         awaitNoTestResources();
         assertThat(emulator.inspect().securityGroups(TestAmis.REGION)).as("the operator's group is not ours to delete")
                 .anySatisfy(g -> assertThat(g.groupId()).isEqualTo(TestNetwork.operatorGroupId()));
@@ -117,12 +117,12 @@ class SshTransportTest extends TesterQuarkusTest {
     void aHostKeyOtherThanTheConsolesIsRefusedBeforeTheScriptIsSent() {
         SshServerResource.consoleShowsFingerprint("SHA256:" + "A".repeat(43));
         Scripts.use("#!/bin/bash\necho must-not-run\nexit 0\n");
-        int commands = SshServerResource.COMMANDS.size();
+        int commands = SshServerResource.commands().size();
         AmiTested tested = verdictOf(registerAmi());
         assertFailed(tested, "host-key-mismatch");
         assertThat(tested.reason()).contains("ssh host key " + SshServerResource.hostKeyFingerprint())
                 .contains("is not among the console's");
-        assertThat(SshServerResource.COMMANDS.size()).isEqualTo(commands);
+        assertThat(SshServerResource.commands().size()).isEqualTo(commands);
         awaitNoTestResources();
     }
 
@@ -131,11 +131,11 @@ class SshTransportTest extends TesterQuarkusTest {
         // SshServerResource sets ssh.require-console-fingerprint=true
         SshServerResource.consoleShowsNoFingerprint();
         Scripts.use("#!/bin/bash\necho must-not-run\nexit 0\n");
-        int commands = SshServerResource.COMMANDS.size();
+        int commands = SshServerResource.commands().size();
         AmiTested tested = verdictOf(registerAmi());
         assertFailed(tested, "host-key-mismatch");
         assertThat(tested.reason()).contains("not verifiable: no fingerprint on the console");
-        assertThat(SshServerResource.COMMANDS.size()).isEqualTo(commands);
+        assertThat(SshServerResource.commands().size()).isEqualTo(commands);
         awaitNoTestResources();
     }
 

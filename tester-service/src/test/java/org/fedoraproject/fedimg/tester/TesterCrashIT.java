@@ -18,10 +18,10 @@ import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.fedoraproject.fedimg.local.ServiceProcess;
 import org.fedoraproject.fedimg.tester.support.Scripts;
-import org.fedoraproject.fedimg.tester.support.SshServerResource;
 import org.fedoraproject.fedimg.tester.support.TestAmis;
 import org.fedoraproject.fedimg.tester.support.Topics;
 import org.fedoraproject.fedimg.testing.TopicProbe;
+import org.fedoraproject.fedimg.testing.ssh.SshStandIn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,19 +87,18 @@ class TesterCrashIT {
 
     @Test
     void killDuringAnSshRunThenRestartRelaunchesAndRemovesTheOrphans() {
-        SshServerResource ssh = new SshServerResource();
-        Map<String, String> sshConfig = new HashMap<>(ssh.start());
-        try {
+        try (SshStandIn ssh = SshStandIn.start()) {
             Scripts.use(SLOW_SCRIPT);
             Topics topics = topics();
             AmiRegistered event = amis.register(TestAmis.image("x86_64"), "gp3");
             long launches = emulator.inspect().callCount("RunInstances");
+            Map<String, String> sshConfig = ssh.testerSettings(Scripts.SSH_USER_DATA);
             try (ServiceProcess tester = ServiceProcess.of("tester-ssh", Path.of(""), config(topics, sshConfig))) {
                 tester.start();
-                int commands = SshServerResource.COMMANDS.size();
+                int commands = ssh.commands().size();
                 topics.send(event);
                 awaitRunningTestInstance(event);
-                Awaitility.await().atMost(WAIT).until(() -> SshServerResource.COMMANDS.size() > commands);
+                Awaitility.await().atMost(WAIT).until(() -> ssh.commands().size() > commands);
                 tester.kill();
 
                 tester.start();
@@ -110,8 +109,6 @@ class TesterCrashIT {
                 assertThat(amis.amiTags(event.ami().amiId())).containsEntry("fedimg:test-attempt", "2");
                 awaitNothingLeft();
             }
-        } finally {
-            ssh.stop();
         }
     }
 
