@@ -26,6 +26,15 @@ public interface UploaderConfig {
     @WithDefault("PT50M")
     Duration jobDeadline();
 
+    /**
+     * Images uploading at once in this process. The consumer takes the next record as soon as a slot is free, so the
+     * images of one compose upload side by side even when their keys share a partition (handled one record at a time,
+     * the second image's upload waited for the whole of the first's); offsets are still committed only below the
+     * oldest unfinished record (throttled commits). Uploads of one image stay one after the other.
+     */
+    @WithDefault("2")
+    int maxConcurrentJobs();
+
     /** Attempts of a whole job on errors that are not bad input (AWS or network trouble beyond SDK retries). */
     @WithDefault("3")
     int jobAttempts();

@@ -12,8 +12,10 @@ import org.fedoraproject.fedimg.errors.BadInputException;
 import org.fedoraproject.fedimg.events.DeadLetterReason;
 import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.ImageSpec;
+import org.fedoraproject.fedimg.messaging.AsyncSemaphore;
 import org.fedoraproject.fedimg.messaging.DeadLetters;
 import org.fedoraproject.fedimg.messaging.EventJson;
+import org.fedoraproject.fedimg.messaging.KeyedTurns;
 import org.fedoraproject.fedimg.messaging.MalformedEventException;
 import org.fedoraproject.fedimg.messaging.StageSpan;
 import org.fedoraproject.fedimg.messaging.StageSpans;
@@ -34,8 +36,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * or incomplete events become a dead letter, and so does an image from an untrusted source (UNTRUSTED_SOURCE,
  * {@code fedimg.sources.*}) or larger than the bounds (IMAGE_TOO_LARGE), before any AWS call; every other one is
  * uploaded ({@code job.ImageUploader}, steps 2-5). The record is acked only when all of the image's events are written, so a crash
- * redelivers it and the idempotent job resumes. Several images run at once through the channel's
- * {@code concurrency} copies (one in flight per copy, each on its own partitions).
+ * redelivers it and the idempotent job resumes. Several images run at once, up to {@code max-concurrent-jobs}, whatever
+ * partitions they are on (the throttled commit strategy commits only below the oldest unfinished record).
  */
 @ApplicationScoped
 public class ImageConsumer {
@@ -56,6 +58,13 @@ public class ImageConsumer {
     UploaderConfig config;
 
     private TrustedSources sources;
+    private AsyncSemaphore slots;
+    private final KeyedTurns turns = new KeyedTurns();
+
+    @Inject
+    void slots(UploaderConfig uploaderConfig) {
+        slots = new AsyncSemaphore(uploaderConfig.maxConcurrentJobs());
+    }
 
     @Inject
     void sources(SourcesConfig sourcesConfig) {
@@ -101,11 +110,25 @@ public class ImageConsumer {
                 .chain(checked -> checked == null ? ack(message) : upload(message, input, checked));
     }
 
+    /**
+     * Completes once the upload holds one of {@code max-concurrent-jobs} slots, so the channel can take its next
+     * record (the other image of the compose may share this one's partition); the upload then runs in the
+     * background, after any upload of the same image in this process, and settles its record itself.
+     */
     private Uni<Void> upload(Message<byte[]> message, DeadLetters.Input input, ImageReady event) {
+        return slots.acquire().invoke(() -> turns.run(event.imageKey(), () -> uploadAndSettle(message, input, event))
+                .eventually(slots::release)
+                .subscribe().with(x -> {
+                }, t -> LOG.errorf(t, "upload of %s ended without acknowledging its record", event.imageKey())));
+    }
+
+    /** The upload and its record's ack; a failure to write its events (the broker) nacks, which stops the channel. */
+    private Uni<Void> uploadAndSettle(Message<byte[]> message, DeadLetters.Input input, ImageReady event) {
         StageSpan stage = spans.consuming(message, event).attribute("fedimg.upload.method", uploader.method());
         LOG.infof("image %s (event %s): uploading with %s", event.imageKey(), event.eventId(), uploader.method());
         // the upload ends with its events written; its FAILED statuses and dead letter fail the span
-        return stage.covering(uploader.upload(event, input)).chain(() -> ack(message));
+        return stage.covering(Uni.createFrom().deferred(() -> uploader.upload(event, input))).chain(() -> ack(message))
+                .onFailure().call(t -> Uni.createFrom().completionStage(message.nack(t)));
     }
 
     private static void validate(ImageReady e) {
