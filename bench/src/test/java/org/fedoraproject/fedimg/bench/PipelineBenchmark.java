@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
@@ -23,9 +22,7 @@ import org.fedoraproject.fedimg.cli.local.LocalConfig;
 import org.fedoraproject.fedimg.cli.local.Pipeline;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Quota;
-import org.fedoraproject.fedimg.events.ImageKeys;
 import org.fedoraproject.fedimg.events.ImagePublished;
-import org.fedoraproject.fedimg.events.ImageReady;
 import org.fedoraproject.fedimg.events.Topics;
 import org.fedoraproject.fedimg.local.KafkaBroker;
 import org.fedoraproject.fedimg.local.ServiceProcess;
@@ -39,8 +36,7 @@ import org.junit.jupiter.api.Test;
 class PipelineBenchmark {
 
     private static final List<String> REGIONS = List.of("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2");
-    private static final String PUNGI_TOPIC = "org.fedoraproject.prod.pungi.compose.status.change";
-    private static final String BRIDGE = "bridge-fedmsg";
+    private static final String BRIDGE = ComposeSender.BRIDGE;
     private static final String UPLOADER = "uploader-service";
     private static final String TESTER = "tester-service";
     private static final String REPLICATOR = "replicator-service";
@@ -53,9 +49,8 @@ class PipelineBenchmark {
     private final Duration idle = Duration.parse(System.getProperty("bench.idle", "PT20S"));
     private final Path project = Path.of(System.getProperty("fedimg.project.dir", "..")).toAbsolutePath().normalize();
     private final Markdown md = new Markdown();
-    private final Map<String, Long> sentAt = new HashMap<>();
     private final List<LocalCompose> composes = new ArrayList<>();
-    private int resent;
+    private ComposeSender sender;
     private Path work;
 
     @Test
@@ -74,6 +69,7 @@ class PipelineBenchmark {
             // AWS's default of 5 public AMIs per region. Nothing demotes older ones yet (issue 17).
             pipeline.emulator().quotas().set(Quota.PUBLIC_AMIS, 4L * sequential);
             try (RecordLog log = new RecordLog(pipeline.broker().bootstrapServers())) {
+                sender = new ComposeSender(bus, log);
                 startup(pipeline);
                 Map<String, Rss.Reading> idleRss = idleRss(pipeline);
                 Map<String, Long> peakSequential;
@@ -155,10 +151,10 @@ class PipelineBenchmark {
         Set<String> all = new LinkedHashSet<>();
         for (int i = 0; i < sequential; i++) {
             LocalCompose compose = compose();
-            Set<String> keys = keys(compose);
+            Set<String> keys = ComposeSender.keys(compose);
             all.addAll(keys);
-            publish(bus, List.of(compose), log);
-            assertTrue(await(() -> log.distinctKeys(ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(3)),
+            sender.publish(List.of(compose));
+            assertTrue(ComposeSender.await(() -> log.distinctKeys(ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(3)),
                     "images of " + compose.composeId() + " not published within 3 min");
         }
         return all;
@@ -176,7 +172,7 @@ class PipelineBenchmark {
         for (int i = 0; i < flood; i++) {
             batch.add(compose());
         }
-        Set<String> keys = batch.stream().flatMap(c -> keys(c).stream()).collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<String> keys = batch.stream().flatMap(c -> ComposeSender.keys(c).stream()).collect(Collectors.toCollection(LinkedHashSet::new));
         Map<String, Long> peaks = new HashMap<>();
         long start;
         Map<String, Long> uploaded;
@@ -185,8 +181,8 @@ class PipelineBenchmark {
         Map<String, Long> callsAfter;
         try (Rss.Sampler sampler = new Rss.Sampler(pids(pipeline, BRIDGE, UPLOADER), 200)) {
             start = System.currentTimeMillis();
-            publish(bus, batch, log);
-            assertTrue(await(() -> log.registeredImages(keys, variants).size() == keys.size(), Duration.ofMinutes(15)),
+            sender.publish(batch);
+            assertTrue(ComposeSender.await(() -> log.registeredImages(keys, variants).size() == keys.size(), Duration.ofMinutes(15)),
                     "flood not registered within 15 min");
             uploaded = log.registeredImages(keys, variants);
             callsAfter = pipeline.emulator().inspect().callCounts();
@@ -200,7 +196,7 @@ class PipelineBenchmark {
             pipeline.service(REPLICATOR).start(Duration.ofMinutes(3));
             pipeline.service(TESTER).start(Duration.ofMinutes(3));
             drainStart = System.currentTimeMillis();
-            assertTrue(await(() -> log.distinctKeys(ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(20)),
+            assertTrue(ComposeSender.await(() -> log.distinctKeys(ImagePublished.class, keys) == keys.size(), Duration.ofMinutes(20)),
                     "flood not published within 20 min");
             drainEnd = log.of(ImagePublished.class).stream().filter(p -> keys.contains(p.event().imageKey()))
                     .mapToLong(RecordLog.Timed::timestamp).max().orElseThrow();
@@ -264,7 +260,7 @@ class PipelineBenchmark {
                 sequential, poll).line("");
         md.table("stage", "n", "p50", "p99", "max", "Kafka hop of its input (bytes): p50 / p99", "p50 − hop p50",
                 "p99 − hop p99");
-        Map<String, List<StageLatencies.Sample>> stages = StageLatencies.of(log, keys, sentAt);
+        Map<String, List<StageLatencies.Sample>> stages = StageLatencies.of(log, keys, sender.sentAt());
         stages.forEach((stage, samples) -> {
             Percentiles p = Percentiles.of(StageLatencies.millis(samples));
             String topic = inputTopic.get(stage);
@@ -275,7 +271,7 @@ class PipelineBenchmark {
         });
         md.line("").line("Kafka hop: %d records per topic, one at a time, after 20 warm-up records. Pungi messages sent"
                 + " again (the bridge had not produced the images after 5 s; left out of the bridge-in and end-to-end"
-                + " rows): %d.", hops, resent);
+                + " rows): %d.", hops, sender.resent());
         tailTable(stages);
     }
 
@@ -300,43 +296,12 @@ class PipelineBenchmark {
         });
     }
 
-    /** Sends each compose's FINISHED message, again for those the bridge has not turned into images after 5 s. */
-    private void publish(FedmsgPublisher bus, List<LocalCompose> batch, RecordLog log) {
-        Map<LocalCompose, String> msgIds = new LinkedHashMap<>();
-        for (LocalCompose c : batch) {
-            msgIds.put(c, FedmsgPublisher.newMsgId());
-            sentAt.put(c.composeId(), System.currentTimeMillis());
-            bus.publish(PUNGI_TOPIC, c.finishedMessageBody(), msgIds.get(c));
-        }
-        for (int attempt = 0; attempt < 12; attempt++) {
-            if (await(() -> notAccepted(batch, log).isEmpty(), Duration.ofSeconds(5))) {
-                return;
-            }
-            for (LocalCompose c : notAccepted(batch, log)) {
-                // ZeroMQ drops what the subscriber has not joined for; the bridge deduplicates by msg_id. A resent
-                // compose has no meaningful bridge-in latency: leave it out.
-                sentAt.remove(c.composeId());
-                resent++;
-                bus.publish(PUNGI_TOPIC, c.finishedMessageBody(), msgIds.get(c));
-            }
-        }
-        throw new IllegalStateException("the bridge did not accept every compose within a minute");
-    }
-
-    private static List<LocalCompose> notAccepted(List<LocalCompose> batch, RecordLog log) {
-        return batch.stream().filter(c -> log.distinctKeys(ImageReady.class, keys(c)) < c.images().size()).toList();
-    }
-
     private LocalCompose compose() {
         // a distinct release per compose gives distinct compose ids, image keys and AMI names
         String release = String.valueOf(100 + composes.size());
         LocalCompose compose = LocalCompose.generate(work.resolve(release), release, 1).serve();
         composes.add(compose);
         return compose;
-    }
-
-    private static Set<String> keys(LocalCompose compose) {
-        return compose.images().stream().map(i -> ImageKeys.of(compose.composeId(), i.fileName())).collect(Collectors.toSet());
     }
 
     private static Map<String, LongSupplier> pids(Pipeline pipeline, String... names) {
@@ -349,13 +314,7 @@ class PipelineBenchmark {
 
     private Map<String, Map<String, String>> perService(String busEndpoint) {
         return Map.of(
-                BRIDGE, Map.of(
-                        "fedimg.bridge.fedmsg.subscribe.enabled", "true",
-                        "fedimg.bridge.fedmsg.subscribe.endpoints", busEndpoint,
-                        "fedimg.bridge.fedmsg.publish.enabled", "true",
-                        "fedimg.bridge.fedmsg.publish.endpoint", "tcp://127.0.0.1:" + KafkaBroker.freePort(),
-                        "fedimg.bridge.amqp.consume", "false",
-                        "fedimg.bridge.amqp.publish", "false"),
+                BRIDGE, ComposeSender.bridgeConfig(busEndpoint),
                 UPLOADER, Map.of(),
                 // with zero emulator delays, the polls are what is left of waiting; 200 ms as in the tests
                 TESTER, Map.of("fedimg.tester.script-path", LocalConfig.testScript(work).toString(),
@@ -366,21 +325,5 @@ class PipelineBenchmark {
 
     private static String perMinute(long images, long millis) {
         return millis <= 0 ? "—" : String.format("%.1f", images * 60_000.0 / millis);
-    }
-
-    private static boolean await(BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return condition.getAsBoolean();
     }
 }

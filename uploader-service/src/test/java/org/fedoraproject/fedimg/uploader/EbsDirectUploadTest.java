@@ -11,6 +11,7 @@ import java.util.TreeMap;
 
 import org.fedoraproject.fedimg.aws.AmiNames;
 import org.fedoraproject.fedimg.aws.AwsTags;
+import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.ImageReady;
@@ -207,6 +208,29 @@ class EbsDirectUploadTest extends UploaderQuarkusTest {
         assertThat(aws.inspect().images(REGION)).filteredOn(i -> event.imageKey().equals(i.tags().get(AwsTags.IMAGE_KEY)))
                 .hasSize(2);
         assertThat(uploads.deadLetters(event)).isEmpty();
+    }
+
+    /**
+     * EC2 may not know a snapshot EBS direct started a moment ago (the emulator's eventual consistency: a new
+     * resource's first describe or tag answers "does not exist"). Tagging it verified waits for it instead of failing
+     * the job, which then ran again from the download after its backoff (14 s of a realistic local run, issue 20):
+     * one StartSnapshot, one job.
+     */
+    @Test
+    void aSnapshotEc2DoesNotKnowYetIsTaggedOnceItDoes() {
+        server.serve("/unseen/Fedora.raw.xz", SINGLE);
+        ImageReady event = Uploads.event(server.url("/unseen/Fedora.raw.xz"), SINGLE, "x86_64");
+        Delays before = aws.delays();
+        aws.delays(before.toBuilder().eventualConsistencyNotFound(1).build());
+        long starts = aws.inspect().callCount("StartSnapshot");
+        try {
+            uploads.send(event);
+            assertThat(uploads.awaitRegistered(event, 2, Duration.ofMinutes(2))).hasSize(2);
+            assertThat(aws.inspect().callCount("StartSnapshot") - starts).as("StartSnapshot calls: the job ran once")
+                    .isEqualTo(1);
+        } finally {
+            aws.delays(before);
+        }
     }
 
     @Test

@@ -16,9 +16,10 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>Several successes in a row, because EC2 is eventually consistent: right after one endpoint says
  * "available", the next call may reach one that still says "pending" or does not know the id (Bottlerocket's
- * pubsys waits the same way, 2 s apart). The confirming polls come at most {@link #CONFIRM_DELAY} apart, not a
- * whole {@code delay}: the delay is sized to how long the resource takes (15 s for a copy of many minutes), the
- * confirmations only need other endpoints to answer, and a streak of three at 15 s added 30 s to every copy on the
+ * pubsys waits the same way, 2 s apart). The confirming polls come {@code confirmDelay} apart (by default at
+ * most {@link #CONFIRM_DELAY}), not a whole {@code delay}: the delay is sized to how long the resource takes (15 s
+ * for a copy of many minutes), the confirmations only need other endpoints to answer, and a streak of three at
+ * 15 s added 30 s to every copy on the
  * critical path (issue 20). A poll that finds nothing (the describe call's item is null, e.g. a NotFound
  * the caller turned into null) counts as pending. A success streak does not use up attempts: it is reset by
  * any other answer. Failed polls fail the wait: the SDK already retried throttling and 5xx, and the caller
@@ -28,7 +29,7 @@ import io.smallrye.mutiny.Uni;
  */
 public final class Waiter {
 
-    /** The most time between the polls that confirm a success. */
+    /** The most time between the polls that confirm a success, unless a wait is told otherwise. */
     public static final Duration CONFIRM_DELAY = Duration.ofSeconds(2);
 
     /** The state of a poll that found nothing. */
@@ -39,19 +40,31 @@ public final class Waiter {
 
     /**
      * @param maxAttempts     polls that may find the resource not yet done
-     * @param delay           pause between polls (at most {@link #CONFIRM_DELAY} between confirming ones)
+     * @param delay           pause between polls
      * @param successesInARow success answers needed one after the other
      * @param deadline        wall-clock bound on the whole wait, or null for none
+     * @param confirmDelay    pause between the answers of a success streak: the resource is done already, the
+     *                        streak only makes sure EC2's endpoints agree, so it need not wait a whole {@code delay}
+     *                        per answer (3 answers 15 s apart added 30 s to every copy); null: the smaller of
+     *                        {@code delay} and {@link #CONFIRM_DELAY}
      */
-    public record Limits(int maxAttempts, Duration delay, int successesInARow, Duration deadline) {
+    public record Limits(int maxAttempts, Duration delay, int successesInARow, Duration deadline,
+            Duration confirmDelay) {
 
         public Limits {
             Objects.requireNonNull(delay, "delay");
-            if (maxAttempts < 1 || successesInARow < 1 || delay.isNegative()) {
-                throw new IllegalArgumentException("a wait needs at least one attempt and one success, and a delay "
-                        + "that is not negative: " + maxAttempts + " attempts, " + successesInARow + " successes, "
-                        + delay);
+            confirmDelay = confirmDelay != null ? confirmDelay
+                    : delay.compareTo(CONFIRM_DELAY) > 0 ? CONFIRM_DELAY : delay;
+            if (maxAttempts < 1 || successesInARow < 1 || delay.isNegative() || confirmDelay.isNegative()) {
+                throw new IllegalArgumentException("a wait needs at least one attempt and one success, and delays "
+                        + "that are not negative: " + maxAttempts + " attempts, " + successesInARow + " successes, "
+                        + delay + ", " + confirmDelay);
             }
+        }
+
+        /** The answers of a success streak the smaller of {@code delay} and {@link #CONFIRM_DELAY} apart. */
+        public Limits(int maxAttempts, Duration delay, int successesInARow, Duration deadline) {
+            this(maxAttempts, delay, successesInARow, deadline, null);
         }
 
         public static Limits of(int maxAttempts, Duration delay) {
@@ -65,7 +78,12 @@ public final class Waiter {
         }
 
         public Limits inARow(int successes) {
-            return new Limits(maxAttempts, delay, successes, deadline);
+            return new Limits(maxAttempts, delay, successes, deadline, confirmDelay);
+        }
+
+        /** {@code successes} answers in a row, {@code confirmDelay} apart once the first one says done. */
+        public Limits inARow(int successes, Duration confirmDelay) {
+            return new Limits(maxAttempts, delay, successes, deadline, Objects.requireNonNull(confirmDelay));
         }
     }
 
@@ -145,7 +163,7 @@ public final class Waiter {
             last.set(state);
             if (condition.success().contains(state)) {
                 return streak + 1 >= limits.successesInARow() ? Uni.createFrom().item(item)
-                        : next(what, poll, condition, limits, attempt + 1, streak + 1, last);
+                        : next(what, poll, condition, limits, attempt + 1, streak + 1, last, limits.confirmDelay());
             }
             if (condition.terminal().contains(state)) {
                 String why = item == null || condition.detail() == null ? null : condition.detail().apply(item);
@@ -157,13 +175,12 @@ public final class Waiter {
                 return Uni.createFrom().failure(new Failed(what + " not " + condition.goal() + " after " + attempt
                         + " checks " + format(limits.delay()) + " apart (last state: " + state + ")", state, false));
             }
-            return next(what, poll, condition, limits, attempt + 1, 0, last);
+            return next(what, poll, condition, limits, attempt + 1, 0, last, limits.delay());
         });
     }
 
     private static <T> Uni<T> next(String what, Supplier<Uni<T>> poll, Condition<T> condition, Limits limits,
-            int attempt, int streak, AtomicReference<String> last) {
-        Duration delay = streak > 0 && limits.delay().compareTo(CONFIRM_DELAY) > 0 ? CONFIRM_DELAY : limits.delay();
+            int attempt, int streak, AtomicReference<String> last, Duration delay) {
         Uni<Void> pause = delay.isZero() ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(delay);
         return pause.flatMap(x -> poll(what, poll, condition, limits, attempt, streak, last));

@@ -53,6 +53,26 @@ class WaiterTest {
         assertThat(answers.polls).hasValue(3);
     }
 
+    /**
+     * A streak's answers come {@code confirmDelay} apart, the polls before it {@code delay} apart: a copy that is
+     * available needs no two more whole polls to be believed (issue 20). With a 1 h delay, only the confirm delay
+     * lets this wait end.
+     */
+    @Test
+    void aStreakIsConfirmedAtItsOwnPace() {
+        Answers answers = new Answers("available");
+        Limits limits = Limits.of(10, Duration.ofHours(1)).inARow(3, Duration.ofMillis(20));
+        assertThat(limits.confirmDelay()).isEqualTo(Duration.ofMillis(20));
+        assertThat(Limits.of(10, D).inARow(3).confirmDelay()).as("the delay unless told").isEqualTo(D);
+        assertThat(await(answers, limits)).isEqualTo("available");
+        assertThat(answers.polls).hasValue(3);
+        // a streak broken by pending goes back to the delay: the wait does not end within the test's bound
+        Limits brokenStreak = Limits.of(10, Duration.ofHours(1)).inARow(2, Duration.ofMillis(20));
+        assertThatThrownBy(() -> Waiter.await("ami-1", new Answers("available", "pending", "available"), AVAILABLE,
+                brokenStreak).await().atMost(Duration.ofMillis(500)))
+                .isInstanceOf(io.smallrye.mutiny.TimeoutException.class);
+    }
+
     @Test
     void aSuccessIsConfirmedSoonerThanAWholeDelay() {
         // a 20 s delay sized to a copy of minutes; three successes in a row would take 40 s at that pace

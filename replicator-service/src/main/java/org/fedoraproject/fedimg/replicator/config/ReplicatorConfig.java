@@ -74,6 +74,13 @@ public interface ReplicatorConfig {
          */
         @WithDefault("3")
         int successesInARow();
+
+        /**
+         * Pause between those answers (at most {@code delay}): the copy is available already, the streak only makes
+         * sure EC2's endpoints agree; a whole {@code delay} per answer added 2 x 15 s to every region's copy.
+         */
+        @WithDefault("PT2S")
+        Duration confirmDelay();
     }
 
     interface Encrypted {

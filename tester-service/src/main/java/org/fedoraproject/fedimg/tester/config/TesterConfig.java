@@ -96,8 +96,11 @@ public interface TesterConfig {
         @WithDefault("PT15M")
         Duration script();
 
-        /** How often waiters and the console poll ask EC2. */
-        @WithDefault("PT15S")
+        /**
+         * How often waiters and the console poll ask EC2. Below AWS's own steps (pending → running takes 10-30 s):
+         * each of the three waits of a boot loses half a poll on average (issue 20).
+         */
+        @WithDefault("PT5S")
         Duration pollInterval();
 
         /** Right after RegisterImage, DescribeImages may not see the AMI yet: retried for this long. */

@@ -110,7 +110,7 @@ public class ImageUploader {
                 config.ebs().notFoundWindow());
         UtilityInstanceEngine utility = new UtilityInstanceEngine(aws, waits, config.utility());
         this.snapshots = new ImageSnapshots(config, lookup, waits, ebsDirect, utility, http, blockingIo, watchdogs,
-                new VerifiedSnapshotTags(aws));
+                new VerifiedSnapshotTags(aws, config.ebs().notFoundWindow()));
         ImageRegistrar registrar = new ImageRegistrar(aws, waits, config.ebs().notFoundWindow());
         this.registration = new AmiRegistration(config, matrix, registrar);
         this.bundles = new InstanceStoreBundles(config, aws, matrix, snapshots, registrar, blockingIo, clock);
