@@ -202,6 +202,46 @@ class TesterServiceTest extends TesterQuarkusTest {
         awaitNoTestResources();
     }
 
+    /**
+     * Another tester launched attempt 1 beyond the region's limit and gives way (tags it, terminates it) while this one,
+     * which has the AMI after a rebalance, is waiting for that instance to run: no verdict on the image (ReliabilityIT
+     * once published a false FAILED, "never became running: state terminated"), but attempt 2.
+     */
+    @Test
+    void anInstanceThatGaveWayUnderThisTesterIsNoVerdict() throws Exception {
+        Scripts.use("#!/bin/bash\necho second attempt\nexit 0\n");
+        AmiRegistered event = registerAmi();
+        String ami = event.ami().amiId();
+        amis.ec2().createTags(b -> b.resources(ami).tags(Tag.builder().key("fedimg:test-attempt").value("1").build()))
+                .join();
+        // pending long enough for this tester to take attempt 1 over and wait for it, within its %test running timeout
+        emulator.delays(Delays.builder().instancePending(Duration.ofSeconds(3)).build());
+        try {
+            String script = UserDataScript.wrap(Files.readString(Scripts.CURRENT), TestAttempts.runId(ami, 1));
+            String theirs = amis.ec2().runInstances(b -> b.imageId(ami).instanceType("t3.small").minCount(1).maxCount(1)
+                    .clientToken(TestAttempts.clientToken(TestAmis.REGION, ami, 1))
+                    .userData(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)))
+                    .tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", "1",
+                            Instant.now().plus(Duration.ofHours(1)).toString(), "user-data")))
+                    .join().instances().get(0).instanceId();
+
+            topics.send(event);
+            topics.awaitStatuses(event.imageKey(), all -> all.stream().anyMatch(s -> s.state() == StageState.STARTED),
+                    WAIT);
+            amis.ec2().createTags(b -> b.resources(theirs).tags(Tag.builder().key("fedimg:test-gave-way")
+                    .value("launched beyond the limit").build())).join();
+            amis.ec2().terminateInstances(b -> b.instanceIds(theirs)).join();
+
+            AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
+            assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
+            assertThat(tested.outputExcerpt()).contains("second attempt");
+            assertThat(amis.amiTags(ami)).containsEntry("fedimg:test-attempt", "2");
+        } finally {
+            emulator.delays(Delays.zero());
+        }
+        awaitNoTestResources();
+    }
+
     @Test
     void badInputGoesToTheDeadLetterTopicAndTheServiceKeepsRunning() {
         topics.sendRaw("garbage", "{not json".getBytes(StandardCharsets.UTF_8));

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -99,7 +100,8 @@ public class InstanceTest {
                 if (resumable(ctx, found.get())) {
                     LOG.infof("resuming test of %s: attempt %d on %s", target.amiId(), current,
                             found.get().instanceId());
-                    return tracked.apply(current).chain(() -> proceed(ctx, found.get()));
+                    return tracked.apply(current).chain(() -> proceedOrNext(ctx, found.get(),
+                            () -> fresh(event, target, current + 1, tracked, 0)));
                 }
                 return fresh(event, target, current + 1, tracked, 0);
             }
@@ -149,7 +151,8 @@ public class InstanceTest {
                     }
                     if (t == null) {
                         return limiter.mayProceed(ctx.region(), target.amiId(), instance.instanceId(), instance.launchTime())
-                                .chain(within -> within ? proceed(ctx, instance)
+                                .chain(within -> within ? proceedOrNext(ctx, instance,
+                                        () -> fresh(event, target, attempt + 1, started, mismatches))
                                         : giveWay(ctx, instance).chain(() -> fresh(event, target, attempt + 1, started,
                                                 mismatches)));
                     }
@@ -158,7 +161,8 @@ public class InstanceTest {
                             if (other.isPresent() && alive(other.get()) && resumable(ctx, other.get())) {
                                 LOG.infof("attempt %d of %s was launched by another tester as %s; joining it",
                                         attempt, target.amiId(), other.get().instanceId());
-                                return proceed(ctx, other.get());
+                                return proceedOrNext(ctx, other.get(),
+                                        () -> fresh(event, target, attempt + 1, started, mismatches));
                             }
                             LOG.warnf("attempt %d of %s was launched with other parameters (config changed); "
                                     + "starting attempt %d", attempt, target.amiId(), attempt + 1);
@@ -187,6 +191,26 @@ public class InstanceTest {
                 + config.maxConcurrentPerRegion() + " test instances per region at once with another tester's");
     }
 
+    /**
+     * {@link #proceed}, unless the instance gave way under it: the tester that launched it found it beyond the
+     * region's limit and terminated it ({@link #giveWay}) while this one, which had the AMI after a rebalance, was
+     * waiting for it. That is no verdict on the image (it once became a false FAILED that stood): the next attempt.
+     */
+    private Uni<TestOutcome> proceedOrNext(RunContext ctx, Instance instance, Supplier<Uni<TestOutcome>> next) {
+        return proceed(ctx, instance).onFailure(GaveWay.class).recoverWithUni(t -> {
+            LOG.infof("attempt %d of %s: %s gave way to another tester's test instance; attempt %d follows",
+                    ctx.attempt(), ctx.amiId(), instance.instanceId(), ctx.attempt() + 1);
+            return next.get();
+        });
+    }
+
+    /** The instance under test was terminated by its launcher, which gave way: not a verdict. */
+    private static final class GaveWay extends RuntimeException {
+        GaveWay(String instanceId) {
+            super(instanceId + " gave way", null, false, false);
+        }
+    }
+
     /** Waits for running and status ok, runs the script, turns what happened into an outcome. */
     private Uni<TestOutcome> proceed(RunContext ctx, Instance launched) {
         String region = ctx.region();
@@ -208,18 +232,24 @@ public class InstanceTest {
                 })
                 .map(r -> VerdictRules.finished(r.exitCode(), millisSince(start), r.output(), r.console(),
                         ctx.amiId(), ctx.attempt()).withReason(r.reason()))
-                .onFailure(TestFailure.class).recoverWithUni(t -> {
-                    TestFailure f = (TestFailure) t;
-                    Uni<String> evidence = f.consoleExcerpt() != null ? Uni.createFrom().item(f.consoleExcerpt())
-                            : console.evidence(region, id);
-                    return evidence.map(text -> VerdictRules.failed(f.withConsole(text), millisSince(start),
-                            ctx.amiId(), ctx.attempt()));
-                })
+                .onFailure(TestFailure.class).recoverWithUni(t -> waiters.describe(region, id)
+                        .onFailure().recoverWithNull()
+                        .chain(now -> {
+                            if (now != null && tag(now, TestTags.GAVE_WAY) != null) {
+                                return Uni.createFrom().failure(new GaveWay(id));
+                            }
+                            TestFailure f = (TestFailure) t;
+                            Uni<String> evidence = f.consoleExcerpt() != null ? Uni.createFrom().item(f.consoleExcerpt())
+                                    : console.evidence(region, id);
+                            return evidence.map(text -> VerdictRules.failed(f.withConsole(text), millisSince(start),
+                                    ctx.amiId(), ctx.attempt()));
+                        }))
                 .eventually(metrics::instanceEnded);
     }
 
     private boolean resumable(RunContext ctx, Instance instance) {
-        return transport.name().equals(tag(instance, TestTags.TRANSPORT)) && transport.canResume(ctx);
+        return transport.name().equals(tag(instance, TestTags.TRANSPORT)) && tag(instance, TestTags.GAVE_WAY) == null
+                && transport.canResume(ctx);
     }
 
     private static boolean alive(Instance i) {
