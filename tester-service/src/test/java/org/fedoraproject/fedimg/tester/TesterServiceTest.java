@@ -179,13 +179,7 @@ class TesterServiceTest extends TesterQuarkusTest {
         amis.ec2().createTags(b -> b.resources(ami).tags(Tag.builder().key("fedimg:test-attempt").value("1").build()))
                 .join();
         emulator.delays(Delays.builder().eventualConsistencyNotFound(3).build());
-        String script = UserDataScript.wrap(Files.readString(Scripts.CURRENT), TestAttempts.runId(ami, 1));
-        String theirs = amis.ec2().runInstances(b -> b.imageId(ami).instanceType("t3.small").minCount(1).maxCount(1)
-                .clientToken(TestAttempts.clientToken(TestAmis.REGION, ami, 1))
-                .userData(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)))
-                .tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", "1",
-                        Instant.now().plus(Duration.ofHours(1)).toString(), "user-data")))
-                .join().instances().get(0).instanceId();
+        String theirs = launchAttemptOneAsAnotherTester(event);
         emulator.delays(Delays.zero());
         long launches = emulator.inspect().callCount("RunInstances");
 
@@ -217,13 +211,7 @@ class TesterServiceTest extends TesterQuarkusTest {
         // pending long enough for this tester to take attempt 1 over and wait for it, within its %test running timeout
         emulator.delays(Delays.builder().instancePending(Duration.ofSeconds(3)).build());
         try {
-            String script = UserDataScript.wrap(Files.readString(Scripts.CURRENT), TestAttempts.runId(ami, 1));
-            String theirs = amis.ec2().runInstances(b -> b.imageId(ami).instanceType("t3.small").minCount(1).maxCount(1)
-                    .clientToken(TestAttempts.clientToken(TestAmis.REGION, ami, 1))
-                    .userData(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)))
-                    .tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", "1",
-                            Instant.now().plus(Duration.ofHours(1)).toString(), "user-data")))
-                    .join().instances().get(0).instanceId();
+            String theirs = launchAttemptOneAsAnotherTester(event);
 
             topics.send(event);
             topics.awaitStatuses(event.imageKey(), all -> all.stream().anyMatch(s -> s.state() == StageState.STARTED),
@@ -240,6 +228,18 @@ class TesterServiceTest extends TesterQuarkusTest {
             emulator.delays(Delays.zero());
         }
         awaitNoTestResources();
+    }
+
+    /** Attempt 1's test instance as another tester launches it: its ClientToken, user-data and tags. */
+    private String launchAttemptOneAsAnotherTester(AmiRegistered event) throws Exception {
+        String ami = event.ami().amiId();
+        String script = UserDataScript.wrap(Files.readString(Scripts.CURRENT), TestAttempts.runId(ami, 1));
+        return amis.ec2().runInstances(b -> b.imageId(ami).instanceType("t3.small").minCount(1).maxCount(1)
+                .clientToken(TestAttempts.clientToken(TestAmis.REGION, ami, 1))
+                .userData(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)))
+                .tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", "1",
+                        Instant.now().plus(Duration.ofHours(1)).toString(), "user-data")))
+                .join().instances().get(0).instanceId();
     }
 
     @Test
