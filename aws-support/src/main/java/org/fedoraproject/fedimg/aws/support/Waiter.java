@@ -45,16 +45,17 @@ public final class Waiter {
      * @param deadline        wall-clock bound on the whole wait, or null for none
      * @param confirmDelay    pause between the answers of a success streak: the resource is done already, the
      *                        streak only makes sure EC2's endpoints agree, so it need not wait a whole {@code delay}
-     *                        per answer (3 answers 15 s apart added 30 s to every copy); null: the smaller of
-     *                        {@code delay} and {@link #CONFIRM_DELAY}
+     *                        per answer (3 answers 15 s apart added 30 s to every copy); at most {@code delay};
+     *                        null: {@link #CONFIRM_DELAY}
      */
     public record Limits(int maxAttempts, Duration delay, int successesInARow, Duration deadline,
             Duration confirmDelay) {
 
         public Limits {
             Objects.requireNonNull(delay, "delay");
-            confirmDelay = confirmDelay != null ? confirmDelay
-                    : delay.compareTo(CONFIRM_DELAY) > 0 ? CONFIRM_DELAY : delay;
+            // never slower than the polls before the streak: a confirmation waits for other endpoints, not the resource
+            Duration asked = confirmDelay != null ? confirmDelay : CONFIRM_DELAY;
+            confirmDelay = asked.compareTo(delay) < 0 ? asked : delay;
             if (maxAttempts < 1 || successesInARow < 1 || delay.isNegative() || confirmDelay.isNegative()) {
                 throw new IllegalArgumentException("a wait needs at least one attempt and one success, and delays "
                         + "that are not negative: " + maxAttempts + " attempts, " + successesInARow + " successes, "

@@ -150,7 +150,6 @@ public record ReplicationSettings(
             throw new IllegalArgumentException(
                     "fedimg.replicator.copy.wait.max-attempts and .successes-in-a-row must be at least 1");
         }
-        Duration confirm = w.confirmDelay().compareTo(w.delay()) < 0 ? w.confirmDelay() : w.delay();
-        return Waiter.Limits.of(w.maxAttempts(), w.delay()).inARow(w.successesInARow(), confirm);
+        return Waiter.Limits.of(w.maxAttempts(), w.delay()).inARow(w.successesInARow(), w.confirmDelay());
     }
 }
