@@ -46,7 +46,7 @@ final class AmiRegistration {
         RegistrationSpec.Options options = new RegistrationSpec.Options(reg.rootDeviceName(), reg.enaSupport(),
                 reg.sriovNetSupport(), reg.tpmSupport(), reg.encryption().kmsKeyId(), share);
         for (AmiVariant v : variants) {
-            if (v.encrypted() && !variants.contains(twinOf(v))) {
+            if (v.encrypted() && !variants.contains(twin(v, false))) {
                 return Uni.createFrom().failure(new IllegalStateException(
                         "the matrix lists " + v.slug() + " without its unencrypted twin"));
             }
@@ -56,8 +56,8 @@ final class AmiRegistration {
         // image's first test for all of them.
         return Multi.createFrom().iterable(variants.stream().filter(v -> !v.encrypted()).toList())
                 .onItem().transformToUniAndMerge(plain -> register(region, in, plain, snapshot, options, null)
-                        .chain(ref -> variants.contains(encryptedTwinOf(plain))
-                                ? register(region, in, encryptedTwinOf(plain), snapshot, options, ref.amiId())
+                        .chain(ref -> variants.contains(twin(plain, true))
+                                ? register(region, in, twin(plain, true), snapshot, options, ref.amiId())
                                         .map(twin -> List.of(ref, twin))
                                 : Uni.createFrom().item(List.of(ref))))
                 .collect().asList()
@@ -93,12 +93,9 @@ final class AmiRegistration {
                 spec.shareWithAccounts(), true));
     }
 
-    private static AmiVariant twinOf(AmiVariant encrypted) {
-        return new AmiVariant(encrypted.virtualizationType(), encrypted.volumeType(), false);
-    }
-
-    private static AmiVariant encryptedTwinOf(AmiVariant plain) {
-        return new AmiVariant(plain.virtualizationType(), plain.volumeType(), true);
+    /** The variant's twin: the same virtualization and volume type, encrypted or not. */
+    private static AmiVariant twin(AmiVariant v, boolean encrypted) {
+        return new AmiVariant(v.virtualizationType(), v.volumeType(), encrypted);
     }
 
     private static String rootSnapshot(Image image, RegistrationSpec spec) {
