@@ -107,6 +107,16 @@ class TesterCrashIT {
                 // the private key of attempt 1 died with the process: attempt 2 on a new instance
                 assertThat(emulator.inspect().callCount("RunInstances") - launches).isEqualTo(2);
                 assertThat(amis.amiTags(event.ami().amiId())).containsEntry("fedimg:test-attempt", "2");
+                // attempt 1's instance, which nobody could finish, was terminated before attempt 2 launched: never
+                // two of them alive beside each other, uncounted by the region's limit
+                var mine = emulator.inspect().instances(TestAmis.REGION).stream()
+                        .filter(i -> event.ami().amiId().equals(i.tags().get("fedimg:test-ami"))).toList();
+                var first = mine.stream().filter(i -> "1".equals(i.tags().get("fedimg:test-attempt"))).findFirst()
+                        .orElseThrow();
+                var second = mine.stream().filter(i -> "2".equals(i.tags().get("fedimg:test-attempt"))).findFirst()
+                        .orElseThrow();
+                assertThat(first.tags()).containsEntry("fedimg:test-superseded-by", "2");
+                assertThat(first.terminatedAt()).isNotNull().isBeforeOrEqualTo(second.launchTime());
                 awaitNothingLeft();
             }
         }

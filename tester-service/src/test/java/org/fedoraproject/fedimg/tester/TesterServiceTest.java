@@ -26,8 +26,10 @@ import org.fedoraproject.fedimg.events.Stage;
 import org.fedoraproject.fedimg.events.StageState;
 import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
+import org.fedoraproject.fedimg.tester.aws.ResultTags;
 import org.fedoraproject.fedimg.tester.domain.TestAttempts;
 import org.fedoraproject.fedimg.tester.domain.UserDataScript;
+import org.fedoraproject.fedimg.tester.domain.VerdictRules;
 import org.fedoraproject.fedimg.tester.job.LeftoverSweeper;
 import org.fedoraproject.fedimg.tester.support.Scripts;
 import org.fedoraproject.fedimg.tester.support.TestAmis;
@@ -50,6 +52,9 @@ class TesterServiceTest extends TesterQuarkusTest {
 
     @Inject
     LeftoverSweeper sweeper;
+
+    @Inject
+    ResultTags resultTags;
 
     @Test
     void passingScriptPassesAndLeavesNothingBehind() {
@@ -224,6 +229,48 @@ class TesterServiceTest extends TesterQuarkusTest {
             assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
             assertThat(tested.outputExcerpt()).contains("second attempt");
             assertThat(amis.amiTags(ami)).containsEntry("fedimg:test-attempt", "2");
+        } finally {
+            emulator.delays(Delays.zero());
+        }
+        awaitNoTestResources();
+    }
+
+    /**
+     * Another tester, which had the AMI after a rebalance and could not resume attempt 1 (an ssh run's key is its
+     * launcher's alone), replaced it with attempt 2 and terminated attempt 1's instance while this tester watched it.
+     * This tester launches nothing (an attempt 3 would replace the other's in turn) and gives attempt 2's verdict.
+     */
+    @Test
+    void anAttemptReplacedByAnotherTesterGivesTheReplacingVerdict() throws Exception {
+        Scripts.use("#!/bin/bash\necho attempt one\nexit 0\n");
+        AmiRegistered event = registerAmi();
+        String ami = event.ami().amiId();
+        amis.ec2().createTags(b -> b.resources(ami).tags(Tag.builder().key("fedimg:test-attempt").value("1").build()))
+                .join();
+        emulator.delays(Delays.builder().instancePending(Duration.ofSeconds(3)).build());
+        try {
+            String theirs = launchAttemptOneAsAnotherTester(event);
+            long launches = emulator.inspect().callCount("RunInstances");
+
+            topics.send(event);
+            topics.awaitStatuses(event.imageKey(), all -> all.stream().anyMatch(s -> s.state() == StageState.STARTED),
+                    WAIT);
+            amis.ec2().createTags(b -> b.resources(ami).tags(Tag.builder().key("fedimg:test-attempt").value("2")
+                    .build())).join();
+            amis.ec2().createTags(b -> b.resources(theirs).tags(Tag.builder().key("fedimg:test-superseded-by")
+                    .value("2").build())).join();
+            amis.ec2().terminateInstances(b -> b.instanceIds(theirs)).join();
+            // the replacing attempt's verdict, recorded a little later by its tester: its script exited 7
+            Thread.sleep(1000);
+            resultTags.recordVerdict(TestAmis.REGION, List.of(ami),
+                    VerdictRules.finished(7, 1000, null, null, ami, 2)).await().atMost(WAIT);
+
+            AmiTested tested = topics.awaitTested(event.imageKey(), 1, WAIT).get(0);
+            assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.FAILED);
+            assertThat(tested.exitCode()).as("attempt 2's, not a verdict of its own on attempt 1").isEqualTo(7);
+            assertThat(emulator.inspect().callCount("RunInstances") - launches).as("no attempt of its own").isZero();
+            assertThat(amis.amiTags(ami)).containsEntry("fedimg:test-attempt", "2")
+                    .containsEntry("fedimg:test-verdict-attempt", "2");
         } finally {
             emulator.delays(Delays.zero());
         }

@@ -91,8 +91,18 @@ public class TestResources {
 
     /** Terminates a test instance that must not run its test, tagged with why ({@link TestTags#GAVE_WAY}). */
     public Uni<Void> giveWay(String region, String instanceId, String why) {
+        return tagAndTerminate(region, instanceId, Map.of(TestTags.GAVE_WAY, TestTags.fit(why)));
+    }
+
+    /** Terminates an earlier attempt's test instance that {@code attempt} replaces ({@link TestTags#SUPERSEDED_BY}). */
+    public Uni<Void> supersede(String region, String instanceId, int attempt) {
+        return tagAndTerminate(region, instanceId, Map.of(TestTags.SUPERSEDED_BY, String.valueOf(attempt)));
+    }
+
+    /** The tag first, so whoever watches the instance learns why it ends rather than taking it for a failed boot. */
+    private Uni<Void> tagAndTerminate(String region, String instanceId, Map<String, String> why) {
         return Uni.createFrom().completionStage(() -> aws.ec2(region).createTags(b -> b.resources(instanceId)
-                .tags(Ec2Tags.ec2(Map.of(TestTags.GAVE_WAY, TestTags.fit(why))))))
+                .tags(Ec2Tags.ec2(why))))
                 .chain(() -> Uni.createFrom().completionStage(() -> aws.ec2(region).terminateInstances(b -> b.instanceIds(instanceId))))
                 .replaceWithVoid();
     }

@@ -9,9 +9,10 @@ import java.util.List;
  * The per-region limit of test instances as EC2 shows it, across every tester replica: a launch waits until
  * fewer than the limit are alive, and since two replicas can both see room and launch at once, each then checks
  * again and the later launches give way. "Later" is the same for every observer (launch time, then instance
- * id), so exactly the instances beyond the limit give way, never all of them. Instances left alive by earlier
- * attempts for the same AMI are not counted against it: the job removes them when it ends, and counting them
- * would make a relaunch (an ssh run after a crash) wait for itself.
+ * id), so exactly the instances beyond the limit give way, never all of them. An AMI's own instances are not
+ * counted against its launch: one of the same attempt is the very instance the launch gets back (its ClientToken),
+ * and one of an earlier attempt is being terminated by the job first (an ssh run after a crash), which EC2 may not
+ * show yet; counting either would make a relaunch wait for itself.
  */
 public final class InstanceLimit {
 

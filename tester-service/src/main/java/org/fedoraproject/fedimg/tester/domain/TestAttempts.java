@@ -19,6 +19,19 @@ public final class TestAttempts {
     private TestAttempts() {
     }
 
+    /**
+     * Whether a test instance tagged with attempt {@code instanceAttempt} belongs to an attempt before
+     * {@code attempt}: starting {@code attempt} replaces it, so it must not stay alive beside the new one, where the
+     * region's limit would not count it.
+     */
+    public static boolean earlier(String instanceAttempt, int attempt) {
+        try {
+            return instanceAttempt != null && Integer.parseInt(instanceAttempt) < attempt;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /** The last attempt started for this AMI, 0 if none. */
     public static int current(Map<String, String> amiTags) {
         String value = amiTags.get(TestTags.ATTEMPT);

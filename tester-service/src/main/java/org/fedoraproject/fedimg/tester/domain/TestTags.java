@@ -28,6 +28,11 @@ public final class TestTags {
     public static final String EXPIRES_AT = "fedimg:test-expires-at";
     /** On a test instance terminated before its test: launched beyond the region's limit at once with another tester's. */
     public static final String GAVE_WAY = "fedimg:test-gave-way";
+    /**
+     * On a test instance terminated because a later attempt replaced it (its tester could not resume it, say an
+     * ssh run whose private key died with the process): the attempt that replaced it.
+     */
+    public static final String SUPERSEDED_BY = "fedimg:test-superseded-by";
     /** On the test instance: user-data or ssh; only user-data runs can be resumed by another process. */
     public static final String TRANSPORT = "fedimg:test-transport";
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -111,7 +112,8 @@ public class InstanceTest {
         }).ifNoItem().after(config.timeouts().job()).recoverWithItem(() -> VerdictRules.failed(
                 new TestFailure(FailureKind.SCRIPT_TIMEOUT, "test job exceeded its deadline of "
                         + config.timeouts().job(), null, null, null),
-                config.timeouts().job().toMillis(), target.amiId(), underWay.get()));
+                config.timeouts().job().toMillis(), target.amiId(), underWay.get()))
+                .onFailure(Replaced.class).recoverWithUni(t -> awaitReplacingVerdict((Replaced) t));
     }
 
     /**
@@ -138,6 +140,7 @@ public class InstanceTest {
         return resultTags.markAttempt(ctx.region(), target.amiId(), attempt)
                 .chain(() -> started.apply(attempt))
                 .chain(() -> transport.prepare(ctx))
+                .call(() -> supersedeEarlier(ctx))
                 .call(() -> limiter.awaitRoom(ctx.region(), target.amiId()))
                 .chain(prep -> launcher.launch(new TestInstanceLauncher.Launch(ctx.region(), target.amiId(),
                         ctx.architecture(), virtualizationType(event, target), target.instanceStore(), attempt, prep.userData(), prep.keyName(), prep.extraSecurityGroups(),
@@ -192,22 +195,94 @@ public class InstanceTest {
     }
 
     /**
+     * Terminates what is still alive of this AMI's earlier attempts (tagged with the attempt that replaces them)
+     * before this one waits for room: an ssh run whose private key died with its process, an instance launched with
+     * other parameters. Left alive, each would run beside the new attempt uncounted, since the region's limit does
+     * not count an AMI's own instances against itself, and a tester crashing repeatedly would pile them up.
+     */
+    private Uni<Void> supersedeEarlier(RunContext ctx) {
+        return resources.find(ctx.region(), ctx.amiId()).chain(found -> {
+            List<String> earlier = found.stream()
+                    .filter(r -> r.kind() == TestResources.Kind.INSTANCE)
+                    .filter(r -> "pending".equals(r.state()) || "running".equals(r.state()))
+                    .filter(r -> TestAttempts.earlier(r.tags().get(TestTags.ATTEMPT), ctx.attempt()))
+                    .map(TestResources.Resource::id)
+                    .toList();
+            if (earlier.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.infof("attempt %d of %s replaces %s of an earlier attempt: terminating it first", ctx.attempt(),
+                    ctx.amiId(), earlier);
+            return Uni.join().all(earlier.stream().map(id -> resources.supersede(ctx.region(), id, ctx.attempt()))
+                    .toList()).andFailFast().replaceWithVoid();
+        });
+    }
+
+    /**
+     * Another tester replaced the attempt this one was watching ({@link #supersedeEarlier}): it could not resume it,
+     * say after a rebalance of an ssh run. Launching yet another attempt would replace that tester's in turn, so the
+     * verdict is the replacing attempt's, and this tester waits for it to be recorded for as long as that attempt's
+     * job may take. If none comes, its tester is gone too: no verdict here either, the record is redelivered.
+     */
+    private Uni<TestOutcome> awaitReplacingVerdict(Replaced replaced) {
+        LOG.infof("%s; waiting for its verdict", replaced.getMessage());
+        return Uni.createFrom().deferred(() -> lookup.find(replaced.region, replaced.amiId))
+                .chain(now -> now == null || now.verdict().isEmpty() ? Uni.createFrom().failure(new NoVerdictYet())
+                        : Uni.createFrom().item(now.verdict().get()))
+                .onFailure(NoVerdictYet.class).retry().withBackOff(config.timeouts().pollInterval(),
+                        config.timeouts().pollInterval().multipliedBy(5)).indefinitely()
+                .ifNoItem().after(config.timeouts().job()).failWith(() -> new IllegalStateException(replaced.getMessage()
+                        + ", which recorded no verdict within " + config.timeouts().job()));
+    }
+
+    /** This tester's attempt was replaced by another tester's later one: not a verdict, and no attempt of its own. */
+    private static final class Replaced extends RuntimeException {
+        final String region;
+        final String amiId;
+
+        Replaced(RunContext ctx, String by) {
+            super("attempt " + ctx.attempt() + " of " + ctx.amiId() + " was replaced by attempt " + by
+                    + " of another tester", null, false, false);
+            this.region = ctx.region();
+            this.amiId = ctx.amiId();
+        }
+    }
+
+    private static final class NoVerdictYet extends RuntimeException {
+        NoVerdictYet() {
+            super("no verdict recorded yet", null, false, false);
+        }
+    }
+
+    /**
      * {@link #proceed}, unless the instance gave way under it: the tester that launched it found it beyond the
      * region's limit and terminated it ({@link #giveWay}) while this one, which had the AMI after a rebalance, was
      * waiting for it. That is no verdict on the image (it once became a false FAILED that stood): the next attempt.
+     * Or another tester replaced its attempt ({@link #supersedeEarlier}): that tester's verdict ({@link Replaced}).
      */
     private Uni<TestOutcome> proceedOrNext(RunContext ctx, Instance instance, Supplier<Uni<TestOutcome>> next) {
         return proceed(ctx, instance).onFailure(GaveWay.class).recoverWithUni(t -> {
+            transport.forget(ctx.runId());
+            if (((GaveWay) t).supersededBy != null) {
+                return Uni.createFrom().failure(new Replaced(ctx, ((GaveWay) t).supersededBy));
+            }
             LOG.infof("attempt %d of %s: %s gave way to another tester's test instance; attempt %d follows",
                     ctx.attempt(), ctx.amiId(), instance.instanceId(), ctx.attempt() + 1);
             return next.get();
         });
     }
 
-    /** The instance under test was terminated by its launcher, which gave way: not a verdict. */
+    /**
+     * The instance under test was terminated by a tester before its test ended, not by a failure of the image: it gave
+     * way to another tester's at the region's limit, or a later attempt replaced it ({@code supersededBy}).
+     */
     private static final class GaveWay extends RuntimeException {
-        GaveWay(String instanceId) {
-            super(instanceId + " gave way", null, false, false);
+        final String supersededBy;
+
+        GaveWay(String instanceId, String supersededBy) {
+            super(instanceId + (supersededBy == null ? " gave way" : " was replaced by attempt " + supersededBy), null,
+                    false, false);
+            this.supersededBy = supersededBy;
         }
     }
 
@@ -235,8 +310,9 @@ public class InstanceTest {
                 .onFailure(TestFailure.class).recoverWithUni(t -> waiters.describe(region, id)
                         .onFailure().recoverWithNull()
                         .chain(now -> {
-                            if (now != null && tag(now, TestTags.GAVE_WAY) != null) {
-                                return Uni.createFrom().failure(new GaveWay(id));
+                            if (now != null && (tag(now, TestTags.GAVE_WAY) != null
+                                    || tag(now, TestTags.SUPERSEDED_BY) != null)) {
+                                return Uni.createFrom().failure(new GaveWay(id, tag(now, TestTags.SUPERSEDED_BY)));
                             }
                             TestFailure f = (TestFailure) t;
                             Uni<String> evidence = f.consoleExcerpt() != null ? Uni.createFrom().item(f.consoleExcerpt())
@@ -249,7 +325,7 @@ public class InstanceTest {
 
     private boolean resumable(RunContext ctx, Instance instance) {
         return transport.name().equals(tag(instance, TestTags.TRANSPORT)) && tag(instance, TestTags.GAVE_WAY) == null
-                && transport.canResume(ctx);
+                && tag(instance, TestTags.SUPERSEDED_BY) == null && transport.canResume(ctx);
     }
 
     private static boolean alive(Instance i) {
