@@ -50,7 +50,8 @@ import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
  * configured region and the successor message, so the SDK calls the services really make are shown to work
  * against an independent EC2 + EBS implementation. What moto lacks is switched off in config: the tester
  * boots the AMI without running a script ({@code transport=boot-only}; moto never executes user-data) and the
- * replicator does not ask for the image block-public-access state (moto has no such API). Writes
+ * replicator neither asks for the image block-public-access state or the public AMI quota nor deprecates the
+ * nightly's AMIs (moto has none of these). Writes
  * {@code 60-moto.md}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -100,7 +101,11 @@ abstract class MotoPipelineScenario {
         perService.put("replicator-service", Map.of(
                 "fedimg.replicator.regions.allow", String.join(",", REGIONS),
                 // moto has no GetImageBlockPublicAccessState
-                "fedimg.replicator.block-public-access.check", "false"));
+                "fedimg.replicator.block-public-access.check", "false",
+                // nor EnableImageDeprecation (it answers 500): the nightly compose's AMIs are not deprecated here
+                "fedimg.replicator.deprecation.nightly", "PT0S",
+                // nor the public AMI quota in Service Quotas (NoSuchResourceException): AWS's default, as configured
+                "fedimg.replicator.public-ami-quota.value", "5"));
         Files.writeString(work.resolve("test-ami.sh"), "#!/bin/bash\n# never run: the moto run boots only\nexit 0\n");
         pipeline = new Pipeline(new Pipeline.Settings(E2eConfig.projectDir(), null, List.of(), common, perService));
         Instant start = Instant.now();
@@ -249,7 +254,9 @@ abstract class MotoPipelineScenario {
                 .append(" (`python3 -m moto.server` on loopback) instead of the emulator, to ").append(REGIONS.size())
                 .append(" regions. Switched off because moto lacks them: the test script (tester `transport=boot-only`: ")
                 .append("moto never runs user-data, so booting is the verdict) and the image block-public-access check ")
-                .append("(replicator `block-public-access.check=false`). moto also drops everything of RegisterImage but the ")
+                .append("(replicator `block-public-access.check=false`) and the deprecation of the nightly's AMIs ")
+                .append("(`deprecation.nightly=PT0S`; moto answers EnableImageDeprecation with 500), and the public AMI ")
+                .append("quota is configured (`public-ami-quota.value=5`: moto's Service Quotas does not know L-0E3CBAB9). moto also drops everything of RegisterImage but the ")
                 .append("name and description, and has no pending states.\n\n");
         long published = watcher.seen(AmiPublished.class).stream().filter(p -> p.outcome() == RegionOutcome.PUBLISHED).count();
         md.append("| figure | value |\n| --- | --- |\n");

@@ -23,7 +23,6 @@ import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
@@ -40,7 +39,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
-import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
  * {@code max-concurrent-per-region} through the whole service: the test profile allows one test instance
@@ -136,17 +134,7 @@ class RegionLimitTest extends TesterQuarkusTest {
     @Test
     void aTestInstanceOfAnotherTesterReplicaCountsAgainstTheLimit() {
         Scripts.use("#!/bin/bash\necho limited\nexit 0\n");
-        AmiRegistered theirs = amis.register(TestAmis.image("x86_64"), "gp3", LIMITED);
-        Map<String, String> tags = new java.util.LinkedHashMap<>(AwsTags.forAmi(theirs.imageKey(), theirs.composeId(),
-                theirs.image(), theirs.ami().variant(), "test-instance"));
-        tags.put("fedimg:test-ami", theirs.ami().amiId());
-        tags.put("fedimg:test-attempt", "1");
-        tags.put("fedimg:test-expires-at", Instant.now().plus(Duration.ofHours(1)).toString());
-        String foreign = amis.ec2(LIMITED).runInstances(b -> b.imageId(theirs.ami().amiId()).instanceType("t3.small")
-                .minCount(1).maxCount(1).tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
-                        .tags(tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
-                                .toList()).build()))
-                .join().instances().get(0).instanceId();
+        String foreign = launchAnotherReplicasTestInstance();
         long launchesBefore = emulator.inspect().callCount("RunInstances", LIMITED);
 
         AmiRegistered ours = registerAmi();
@@ -163,6 +151,52 @@ class RegionLimitTest extends TesterQuarkusTest {
         assertThat(testInstanceOf(ours).launchTime()).as("launched after the other tester's instance ended")
                 .isAfterOrEqualTo(other.terminatedAt());
         awaitNoTestResources();
+    }
+
+    /**
+     * A tester launched attempt 1 beyond the limit together with another replica and was killed before it could
+     * check, or before it gave way: the instance is alive, untagged, its user-data run resumable. Whoever resumes it
+     * checks the limit first, so it gives way and attempt 2 waits for room (a crash run once saw 3 test instances
+     * at a limit of 2 because the resumed one ran its test).
+     */
+    @Test
+    void anInstanceLeftBeyondTheLimitIsNotResumedButGivesWay() throws Exception {
+        Scripts.use("#!/bin/bash\necho attempt two\nexit 0\n");
+        String foreign = launchAnotherReplicasTestInstance();
+        AmiRegistered ours = registerAmi();
+        String ami = ours.ami().amiId();
+        amis.ec2().createTags(b -> b.resources(ami).tags(Tag.builder().key("fedimg:test-attempt").value("1").build()))
+                .join();
+        String beyond = launchAttemptOneAsAnotherTester(ours);
+
+        try {
+            topics.send(ours);
+            Awaitility.await().atMost(WAIT).until(() -> limiter.waitingForRoom(LIMITED) == 1);
+            Views.Instance gaveWay = emulator.inspect().instance(LIMITED, beyond).orElseThrow();
+            assertThat(gaveWay.tags()).containsKey("fedimg:test-gave-way");
+            assertThat(gaveWay.state()).isIn("shutting-down", "terminated");
+        } finally {
+            amis.ec2(LIMITED).terminateInstances(b -> b.instanceIds(foreign)).join();
+        }
+        AmiTested tested = topics.awaitTested(ours.imageKey(), 1, WAIT).get(0);
+        assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
+        assertThat(amis.amiTags(ami)).as("attempt 1's run, though it ran, is not the verdict")
+                .containsEntry("fedimg:test-attempt", "2").containsEntry("fedimg:test-verdict-attempt", "2");
+        Views.Instance second = testInstancesIn(LIMITED).stream()
+                .filter(i -> ami.equals(i.tags().get("fedimg:test-ami")) && "2".equals(i.tags().get("fedimg:test-attempt")))
+                .findFirst().orElseThrow();
+        assertThat(second.launchTime()).as("attempt 2 launched once the other replica's ended")
+                .isAfterOrEqualTo(emulator.inspect().instance(LIMITED, foreign).orElseThrow().terminatedAt());
+        awaitNoTestResources();
+    }
+
+    /** Another tester replica's test instance, tagged as it tags them, for another AMI, alive until the test ends it. */
+    private String launchAnotherReplicasTestInstance() {
+        AmiRegistered theirs = amis.register(TestAmis.image("x86_64"), "gp3", LIMITED);
+        return amis.ec2(LIMITED).runInstances(b -> b.imageId(theirs.ami().amiId()).instanceType("t3.small")
+                .minCount(1).maxCount(1).tagSpecifications(spec(ResourceType.INSTANCE, theirs, "test-instance", "1",
+                        Instant.now().plus(Duration.ofHours(1)).toString())))
+                .join().instances().get(0).instanceId();
     }
 
     /** The most instances alive at the same moment, from their launch and termination times. */

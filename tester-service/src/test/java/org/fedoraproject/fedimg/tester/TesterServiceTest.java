@@ -5,17 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Views;
 import org.fedoraproject.fedimg.events.AmiRef;
@@ -28,7 +23,6 @@ import org.fedoraproject.fedimg.events.StageStatus;
 import org.fedoraproject.fedimg.events.TestVerdict;
 import org.fedoraproject.fedimg.tester.aws.ResultTags;
 import org.fedoraproject.fedimg.tester.domain.TestAttempts;
-import org.fedoraproject.fedimg.tester.domain.UserDataScript;
 import org.fedoraproject.fedimg.tester.domain.VerdictRules;
 import org.fedoraproject.fedimg.tester.job.LeftoverSweeper;
 import org.fedoraproject.fedimg.tester.support.Scripts;
@@ -41,7 +35,6 @@ import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
-import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
  * The user-data transport end to end: the real broker, the emulator booting instances and running the
@@ -277,18 +270,6 @@ class TesterServiceTest extends TesterQuarkusTest {
         awaitNoTestResources();
     }
 
-    /** Attempt 1's test instance as another tester launches it: its ClientToken, user-data and tags. */
-    private String launchAttemptOneAsAnotherTester(AmiRegistered event) throws Exception {
-        String ami = event.ami().amiId();
-        String script = UserDataScript.wrap(Files.readString(Scripts.CURRENT), TestAttempts.runId(ami, 1));
-        return amis.ec2().runInstances(b -> b.imageId(ami).instanceType("t3.small").minCount(1).maxCount(1)
-                .clientToken(TestAttempts.clientToken(TestAmis.REGION, ami, 1))
-                .userData(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)))
-                .tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", "1",
-                        Instant.now().plus(Duration.ofHours(1)).toString(), "user-data")))
-                .join().instances().get(0).instanceId();
-    }
-
     @Test
     void badInputGoesToTheDeadLetterTopicAndTheServiceKeepsRunning() {
         topics.sendRaw("garbage", "{not json".getBytes(StandardCharsets.UTF_8));
@@ -376,26 +357,6 @@ class TesterServiceTest extends TesterQuarkusTest {
         return amis.ec2().runInstances(b -> b.imageId(event.ami().amiId()).instanceType("t3.small").minCount(1)
                 .maxCount(1).tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", attempt, expires)))
                 .join().instances().get(0).instanceId();
-    }
-
-    /** Tags as the tester puts them on its resources. */
-    private static TagSpecification spec(ResourceType type, AmiRegistered event, String purpose, String attempt,
-            String expires) {
-        return spec(type, event, purpose, attempt, expires, null);
-    }
-
-    private static TagSpecification spec(ResourceType type, AmiRegistered event, String purpose, String attempt,
-            String expires, String transport) {
-        Map<String, String> tags = new HashMap<>(AwsTags.forAmi(event.imageKey(), event.composeId(), event.image(),
-                event.ami().variant(), purpose));
-        if (transport != null) {
-            tags.put("fedimg:test-transport", transport);
-        }
-        tags.put("fedimg:test-ami", event.ami().amiId());
-        tags.put("fedimg:test-attempt", attempt);
-        tags.put("fedimg:test-expires-at", expires);
-        return TagSpecification.builder().resourceType(type).tags(tags.entrySet().stream()
-                .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList()).build();
     }
 
     private String state(String instanceId) {

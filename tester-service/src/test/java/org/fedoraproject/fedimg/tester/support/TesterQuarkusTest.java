@@ -2,10 +2,18 @@ package org.fedoraproject.fedimg.tester.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.awaitility.Awaitility;
+import org.fedoraproject.fedimg.aws.AwsTags;
 import org.fedoraproject.fedimg.emulator.AwsEmulator;
 import org.fedoraproject.fedimg.emulator.Delays;
 import org.fedoraproject.fedimg.emulator.Views;
@@ -14,6 +22,8 @@ import org.fedoraproject.fedimg.emulator.junit.InjectAwsEmulator;
 import org.fedoraproject.fedimg.events.AmiRegistered;
 import org.fedoraproject.fedimg.events.AmiTested;
 import org.fedoraproject.fedimg.events.TestVerdict;
+import org.fedoraproject.fedimg.tester.domain.TestAttempts;
+import org.fedoraproject.fedimg.tester.domain.UserDataScript;
 import org.fedoraproject.fedimg.testing.KafkaTestResource;
 import org.fedoraproject.fedimg.testing.TopicProbe;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +32,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
  * What every Quarkus test of the tester shares: the real broker, the emulator, a readable script, and the
@@ -111,5 +124,37 @@ public abstract class TesterQuarkusTest {
                         .noneMatch(g -> "test-sg".equals(g.tags().get("fedimg:purpose")));
             }
         });
+    }
+
+    /** Attempt 1's test instance as another tester launches it: its ClientToken, user-data and tags. */
+    protected String launchAttemptOneAsAnotherTester(AmiRegistered event) throws IOException {
+        String ami = event.ami().amiId();
+        String script = UserDataScript.wrap(Files.readString(Scripts.CURRENT), TestAttempts.runId(ami, 1));
+        return amis.ec2(event.ami().region()).runInstances(b -> b.imageId(ami).instanceType("t3.small").minCount(1)
+                .maxCount(1).clientToken(TestAttempts.clientToken(event.ami().region(), ami, 1))
+                .userData(Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)))
+                .tagSpecifications(spec(ResourceType.INSTANCE, event, "test-instance", "1",
+                        Instant.now().plus(Duration.ofHours(1)).toString(), "user-data")))
+                .join().instances().get(0).instanceId();
+    }
+
+    /** Tags as the tester puts them on its resources. */
+    protected static TagSpecification spec(ResourceType type, AmiRegistered event, String purpose, String attempt,
+            String expires) {
+        return spec(type, event, purpose, attempt, expires, null);
+    }
+
+    protected static TagSpecification spec(ResourceType type, AmiRegistered event, String purpose, String attempt,
+            String expires, String transport) {
+        Map<String, String> tags = new HashMap<>(AwsTags.forAmi(event.imageKey(), event.composeId(), event.image(),
+                event.ami().variant(), purpose));
+        if (transport != null) {
+            tags.put("fedimg:test-transport", transport);
+        }
+        tags.put("fedimg:test-ami", event.ami().amiId());
+        tags.put("fedimg:test-attempt", attempt);
+        tags.put("fedimg:test-expires-at", expires);
+        return TagSpecification.builder().resourceType(type).tags(tags.entrySet().stream()
+                .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList()).build();
     }
 }
