@@ -38,7 +38,6 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
-import software.amazon.awssdk.services.ec2.model.Tag;
 
 /**
  * {@code max-concurrent-per-region} through the whole service: the test profile allows one test instance
@@ -150,43 +149,6 @@ class RegionLimitTest extends TesterQuarkusTest {
         Views.Instance other = emulator.inspect().instance(LIMITED, foreign).orElseThrow();
         assertThat(testInstanceOf(ours).launchTime()).as("launched after the other tester's instance ended")
                 .isAfterOrEqualTo(other.terminatedAt());
-        awaitNoTestResources();
-    }
-
-    /**
-     * A tester launched attempt 1 beyond the limit together with another replica and was killed before it could
-     * check, or before it gave way: the instance is alive, untagged, its user-data run resumable. Whoever resumes it
-     * checks the limit first, so it gives way and attempt 2 waits for room (a crash run once saw 3 test instances
-     * at a limit of 2 because the resumed one ran its test).
-     */
-    @Test
-    void anInstanceLeftBeyondTheLimitIsNotResumedButGivesWay() throws Exception {
-        Scripts.use("#!/bin/bash\necho attempt two\nexit 0\n");
-        String foreign = launchAnotherReplicasTestInstance();
-        AmiRegistered ours = registerAmi();
-        String ami = ours.ami().amiId();
-        amis.ec2().createTags(b -> b.resources(ami).tags(Tag.builder().key("fedimg:test-attempt").value("1").build()))
-                .join();
-        String beyond = launchAttemptOneAsAnotherTester(ours);
-
-        try {
-            topics.send(ours);
-            Awaitility.await().atMost(WAIT).until(() -> limiter.waitingForRoom(LIMITED) == 1);
-            Views.Instance gaveWay = emulator.inspect().instance(LIMITED, beyond).orElseThrow();
-            assertThat(gaveWay.tags()).containsKey("fedimg:test-gave-way");
-            assertThat(gaveWay.state()).isIn("shutting-down", "terminated");
-        } finally {
-            amis.ec2(LIMITED).terminateInstances(b -> b.instanceIds(foreign)).join();
-        }
-        AmiTested tested = topics.awaitTested(ours.imageKey(), 1, WAIT).get(0);
-        assertThat(tested.verdict()).as(tested.reason()).isEqualTo(TestVerdict.PASSED);
-        assertThat(amis.amiTags(ami)).as("attempt 1's run, though it ran, is not the verdict")
-                .containsEntry("fedimg:test-attempt", "2").containsEntry("fedimg:test-verdict-attempt", "2");
-        Views.Instance second = testInstancesIn(LIMITED).stream()
-                .filter(i -> ami.equals(i.tags().get("fedimg:test-ami")) && "2".equals(i.tags().get("fedimg:test-attempt")))
-                .findFirst().orElseThrow();
-        assertThat(second.launchTime()).as("attempt 2 launched once the other replica's ended")
-                .isAfterOrEqualTo(emulator.inspect().instance(LIMITED, foreign).orElseThrow().terminatedAt());
         awaitNoTestResources();
     }
 

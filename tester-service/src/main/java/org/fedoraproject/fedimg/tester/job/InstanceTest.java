@@ -153,8 +153,11 @@ public class InstanceTest {
                         return fresh(event, target, attempt + 1, started, mismatches);
                     }
                     if (t == null) {
-                        return proceedOrNext(ctx, instance, () -> fresh(event, target, attempt + 1, started,
-                                mismatches));
+                        return limiter.mayProceed(ctx.region(), target.amiId(), instance.instanceId(), instance.launchTime())
+                                .chain(within -> within ? proceedOrNext(ctx, instance,
+                                        () -> fresh(event, target, attempt + 1, started, mismatches))
+                                        : giveWay(ctx, instance).chain(() -> fresh(event, target, attempt + 1, started,
+                                                mismatches)));
                     }
                     if (AwsErrors.hasCode(t, "IdempotentParameterMismatch") && mismatches < 2) {
                         return launcher.launchedBy(ctx.region(), target.amiId(), attempt).chain(other -> {
@@ -180,7 +183,7 @@ public class InstanceTest {
     }
 
     /**
-     * Another tester launched at the same moment and both went past the region's limit; this instance is the later
+     * Another tester launched at the same moment and both went past the region's limit; this launch is the later
      * one: terminate it (tagged why) before it tests anything, and start the next attempt once there is room.
      */
     private Uni<Void> giveWay(RunContext ctx, Instance instance) {
@@ -252,23 +255,12 @@ public class InstanceTest {
     }
 
     /**
-     * {@link #proceed} if the instance is within the region's limit, whether this tester launched it, resumes it or
-     * joins another's launch: a tester killed between its launch and this check, or before its {@link #giveWay}
-     * took effect, leaves an instance beyond the limit that nothing else would stop (a crash run once saw 3 test
-     * instances at a limit of 2 that way). Beyond it: give way, then the next attempt.
-     * <p>
-     * The next attempt too if the instance gave way under it: the tester that launched it found it beyond the
-     * region's limit and terminated it while this one, which had the AMI after a rebalance, was waiting for it.
-     * That is no verdict on the image (it once became a false FAILED that stood). Or another tester replaced its
-     * attempt ({@link #supersedeEarlier}): that tester's verdict ({@link Replaced}).
+     * {@link #proceed}, unless the instance gave way under it: the tester that launched it found it beyond the
+     * region's limit and terminated it ({@link #giveWay}) while this one, which had the AMI after a rebalance, was
+     * waiting for it. That is no verdict on the image (it once became a false FAILED that stood): the next attempt.
+     * Or another tester replaced its attempt ({@link #supersedeEarlier}): that tester's verdict ({@link Replaced}).
      */
     private Uni<TestOutcome> proceedOrNext(RunContext ctx, Instance instance, Supplier<Uni<TestOutcome>> next) {
-        return limiter.mayProceed(ctx.region(), ctx.amiId(), instance.instanceId(), instance.launchTime())
-                .chain(within -> within ? proceedUnlessEnded(ctx, instance, next)
-                        : giveWay(ctx, instance).chain(next::get));
-    }
-
-    private Uni<TestOutcome> proceedUnlessEnded(RunContext ctx, Instance instance, Supplier<Uni<TestOutcome>> next) {
         return proceed(ctx, instance).onFailure(GaveWay.class).recoverWithUni(t -> {
             transport.forget(ctx.runId());
             if (((GaveWay) t).supersededBy != null) {
